@@ -1,0 +1,87 @@
+"""Composition root of the HTTP API: settings, database, authentication, routes, error format."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar, Router
+from litestar.middleware.base import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.pydantic import PydanticPlugin
+from litestar.types import ControllerRouterHandler
+
+from api.auth import JwtAuthMiddleware, TokenVerifier
+from api.controllers.health import HealthController
+from api.controllers.organizations import OrganizationController
+from api.controllers.revisions import RevisionController
+from api.controllers.systems import OrganizationSystemController, SystemController
+from api.controllers.units import OrganizationUnitController, UnitController
+from api.errors import problem_details_plugin
+from api.settings import ApiSettings
+from registry.tables import Organization
+
+API_PREFIX = "/api/v1"
+API_VERSION = "1.0.0"
+PUBLIC_PATHS = [f"^{API_PREFIX}/health$", f"^{API_PREFIX}/ready$", "^/schema"]
+
+
+@asynccontextmanager
+async def database_pool(_: Litestar) -> AsyncIterator[None]:
+    """PostgreSQL: one connection pool per process. SQLite opens a connection per query."""
+    engine: Any = Organization._meta.db
+    pooled = engine.engine_type == "postgres"
+    if pooled:
+        await engine.start_connection_pool()
+    try:
+        yield
+    finally:
+        if pooled:
+            await engine.close_connection_pool()
+
+
+def openapi_config() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="Workplace AI register",
+        version=API_VERSION,
+        description=(
+            "Employers register every AI system they use at work; employee representatives (TR, AMR, "
+            "MED/SU) read the register and follow every change. Errors are RFC 9457 problem+json."
+        ),
+        components=Components(
+            security_schemes={"BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
+        ),
+        security=[{"BearerToken": []}],
+        render_plugins=[SwaggerRenderPlugin()],
+    )
+
+
+def create_app(
+    settings: ApiSettings | None = None, extra_route_handlers: Sequence[ControllerRouterHandler] = ()
+) -> Litestar:
+    settings = settings or ApiSettings()
+    verifier = TokenVerifier.from_settings(settings)
+    api = Router(
+        path=API_PREFIX,
+        route_handlers=[
+            HealthController,
+            OrganizationController,
+            OrganizationUnitController,
+            UnitController,
+            OrganizationSystemController,
+            SystemController,
+            RevisionController,
+        ],
+    )
+    return Litestar(
+        route_handlers=[api, *extra_route_handlers],
+        middleware=[DefineMiddleware(JwtAuthMiddleware, verifier=verifier, exclude=PUBLIC_PATHS)],
+        plugins=[PydanticPlugin(), problem_details_plugin],
+        lifespan=[database_pool],
+        openapi_config=openapi_config(),
+        request_max_body_size=settings.max_body_bytes,
+        debug=False,
+    )

@@ -1,0 +1,35 @@
+"""Liveness and readiness for load balancers and orchestrators. No authentication."""
+
+from __future__ import annotations
+
+from litestar import Controller, Response, get
+from pydantic import BaseModel
+
+from registry.schema import pending_migrations
+
+
+class Health(BaseModel):
+    status: str
+    detail: str | None = None
+
+
+class HealthController(Controller):
+    path = "/"
+    tags = ["Operations"]
+
+    @get("/health", operation_id="health", summary="The process is up")
+    async def health(self) -> Health:
+        return Health(status="ok")
+
+    @get("/ready", operation_id="ready", summary="The database answers and its schema is current")
+    async def ready(self) -> Response[Health]:
+        try:
+            pending = await pending_migrations()
+        except Exception:  # noqa: BLE001 - any failure to reach the database means "not ready"
+            return Response(Health(status="unavailable", detail="database unreachable"), status_code=503)
+        if pending:
+            return Response(
+                Health(status="unavailable", detail=f"{len(pending)} migration(s) not applied; run airegistry migrate"),
+                status_code=503,
+            )
+        return Response(Health(status="ok"))

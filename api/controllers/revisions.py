@@ -1,0 +1,43 @@
+"""The immutable history of an AI system: every version, and field-level diffs between versions."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from litestar import Controller, Request, get
+from litestar.params import FromPath, QueryParameter
+
+from api.guards import register_reader
+from api.schemas import Revision, RevisionDiff, RevisionSummary
+from registry import Actor
+from registry.services import systems
+
+
+class RevisionController(Controller):
+    path = "/systems/{system_id:uuid}/revisions"
+    tags = ["AI systems"]
+    guards = [register_reader]
+
+    @get("/", operation_id="listRevisions", summary="All versions, newest first")
+    async def list_revisions(self, request: Request[Actor, str, Any], system_id: FromPath[UUID]) -> list[RevisionSummary]:
+        return [RevisionSummary.model_validate(r) for r in await systems.list_revisions(request.user, str(system_id))]
+
+    @get("/{version:int}", operation_id="getRevision", summary="One version as it was")
+    async def get_revision(
+        self, request: Request[Actor, str, Any], system_id: FromPath[UUID], version: FromPath[int]
+    ) -> Revision:
+        return Revision.model_validate(await systems.get_revision(request.user, str(system_id), version))
+
+    @get("/{version:int}/diff", operation_id="diffRevision",
+         summary="Field-level changes to this version from the previous one (or from `against`)")
+    async def diff_revision(
+        self,
+        request: Request[Actor, str, Any],
+        system_id: FromPath[UUID],
+        version: FromPath[int],
+        against: Annotated[int | None, QueryParameter(ge=1)] = None,
+    ) -> RevisionDiff:
+        return RevisionDiff.model_validate(
+            await systems.diff_revisions(request.user, str(system_id), version, against)
+        )

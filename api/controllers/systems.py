@@ -1,0 +1,114 @@
+"""AI systems: register, list, read and change (optimistic concurrency with ETag / If-Match)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from litestar import Controller, Request, Response, get, patch, post
+from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
+
+from api.guards import employer_admin, register_reader
+from api.schemas import AISystem, AISystemCreate, AISystemPage, AISystemUpdate
+from registry import Actor
+from registry.models import Category, DataCategory, RiskClass, Status, SystemFields
+from registry.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from registry.services import StoredSystem, SystemFilter, systems
+
+JSON = "application/json"
+
+
+def parse_if_match(header: str | None) -> list[int] | None:
+    """Versions named by If-Match (`"3"` or a list of them). `*` names no version, so it counts as
+    missing: an edit must say which version it was made from."""
+    if header is None:
+        return None
+    versions = []
+    for tag in header.split(","):
+        tag = tag.strip().removeprefix("W/").strip('"')
+        if tag.isdigit():
+            versions.append(int(tag))
+    return versions
+
+
+def system_response(stored: StoredSystem, *, status_code: int = 200, location: bool = False) -> Response[AISystem]:
+    headers = {"ETag": f'"{stored.version}"'}
+    if location:
+        headers["Location"] = f"/api/v1/systems/{json.loads(stored.document_json)['id']}"
+    return Response(  # the stored JSON is the representation; sent as is
+        content=stored.document_json.encode(), media_type=JSON, status_code=status_code, headers=headers
+    )
+
+
+class OrganizationSystemController(Controller):
+    path = "/organizations/{org_id:uuid}/systems"
+    tags = ["AI systems"]
+
+    @get("/", operation_id="listSystems", guards=[register_reader], summary="List and filter AI systems")
+    async def list_systems(
+        self,
+        request: Request[Actor, str, Any],
+        org_id: FromPath[UUID],
+        status: FromQuery[Status | None] = None,
+        category: FromQuery[Category | None] = None,
+        control_measure: FromQuery[bool | None] = None,
+        risk_class: FromQuery[RiskClass | None] = None,
+        data_category: FromQuery[DataCategory | None] = None,
+        unit_id: FromQuery[UUID | None] = None,
+        q: Annotated[str | None, QueryParameter(min_length=1, max_length=200)] = None,
+        changed_since: FromQuery[datetime | None] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+        cursor: Annotated[str | None, QueryParameter(max_length=200)] = None,
+    ) -> Response[AISystemPage]:
+        filters = SystemFilter(
+            status=status,
+            category=category,
+            control_measure=control_measure,
+            risk_class=risk_class,
+            data_category=data_category,
+            unit_id=str(unit_id) if unit_id else None,
+            q=q,
+            changed_since=changed_since,
+        )
+        page = await systems.list_systems(request.user, str(org_id), filters, limit=limit, cursor=cursor)
+        body = '{"items":[' + ",".join(page.items_json) + '],"next_cursor":' + json.dumps(page.next_cursor) + "}"
+        return Response(content=body.encode(), media_type=JSON)
+
+    @post("/", operation_id="registerSystem", guards=[employer_admin], summary="Register an AI system",
+          status_code=201)
+    async def register_system(
+        self, request: Request[Actor, str, Any], org_id: FromPath[UUID], data: JSONBody[AISystemCreate]
+    ) -> Response[AISystem]:
+        fields = SystemFields.model_validate(data.model_dump(exclude={"change_note"}))
+        stored = await systems.register_system(request.user, str(org_id), fields, data.change_note)
+        return system_response(stored, status_code=201, location=True)
+
+
+class SystemController(Controller):
+    path = "/systems"
+    tags = ["AI systems"]
+
+    @get("/{system_id:uuid}", operation_id="getSystem", guards=[register_reader], summary="One AI system")
+    async def get_system(self, request: Request[Actor, str, Any], system_id: FromPath[UUID]) -> Response[AISystem]:
+        return system_response(await systems.get_system(request.user, str(system_id)))
+
+    @patch("/{system_id:uuid}", operation_id="updateSystem", guards=[employer_admin],
+           summary="Change an AI system (If-Match required); writes a revision")
+    async def update_system(
+        self,
+        request: Request[Actor, str, Any],
+        system_id: FromPath[UUID],
+        data: JSONBody[AISystemUpdate],
+        if_match: Annotated[str | None, HeaderParameter(name="If-Match")] = None,
+    ) -> Response[AISystem]:
+        changes = data.model_dump(exclude_unset=True, mode="json")
+        note = changes.pop("change_note", None)
+        stored = await systems.update_system(
+            request.user, str(system_id), changes, if_match=parse_if_match(if_match), change_note=note
+        )
+        return system_response(stored)
+
+
+__all__ = ["OrganizationSystemController", "SystemController", "parse_if_match"]

@@ -1,0 +1,31 @@
+"""Request and response bodies of the API (pydantic; unknown fields rejected)."""
+
+from api.schemas.organizations import Organization, OrganizationCreate, OrganizationUpdate
+from api.schemas.systems import (
+    AISystem,
+    AISystemCreate,
+    AISystemPage,
+    AISystemUpdate,
+    FieldChange,
+    Revision,
+    RevisionDiff,
+    RevisionSummary,
+)
+from api.schemas.units import Unit, UnitCreate, UnitUpdate
+
+__all__ = [
+    "AISystem",
+    "AISystemCreate",
+    "AISystemPage",
+    "AISystemUpdate",
+    "FieldChange",
+    "Organization",
+    "OrganizationCreate",
+    "OrganizationUpdate",
+    "Revision",
+    "RevisionDiff",
+    "RevisionSummary",
+    "Unit",
+    "UnitCreate",
+    "UnitUpdate",
+]

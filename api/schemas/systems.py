@@ -1,0 +1,78 @@
+"""AI-system schemas: read, create, update, plus list pages, revisions and diffs."""
+
+from __future__ import annotations
+
+import copy
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic.fields import FieldInfo
+
+from registry.models import DataCategory, Strict, SystemFields
+
+ChangeNote = Field(default=None, max_length=2000, description="Why this change was made (kept in history).")
+
+
+class AISystem(SystemFields):
+    """One AI system as registered now. `special_categories` is derived from `data_categories`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    organization_id: str
+    version: int
+    special_categories: list[DataCategory]
+    created_at: datetime
+    updated_at: datetime
+
+
+class AISystemCreate(SystemFields):
+    change_note: str | None = ChangeNote
+
+
+def _optional(field: FieldInfo) -> tuple[Any, FieldInfo]:
+    info = copy.copy(field)
+    info.default = None
+    info.default_factory = None
+    return field.annotation | None, info
+
+
+# Every field optional: a PATCH names only what changes; each named top-level field is replaced whole.
+AISystemUpdate: type[BaseModel] = create_model(  # type: ignore[call-overload]
+    "AISystemUpdate",
+    __base__=Strict,
+    __doc__="Fields to change. Named top-level fields are replaced as a whole; omitted ones stay.",
+    change_note=(str | None, ChangeNote),
+    **{name: _optional(field) for name, field in SystemFields.model_fields.items()},
+)
+
+
+class AISystemPage(BaseModel):
+    items: list[AISystem]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+
+
+class RevisionSummary(BaseModel):
+    version: int
+    author: str = Field(description="`sub` of the token that made the change.")
+    created_at: datetime
+    change_note: str | None
+    changed_fields: list[str]
+
+
+class Revision(RevisionSummary):
+    document: AISystem
+
+
+class FieldChange(BaseModel):
+    field: str = Field(description="Field name; nested fields as 'notice.given_at'.")
+    old: Any
+    new: Any
+
+
+class RevisionDiff(BaseModel):
+    system_id: str
+    from_version: int | None
+    to_version: int
+    changes: list[FieldChange]

@@ -1,0 +1,46 @@
+"""Settings of the HTTP API and its authentication. Read only at composition roots (app, CLI)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class JwtAlgorithm(StrEnum):
+    HS256 = "HS256"
+    RS256 = "RS256"
+    ES256 = "ES256"
+
+
+class ApiSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="AIREG_", extra="ignore")
+
+    data_dir: Path = Field(default=Path("./data"))
+    host: str = Field(default="127.0.0.1", description="Address `airegistry serve` binds.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port `airegistry serve` binds.")
+    public_url: str = Field(
+        default="http://127.0.0.1:8000", description="Where users reach the API (used in printed links)."
+    )
+    max_body_bytes: int = Field(default=1_048_576, ge=1024, description="Larger request bodies get 413.")
+
+    jwt_algorithm: JwtAlgorithm = Field(
+        default=JwtAlgorithm.HS256,
+        description="HS256: tokens signed with the key generated into the data dir (embedded default). "
+        "RS256/ES256: tokens from an external identity provider, checked with a public key or JWKS file.",
+    )
+    jwt_issuer: str = Field(default="airegistry", description="Required `iss` claim.")
+    jwt_audience: str = Field(default="airegistry-api", description="Required `aud` claim.")
+    jwt_public_key_file: Path | None = Field(default=None, description="PEM public key (RS256/ES256).")
+    jwt_jwks_file: Path | None = Field(default=None, description="JWKS file (RS256/ES256).")
+    jwt_max_token_bytes: int = Field(default=8192, ge=512, description="Longer tokens are refused.")
+    jwt_leeway_seconds: int = Field(default=30, ge=0, le=300, description="Clock skew allowed on exp/iat/nbf.")
+    jwt_default_ttl_seconds: int = Field(
+        default=8 * 3600, ge=60, description="Lifetime of tokens minted by `airegistry token issue`."
+    )
+
+    @property
+    def hs256_key_file(self) -> Path:
+        return self.data_dir / "jwt-hs256.key"

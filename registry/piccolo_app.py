@@ -1,0 +1,19 @@
+"""Piccolo app of the register: its tables and its migrations folder (migrations/registry)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig
+
+from registry.tables import AISystem, Organization, SystemRevision, Unit
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations" / "registry"
+
+APP_CONFIG = AppConfig(
+    app_name="registry",
+    migrations_folder_path=str(MIGRATIONS),
+    table_classes=[Organization, Unit, AISystem, SystemRevision],
+    migration_dependencies=[],
+    commands=[],
+)

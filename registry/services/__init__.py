@@ -1,0 +1,6 @@
+"""Use cases of the register. Each owns its transaction; callers never commit."""
+
+from registry.services import organizations, systems, units
+from registry.services.systems import StoredSystem, SystemFilter, SystemPage
+
+__all__ = ["StoredSystem", "SystemFilter", "SystemPage", "organizations", "systems", "units"]

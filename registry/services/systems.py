@@ -1,0 +1,348 @@
+"""AI systems: register, change (with an immutable revision per version), read, list, history."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from registry.access import Actor, require_register_reader, require_register_writer, touches, unit_scope
+from registry.clock import iso, to_micros, utcnow
+from registry.db import array_contains, array_is_empty, substring_match, write_transaction
+from registry.errors import FieldProblem, InvalidFields, InvalidInput, NotFound, PreconditionRequired, VersionMismatch
+from registry.history import changed_field_names, field_changes
+from registry.models import SystemFields, risk_class_of, special_categories_of
+from registry.pagination import DEFAULT_LIMIT, MAX_LIMIT, Position, decode_cursor, encode_cursor
+from registry.rules import contradictions
+from registry.services.organizations import organization_exists
+from registry.services.units import unit_parents
+from registry.tables import AISystem, SystemRevision
+
+SEARCHED_FIELDS = ("name", "vendor", "product", "description", "purpose", "operator_name")
+
+
+@dataclass(frozen=True)
+class SystemFilter:
+    status: str | None = None
+    category: str | None = None
+    control_measure: bool | None = None
+    risk_class: str | None = None
+    data_category: str | None = None
+    unit_id: str | None = None
+    q: str | None = None
+    changed_since: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SystemPage:
+    items_json: list[str]  # each item is the stored JSON of one system, as GET /systems/{id} returns it
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class StoredSystem:
+    document_json: str
+    version: int
+
+    @property
+    def document(self) -> dict[str, Any]:
+        return json.loads(self.document_json)
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _problems_of(error: ValidationError) -> list[FieldProblem]:
+    problems = []
+    for item in error.errors(include_url=False):
+        field = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in item["loc"])
+        problems.append(FieldProblem(field.replace(".[", "["), item["msg"]))
+    return problems
+
+
+def _validated(fields: dict[str, Any]) -> SystemFields:
+    try:
+        return SystemFields.model_validate(fields)
+    except ValidationError as exc:
+        raise InvalidFields("The AI system is not valid.", problems=_problems_of(exc)) from exc
+
+
+async def _check_units(org_id: str, unit_ids: list[str]) -> None:
+    known = await unit_parents(org_id)
+    problems = [
+        FieldProblem(f"unit_ids[{i}]", "is not a unit of this organization")
+        for i, unit in enumerate(unit_ids)
+        if unit not in known
+    ]
+    if problems:
+        raise InvalidInput("Some units are not units of this organization.", problems=problems)
+
+
+def _complete(fields: SystemFields) -> dict[str, Any]:
+    """The stated fields as JSON values, with what the register fills in itself."""
+    stated = fields.model_dump(mode="json")
+    if stated["status"] == "retired" and not stated["retired_at"]:
+        stated["retired_at"] = date.today().isoformat()
+    problems = contradictions(stated)
+    if problems:
+        raise InvalidInput("Some dates or statuses contradict each other.", problems=problems)
+    return stated
+
+
+def _document(
+    system_id: uuid.UUID, org_id: str, version: int, stated: dict[str, Any], created: datetime, updated: datetime
+) -> dict[str, Any]:
+    return {
+        "id": str(system_id),
+        "organization_id": org_id,
+        "version": version,
+        **stated,
+        "special_categories": special_categories_of(stated["data_categories"]),
+        "created_at": iso(created),
+        "updated_at": iso(updated),
+    }
+
+
+def _columns(document: dict[str, Any], updated: datetime, author: str) -> dict[Any, Any]:
+    search = " ".join(str(document.get(name) or "") for name in SEARCHED_FIELDS).lower()
+    return {
+        AISystem.version: document["version"],
+        AISystem.document: _dumps(document),
+        AISystem.name: document["name"],
+        AISystem.status: document["status"],
+        AISystem.category: document["category"],
+        AISystem.control_measure: document["control_measure"],
+        AISystem.risk_class: risk_class_of(document),
+        AISystem.data_categories: list(document["data_categories"]),
+        AISystem.unit_ids: list(document["unit_ids"]),
+        AISystem.search_text: search,
+        AISystem.changed_us: to_micros(updated),
+        AISystem.updated_at: updated,
+        AISystem.updated_by: author,
+    }
+
+
+async def _record_revision(
+    system_id: uuid.UUID, document: dict[str, Any], previous: dict[str, Any] | None, author: str, note: str | None
+) -> None:
+    await SystemRevision.insert(
+        SystemRevision(
+            id=uuid.uuid4(),
+            system=system_id,
+            version=document["version"],
+            document=_dumps(document),
+            changed_fields=_dumps(changed_field_names(previous, document)),
+            change_note=note,
+            author=author,
+            created_at=utcnow(),
+        )
+    )
+
+
+async def register_system(
+    actor: Actor, org_id: str, fields: SystemFields, change_note: str | None = None
+) -> StoredSystem:
+    require_register_writer(actor, org_id)
+    if not await organization_exists(org_id):
+        raise NotFound("Organization not found.")
+    stated = _complete(fields)
+    system_id, now = uuid.uuid4(), utcnow()
+    document = _document(system_id, org_id, 1, stated, now, now)
+    async with write_transaction(AISystem._meta.db):
+        await _check_units(org_id, stated["unit_ids"])
+        columns = {col._meta.name: value for col, value in _columns(document, now, actor.sub).items()}
+        await AISystem.insert(
+            AISystem(
+                id=system_id,
+                organization=uuid.UUID(org_id),
+                sort_key=to_micros(now),
+                created_at=now,
+                created_by=actor.sub,
+                **columns,
+            )
+        )
+        await _record_revision(system_id, document, None, actor.sub, change_note or "Registered.")
+    return StoredSystem(document_json=_dumps(document), version=1)
+
+
+async def _visible_row(actor: Actor, system_id: str) -> dict[str, Any]:
+    """The system's row when the actor may read it; otherwise NotFound, whatever the reason."""
+    try:
+        key = uuid.UUID(system_id)
+    except ValueError as exc:
+        raise NotFound("AI system not found.") from exc
+    row = await AISystem.select(
+        AISystem.id, AISystem.organization, AISystem.version, AISystem.document, AISystem.unit_ids
+    ).where(AISystem.id == key).first()
+    if row is None:
+        raise NotFound("AI system not found.")
+    org_id = str(row["organization"])
+    try:
+        require_register_reader(actor, org_id)
+    except NotFound as exc:
+        raise NotFound("AI system not found.") from exc
+    if actor.units is not None and not touches(row["unit_ids"], unit_scope(actor, await unit_parents(org_id))):
+        raise NotFound("AI system not found.")
+    return row
+
+
+async def get_system(actor: Actor, system_id: str) -> StoredSystem:
+    row = await _visible_row(actor, system_id)
+    return StoredSystem(document_json=row["document"], version=row["version"])
+
+
+async def update_system(
+    actor: Actor,
+    system_id: str,
+    changes: dict[str, Any],
+    *,
+    if_match: list[int] | None,
+    change_note: str | None = None,
+) -> StoredSystem:
+    """Apply `changes` (top-level fields, each replaced as a whole) to the version the caller read.
+    Exactly one of two concurrent edits of the same version wins; the other gets VersionMismatch."""
+    row = await _visible_row(actor, system_id)
+    org_id = str(row["organization"])
+    require_register_writer(actor, org_id)
+    if not if_match:
+        raise PreconditionRequired("Send If-Match with the ETag of the version you edited.")
+    unknown = [name for name in changes if name not in SystemFields.model_fields]
+    if unknown:
+        raise InvalidFields(
+            "Unknown fields.", problems=[FieldProblem(name, "is not a field of an AI system") for name in unknown]
+        )
+    key = uuid.UUID(system_id)
+    async with write_transaction(AISystem._meta.db):
+        current = await AISystem.select(AISystem.version, AISystem.document, AISystem.created_at).where(
+            AISystem.id == key
+        ).first()
+        if current is None:
+            raise NotFound("AI system not found.")
+        if current["version"] not in if_match:
+            raise VersionMismatch(
+                "The AI system changed since you read it; read it again and reapply your change.",
+                current_version=current["version"],
+            )
+        previous = json.loads(current["document"])
+        merged = {name: previous.get(name) for name in SystemFields.model_fields} | changes
+        stated = _complete(_validated(merged))
+        if "unit_ids" in changes:
+            await _check_units(org_id, stated["unit_ids"])
+        now = utcnow()
+        version = current["version"] + 1
+        document = _document(key, org_id, version, stated, current["created_at"], now)
+        updated = await AISystem.update(_columns(document, now, actor.sub)).where(
+            (AISystem.id == key) & (AISystem.version == current["version"])
+        ).returning(AISystem.id)
+        if not updated:
+            # Another writer got there first (possible on PostgreSQL, where writers do not queue).
+            raise VersionMismatch("The AI system changed since you read it.", current_version=None)
+        await _record_revision(key, document, previous, actor.sub, change_note)
+    return StoredSystem(document_json=_dumps(document), version=version)
+
+
+async def list_systems(
+    actor: Actor, org_id: str, filters: SystemFilter, *, limit: int = DEFAULT_LIMIT, cursor: str | None = None
+) -> SystemPage:
+    require_register_reader(actor, org_id)
+    if not await organization_exists(org_id):
+        raise NotFound("Organization not found.")
+    limit = max(1, min(limit, MAX_LIMIT))
+    query = AISystem.select(AISystem.id, AISystem.sort_key, AISystem.document).where(
+        AISystem.organization == uuid.UUID(org_id)
+    )
+    for column, value in (
+        (AISystem.status, filters.status),
+        (AISystem.category, filters.category),
+        (AISystem.control_measure, filters.control_measure),
+        (AISystem.risk_class, filters.risk_class),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    if filters.data_category:
+        query = query.where(array_contains(AISystem.data_categories, filters.data_category))
+    if filters.unit_id:
+        query = query.where(array_contains(AISystem.unit_ids, filters.unit_id))
+    if filters.q:
+        query = query.where(substring_match(AISystem.search_text, filters.q))
+    if filters.changed_since is not None:
+        query = query.where(AISystem.changed_us >= to_micros(filters.changed_since))
+    if actor.units is not None:
+        scope = unit_scope(actor, await unit_parents(org_id)) or frozenset()
+        reach = [array_contains(AISystem.unit_ids, unit) for unit in sorted(scope)]
+        condition: Any = array_is_empty(AISystem.unit_ids)
+        for clause in reach:
+            condition = condition | clause
+        query = query.where(condition)
+    if cursor:
+        after = decode_cursor(cursor)
+        query = query.where(
+            (AISystem.sort_key < after.sort_key)
+            | ((AISystem.sort_key == after.sort_key) & (AISystem.id < after.item_id))
+        )
+    rows = await query.order_by(AISystem.sort_key, AISystem.id, ascending=False).limit(limit + 1)
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        next_cursor = encode_cursor(Position(sort_key=last["sort_key"], item_id=last["id"]))
+        rows = rows[:limit]
+    return SystemPage(items_json=[r["document"] for r in rows], next_cursor=next_cursor)
+
+
+def _revision_summary(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "version": row["version"],
+        "author": row["author"],
+        "created_at": iso(row["created_at"]),
+        "change_note": row["change_note"],
+        "changed_fields": json.loads(row["changed_fields"]),
+    }
+
+
+async def list_revisions(actor: Actor, system_id: str) -> list[dict[str, Any]]:
+    row = await _visible_row(actor, system_id)
+    revisions = await SystemRevision.select(
+        SystemRevision.version,
+        SystemRevision.author,
+        SystemRevision.created_at,
+        SystemRevision.change_note,
+        SystemRevision.changed_fields,
+    ).where(SystemRevision.system == row["id"]).order_by(SystemRevision.version, ascending=False)
+    return [_revision_summary(r) for r in revisions]
+
+
+async def _revision_row(system_key: uuid.UUID, version: int) -> dict[str, Any] | None:
+    return await SystemRevision.select().where(
+        (SystemRevision.system == system_key) & (SystemRevision.version == version)
+    ).first()
+
+
+async def get_revision(actor: Actor, system_id: str, version: int) -> dict[str, Any]:
+    row = await _visible_row(actor, system_id)
+    revision = await _revision_row(row["id"], version)
+    if revision is None:
+        raise NotFound(f"AI system has no version {version}.")
+    return {**_revision_summary(revision), "document": json.loads(revision["document"])}
+
+
+async def diff_revisions(actor: Actor, system_id: str, version: int, against: int | None = None) -> dict[str, Any]:
+    """Field-level changes from version `against` (default: the one before) to `version`."""
+    row = await _visible_row(actor, system_id)
+    base_version = version - 1 if against is None else against
+    target = await _revision_row(row["id"], version)
+    if target is None:
+        raise NotFound(f"AI system has no version {version}.")
+    base = await _revision_row(row["id"], base_version) if base_version >= 1 else None
+    if base is None and base_version >= 1:
+        raise NotFound(f"AI system has no version {base_version}.")
+    return {
+        "system_id": str(row["id"]),
+        "from_version": base_version if base is not None else None,
+        "to_version": version,
+        "changes": field_changes(json.loads(base["document"]) if base else None, json.loads(target["document"])),
+    }
