@@ -52,7 +52,9 @@ def openapi_config() -> OpenAPIConfig:
             "MED/SU) read the register and follow every change. Errors are RFC 9457 problem+json."
         ),
         components=Components(
-            security_schemes={"BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
+            security_schemes={
+                "BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
+            }
         ),
         security=[{"BearerToken": []}],
         render_plugins=[SwaggerRenderPlugin()],

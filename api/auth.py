@@ -72,8 +72,9 @@ def _verification_key(settings: ApiSettings) -> Any:
             raise ConfigurationError("the JWKS file has no keys", setting="AIREG_JWT_JWKS_FILE")
         for key in jwks["keys"]:
             if key.get("kty") == "oct":
-                raise ConfigurationError("a JWKS for RS256/ES256 must not hold symmetric keys",
-                                         setting="AIREG_JWT_JWKS_FILE")
+                raise ConfigurationError(
+                    "a JWKS for RS256/ES256 must not hold symmetric keys", setting="AIREG_JWT_JWKS_FILE"
+                )
         return jwks
     if settings.jwt_public_key_file:
         return settings.jwt_public_key_file.read_text()
@@ -118,9 +119,7 @@ class TokenVerifier:
                 algorithms=[self.algorithm],
                 audience=self.audience,
                 issuer=self.issuer,
-                options={
-                    "require_" + claim: True for claim in ("aud", "iat", "exp", "iss", "sub", "jti")
-                }
+                options={"require_" + claim: True for claim in ("aud", "iat", "exp", "iss", "sub", "jti")}
                 | {"leeway": self.leeway},
             )
         except JOSEError as exc:
@@ -232,7 +231,9 @@ class JwtAuthMiddleware(AbstractAuthenticationMiddleware):
         super().__init__(app, **kwargs)
         self.verifier = verifier
 
-    async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> AuthenticationResult:
+    async def authenticate_request(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
         header = connection.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():

@@ -76,35 +76,63 @@ def cmd_token_issue(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_demo_tokens(organizations: list[dict[str, Any]], settings: ApiSettings) -> None:
+def _demo_tokens(organizations: list[dict[str, Any]], settings: ApiSettings) -> list[tuple[str, str, str]]:
+    """(who, role, token) for every role: platform-wide first, then per organization."""
     from api.auth import TokenIssuer
     from registry import Role
 
     issuer = TokenIssuer.from_settings(settings)
-    base = settings.public_url.rstrip("/") + "/api/v1"
-    lines = ["", "Bearer tokens (valid %d hours):" % (settings.jwt_default_ttl_seconds // 3600)]
-    lines.append(f"  platform_admin  (all organizations)\n    {issuer.issue(role=Role.platform_admin, sub='demo-platform-admin', name='Platform admin')}")
-    lines.append(f"  auditor         (all organizations)\n    {issuer.issue(role=Role.auditor, sub='demo-auditor', name='Revisor')}")
+    tokens = [
+        (
+            "alle organisationer",
+            "platform_admin",
+            issuer.issue(role=Role.platform_admin, sub="demo-platform"),
+        ),
+        ("alle organisationer", "auditor", issuer.issue(role=Role.auditor, sub="demo-revisor")),
+    ]
     for org in organizations:
-        lines.append(f"\n  {org['name']}  ({base}/organizations/{org['id']}/systems)")
-        for role, sub, units in (
-            (Role.employer_admin, f"hr-{org['id'][:8]}", None),
-            (Role.steward, f"tr-{org['id'][:8]}", None),
-            (Role.steward, f"tr-unit-{org['id'][:8]}", org.get("steward_units") or None),
-            (Role.auditor, f"revisor-{org['id'][:8]}", None),
-        ):
-            if role is Role.steward and units is None and sub.startswith("tr-unit"):
-                continue
-            label = f"{role.value} (units: {len(units)})" if units else role.value
-            token = issuer.issue(role=role, sub=sub, org=org["id"], units=units)
-            lines.append(f"  {label}\n    {token}")
-    lines.append(f"\nTry: curl -H 'Authorization: Bearer <token>' {base}/organizations")
-    print("\n".join(lines))
+        short = org["id"][:8]
+        tokens.append(
+            (
+                org["name"],
+                "employer_admin",
+                issuer.issue(role=Role.employer_admin, sub=f"hr-{short}", org=org["id"]),
+            )
+        )
+        tokens.append(
+            (org["name"], "steward", issuer.issue(role=Role.steward, sub=f"tr-{short}", org=org["id"]))
+        )
+        if org.get("steward_units"):
+            limited = issuer.issue(
+                role=Role.steward, sub=f"tr-enhed-{short}", org=org["id"], units=org["steward_units"]
+            )
+            tokens.append((org["name"], "steward (units)", limited))
+        tokens.append(
+            (org["name"], "auditor", issuer.issue(role=Role.auditor, sub=f"revisor-{short}", org=org["id"]))
+        )
+    return tokens
+
+
+def _print_demo_tokens(organizations: list[dict[str, Any]], settings: ApiSettings) -> None:
+    base = settings.public_url.rstrip("/") + "/api/v1"
+    hours = settings.jwt_default_ttl_seconds // 3600
+    print(f"\nAdgangsnøgler / bearer tokens (gyldige {hours} timer / valid {hours} hours):")
+    current = None
+    for who, role, token in _demo_tokens(organizations, settings):
+        if who != current:
+            org = next((o for o in organizations if o["name"] == who), None)
+            link = f"  {base}/organizations/{org['id']}/systems" if org else f"  {base}/organizations"
+            print(f"\n{who}\n{link}")
+            current = who
+        print(f"  {role:<16} {token}")
+    print(f"\nPrøv / try:  curl -H 'Authorization: Bearer <token>' {base}/organizations")
+    print(f"API-dokumentation / API docs: {settings.public_url.rstrip('/')}/schema/swagger")
 
 
 def cmd_demo(_: argparse.Namespace) -> int:
-    from registry import Actor, Role
     from registry.demo import database_is_empty, seed_demo
+
+    from registry import Actor, Role
     from registry.services.organizations import list_organizations
 
     settings = ApiSettings()
@@ -113,7 +141,9 @@ def cmd_demo(_: argparse.Namespace) -> int:
         if await database_is_empty():
             data = await seed_demo()
             print(f"seeded the demo data set: {len(data.organizations)} organizations")
-            return [{"id": o.id, "name": o.name, "steward_units": o.steward_units} for o in data.organizations]
+            return [
+                {"id": o.id, "name": o.name, "steward_units": o.steward_units} for o in data.organizations
+            ]
         print("the database already holds data; demo data not added")
         everyone = Actor(sub="demo", role=Role.platform_admin)
         return (await list_organizations(everyone))[:5]
@@ -142,9 +172,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=cmd_serve)
 
     commands.add_parser("migrate", help="bring the database schema up to date").set_defaults(func=cmd_migrate)
-    commands.add_parser("demo", help="seed the demo data set when the database is empty; print tokens").set_defaults(
-        func=cmd_demo
-    )
+    commands.add_parser(
+        "demo", help="seed the demo data set when the database is empty; print tokens"
+    ).set_defaults(func=cmd_demo)
 
     token = commands.add_parser("token", help="tokens signed with the embedded key")
     token_commands = token.add_subparsers(dest="token_command", required=True)
@@ -152,7 +182,9 @@ def build_parser() -> argparse.ArgumentParser:
     issue.add_argument("--role", required=True, choices=ROLES)
     issue.add_argument("--org", help="organization id (required for employer_admin and steward)")
     issue.add_argument("--sub", help="subject: who the token speaks for (default cli-<role>)")
-    issue.add_argument("--units", action="append", metavar="UNIT_ID", help="limit a steward to this unit; repeat")
+    issue.add_argument(
+        "--units", action="append", metavar="UNIT_ID", help="limit a steward to this unit; repeat"
+    )
     issue.add_argument("--name", help="display name")
     issue.add_argument("--ttl", type=parse_ttl, help="lifetime: 3600, 90m, 8h, 30d (default 8h)")
     issue.set_defaults(func=cmd_token_issue)

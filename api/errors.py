@@ -6,7 +6,11 @@ import logging
 from typing import Any
 
 from litestar.exceptions import HTTPException, ValidationException
-from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException, ProblemDetailsPlugin
+from litestar.plugins.problem_details import (
+    ProblemDetailsConfig,
+    ProblemDetailsException,
+    ProblemDetailsPlugin,
+)
 
 from registry import (
     Conflict,
@@ -50,8 +54,13 @@ STATUS_OF: dict[type[DomainError], int] = {
 }
 
 
-def _problem(status: int, detail: str, *, errors: list[dict[str, str]] | None = None,
-             headers: dict[str, str] | None = None) -> ProblemDetailsException:
+def _problem(
+    status: int,
+    detail: str,
+    *,
+    errors: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> ProblemDetailsException:
     extra: dict[str, Any] = {"errors": errors} if errors else {}
     return ProblemDetailsException(
         status_code=status, title=TITLES.get(status, "Error"), detail=detail, extra=extra, headers=headers
@@ -67,10 +76,18 @@ def domain_problem(exc: DomainError) -> ProblemDetailsException:
     return _problem(status, exc.message, errors=errors, headers=headers)
 
 
+def field_path(parts: list[str]) -> str:
+    """['access', '0', 'scope'] -> 'access[0].scope': the way a person writes a path into JSON."""
+    path = ""
+    for part in parts:
+        path += f"[{part}]" if part.isdigit() else (f".{part}" if path else part)
+    return path
+
+
 def _field_of(key: str, source: str | None) -> str:
     if source and source != "body":
         return key
-    return key.replace(".[", "[")
+    return field_path(key.split("."))
 
 
 def validation_problem(exc: ValidationException) -> ProblemDetailsException:
@@ -79,8 +96,10 @@ def validation_problem(exc: ValidationException) -> ProblemDetailsException:
     for item in exc.extra if isinstance(exc.extra, list) else []:
         if isinstance(item, dict):
             errors.append(
-                {"field": _field_of(str(item.get("key") or "body"), item.get("source")),
-                 "reason": str(item.get("message", "is not valid"))}
+                {
+                    "field": _field_of(str(item.get("key") or "body"), item.get("source")),
+                    "reason": str(item.get("message", "is not valid")),
+                }
             )
     detail = "Some fields are not valid." if errors else "The request could not be read as JSON."
     return _problem(400, detail, errors=errors)

@@ -36,7 +36,9 @@ class ApiSettings(BaseSettings):
     jwt_public_key_file: Path | None = Field(default=None, description="PEM public key (RS256/ES256).")
     jwt_jwks_file: Path | None = Field(default=None, description="JWKS file (RS256/ES256).")
     jwt_max_token_bytes: int = Field(default=8192, ge=512, description="Longer tokens are refused.")
-    jwt_leeway_seconds: int = Field(default=30, ge=0, le=300, description="Clock skew allowed on exp/iat/nbf.")
+    jwt_leeway_seconds: int = Field(
+        default=30, ge=0, le=300, description="Clock skew allowed on exp/iat/nbf."
+    )
     jwt_default_ttl_seconds: int = Field(
         default=8 * 3600, ge=60, description="Lifetime of tokens minted by `airegistry token issue`."
     )

@@ -95,7 +95,9 @@ class OrganizationPatch(Strict):
 
 class UnitFields(Strict):
     name: Text
-    parent_id: str | None = Field(default=None, description="Id of the enclosing unit in the same organization.")
+    parent_id: str | None = Field(
+        default=None, description="Id of the enclosing unit in the same organization."
+    )
     committee: Committee | None = None
     headcount: int | None = Field(default=None, ge=0, le=1_000_000)
 

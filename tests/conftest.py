@@ -55,7 +55,9 @@ def app(settings: ApiSettings) -> Any:
 
 @pytest.fixture
 async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://register.test") as c:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://register.test"
+    ) as c:
         yield c
 
 
@@ -66,8 +68,14 @@ def issuer(settings: ApiSettings) -> TokenIssuer:
 
 @pytest.fixture(scope="session")
 def token(issuer: TokenIssuer) -> TokenFactory:
-    def make(role: str, org: str | None = None, *, sub: str | None = None, units: list[str] | None = None,
-             ttl: int | None = None) -> str:
+    def make(
+        role: str,
+        org: str | None = None,
+        *,
+        sub: str | None = None,
+        units: list[str] | None = None,
+        ttl: int | None = None,
+    ) -> str:
         return issuer.issue(role=Role(role), sub=sub or f"test-{role}", org=org, units=units, ttl_seconds=ttl)
 
     return make
@@ -112,7 +120,12 @@ class World:
         for i in range(count):
             r = await self.client.post(
                 f"{API}/organizations",
-                json={"name": f"Organisation {i}", "cvr": CVRS[i], "sector": "public", "cooperation_body": "MED"},
+                json={
+                    "name": f"Organisation {i}",
+                    "cvr": CVRS[i],
+                    "sector": "public",
+                    "cooperation_body": "MED",
+                },
                 headers=self.headers("platform_admin", None),
             )
             assert r.status_code == 201, r.text

@@ -25,11 +25,14 @@ class HealthController(Controller):
     async def ready(self) -> Response[Health]:
         try:
             pending = await pending_migrations()
-        except Exception:  # noqa: BLE001 - any failure to reach the database means "not ready"
+        except Exception:
             return Response(Health(status="unavailable", detail="database unreachable"), status_code=503)
         if pending:
             return Response(
-                Health(status="unavailable", detail=f"{len(pending)} migration(s) not applied; run airegistry migrate"),
+                Health(
+                    status="unavailable",
+                    detail=f"{len(pending)} migration(s) not applied; run airegistry migrate",
+                ),
                 status_code=503,
             )
         return Response(Health(status="ok"))

@@ -19,7 +19,9 @@ class OrganizationController(Controller):
     tags = ["Organizations"]
 
     @post("/", operation_id="createOrganization", guards=[platform_admin], summary="Register an employer")
-    async def create_organization(self, request: Request[Actor, str, Any], data: JSONBody[OrganizationCreate]) -> Organization:
+    async def create_organization(
+        self, request: Request[Actor, str, Any], data: JSONBody[OrganizationCreate]
+    ) -> Organization:
         return Organization.model_validate(await organizations.create_organization(request.user, data))
 
     @get("/", operation_id="listOrganizations", summary="Organizations you may see")
@@ -27,11 +29,17 @@ class OrganizationController(Controller):
         return [Organization.model_validate(o) for o in await organizations.list_organizations(request.user)]
 
     @get("/{org_id:uuid}", operation_id="getOrganization", summary="One organization")
-    async def get_organization(self, request: Request[Actor, str, Any], org_id: FromPath[UUID]) -> Organization:
+    async def get_organization(
+        self, request: Request[Actor, str, Any], org_id: FromPath[UUID]
+    ) -> Organization:
         return Organization.model_validate(await organizations.get_organization(request.user, str(org_id)))
 
-    @patch("/{org_id:uuid}", operation_id="updateOrganization", guards=[organization_admin],
-           summary="Change an organization")
+    @patch(
+        "/{org_id:uuid}",
+        operation_id="updateOrganization",
+        guards=[organization_admin],
+        summary="Change an organization",
+    )
     async def update_organization(
         self, request: Request[Actor, str, Any], org_id: FromPath[UUID], data: JSONBody[OrganizationUpdate]
     ) -> Organization:

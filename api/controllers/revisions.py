@@ -20,8 +20,13 @@ class RevisionController(Controller):
     guards = [register_reader]
 
     @get("/", operation_id="listRevisions", summary="All versions, newest first")
-    async def list_revisions(self, request: Request[Actor, str, Any], system_id: FromPath[UUID]) -> list[RevisionSummary]:
-        return [RevisionSummary.model_validate(r) for r in await systems.list_revisions(request.user, str(system_id))]
+    async def list_revisions(
+        self, request: Request[Actor, str, Any], system_id: FromPath[UUID]
+    ) -> list[RevisionSummary]:
+        return [
+            RevisionSummary.model_validate(r)
+            for r in await systems.list_revisions(request.user, str(system_id))
+        ]
 
     @get("/{version:int}", operation_id="getRevision", summary="One version as it was")
     async def get_revision(
@@ -29,8 +34,11 @@ class RevisionController(Controller):
     ) -> Revision:
         return Revision.model_validate(await systems.get_revision(request.user, str(system_id), version))
 
-    @get("/{version:int}/diff", operation_id="diffRevision",
-         summary="Field-level changes to this version from the previous one (or from `against`)")
+    @get(
+        "/{version:int}/diff",
+        operation_id="diffRevision",
+        summary="Field-level changes to this version from the previous one (or from `against`)",
+    )
     async def diff_revision(
         self,
         request: Request[Actor, str, Any],

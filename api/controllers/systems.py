@@ -26,14 +26,16 @@ def parse_if_match(header: str | None) -> list[int] | None:
     if header is None:
         return None
     versions = []
-    for tag in header.split(","):
-        tag = tag.strip().removeprefix("W/").strip('"')
+    for raw in header.split(","):
+        tag = raw.strip().removeprefix("W/").strip('"')
         if tag.isdigit():
             versions.append(int(tag))
     return versions
 
 
-def system_response(stored: StoredSystem, *, status_code: int = 200, location: bool = False) -> Response[AISystem]:
+def system_response(
+    stored: StoredSystem, *, status_code: int = 200, location: bool = False
+) -> Response[AISystem]:
     headers = {"ETag": f'"{stored.version}"'}
     if location:
         headers["Location"] = f"/api/v1/systems/{json.loads(stored.document_json)['id']}"
@@ -73,11 +75,18 @@ class OrganizationSystemController(Controller):
             changed_since=changed_since,
         )
         page = await systems.list_systems(request.user, str(org_id), filters, limit=limit, cursor=cursor)
-        body = '{"items":[' + ",".join(page.items_json) + '],"next_cursor":' + json.dumps(page.next_cursor) + "}"
+        body = (
+            '{"items":[' + ",".join(page.items_json) + '],"next_cursor":' + json.dumps(page.next_cursor) + "}"
+        )
         return Response(content=body.encode(), media_type=JSON)
 
-    @post("/", operation_id="registerSystem", guards=[employer_admin], summary="Register an AI system",
-          status_code=201)
+    @post(
+        "/",
+        operation_id="registerSystem",
+        guards=[employer_admin],
+        summary="Register an AI system",
+        status_code=201,
+    )
     async def register_system(
         self, request: Request[Actor, str, Any], org_id: FromPath[UUID], data: JSONBody[AISystemCreate]
     ) -> Response[AISystem]:
@@ -91,11 +100,17 @@ class SystemController(Controller):
     tags = ["AI systems"]
 
     @get("/{system_id:uuid}", operation_id="getSystem", guards=[register_reader], summary="One AI system")
-    async def get_system(self, request: Request[Actor, str, Any], system_id: FromPath[UUID]) -> Response[AISystem]:
+    async def get_system(
+        self, request: Request[Actor, str, Any], system_id: FromPath[UUID]
+    ) -> Response[AISystem]:
         return system_response(await systems.get_system(request.user, str(system_id)))
 
-    @patch("/{system_id:uuid}", operation_id="updateSystem", guards=[employer_admin],
-           summary="Change an AI system (If-Match required); writes a revision")
+    @patch(
+        "/{system_id:uuid}",
+        operation_id="updateSystem",
+        guards=[employer_admin],
+        summary="Change an AI system (If-Match required); writes a revision",
+    )
     async def update_system(
         self,
         request: Request[Actor, str, Any],

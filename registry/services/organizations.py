@@ -84,7 +84,9 @@ async def update_organization(actor: Actor, org_id: str, patch: OrganizationPatc
     changes = patch.model_dump(exclude_unset=True)
     for required in ("name", "sector", "cooperation_body", "notice_period_days"):
         if required in changes and changes[required] is None:
-            raise InvalidFields("A required field cannot be cleared.", problems=[FieldProblem(required, "cannot be null")])
+            raise InvalidFields(
+                "A required field cannot be cleared.", problems=[FieldProblem(required, "cannot be null")]
+            )
     async with write_transaction(Organization._meta.db):
         key = _parse_id(org_id)
         if not await Organization.exists().where(Organization.id == key):

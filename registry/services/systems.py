@@ -13,7 +13,14 @@ from pydantic import ValidationError
 from registry.access import Actor, require_register_reader, require_register_writer, touches, unit_scope
 from registry.clock import iso, to_micros, utcnow
 from registry.db import array_contains, array_is_empty, substring_match, write_transaction
-from registry.errors import FieldProblem, InvalidFields, InvalidInput, NotFound, PreconditionRequired, VersionMismatch
+from registry.errors import (
+    FieldProblem,
+    InvalidFields,
+    InvalidInput,
+    NotFound,
+    PreconditionRequired,
+    VersionMismatch,
+)
 from registry.history import changed_field_names, field_changes
 from registry.models import SystemFields, risk_class_of, special_categories_of
 from registry.pagination import DEFAULT_LIMIT, MAX_LIMIT, Position, decode_cursor, encode_cursor
@@ -95,7 +102,12 @@ def _complete(fields: SystemFields) -> dict[str, Any]:
 
 
 def _document(
-    system_id: uuid.UUID, org_id: str, version: int, stated: dict[str, Any], created: datetime, updated: datetime
+    system_id: uuid.UUID,
+    org_id: str,
+    version: int,
+    stated: dict[str, Any],
+    created: datetime,
+    updated: datetime,
 ) -> dict[str, Any]:
     return {
         "id": str(system_id),
@@ -128,7 +140,11 @@ def _columns(document: dict[str, Any], updated: datetime, author: str) -> dict[A
 
 
 async def _record_revision(
-    system_id: uuid.UUID, document: dict[str, Any], previous: dict[str, Any] | None, author: str, note: str | None
+    system_id: uuid.UUID,
+    document: dict[str, Any],
+    previous: dict[str, Any] | None,
+    author: str,
+    note: str | None,
 ) -> None:
     await SystemRevision.insert(
         SystemRevision(
@@ -176,9 +192,13 @@ async def _visible_row(actor: Actor, system_id: str) -> dict[str, Any]:
         key = uuid.UUID(system_id)
     except ValueError as exc:
         raise NotFound("AI system not found.") from exc
-    row = await AISystem.select(
-        AISystem.id, AISystem.organization, AISystem.version, AISystem.document, AISystem.unit_ids
-    ).where(AISystem.id == key).first()
+    row = (
+        await AISystem.select(
+            AISystem.id, AISystem.organization, AISystem.version, AISystem.document, AISystem.unit_ids
+        )
+        .where(AISystem.id == key)
+        .first()
+    )
     if row is None:
         raise NotFound("AI system not found.")
     org_id = str(row["organization"])
@@ -186,7 +206,9 @@ async def _visible_row(actor: Actor, system_id: str) -> dict[str, Any]:
         require_register_reader(actor, org_id)
     except NotFound as exc:
         raise NotFound("AI system not found.") from exc
-    if actor.units is not None and not touches(row["unit_ids"], unit_scope(actor, await unit_parents(org_id))):
+    if actor.units is not None and not touches(
+        row["unit_ids"], unit_scope(actor, await unit_parents(org_id))
+    ):
         raise NotFound("AI system not found.")
     return row
 
@@ -214,13 +236,16 @@ async def update_system(
     unknown = [name for name in changes if name not in SystemFields.model_fields]
     if unknown:
         raise InvalidFields(
-            "Unknown fields.", problems=[FieldProblem(name, "is not a field of an AI system") for name in unknown]
+            "Unknown fields.",
+            problems=[FieldProblem(name, "is not a field of an AI system") for name in unknown],
         )
     key = uuid.UUID(system_id)
     async with write_transaction(AISystem._meta.db):
-        current = await AISystem.select(AISystem.version, AISystem.document, AISystem.created_at).where(
-            AISystem.id == key
-        ).first()
+        current = (
+            await AISystem.select(AISystem.version, AISystem.document, AISystem.created_at)
+            .where(AISystem.id == key)
+            .first()
+        )
         if current is None:
             raise NotFound("AI system not found.")
         if current["version"] not in if_match:
@@ -236,9 +261,11 @@ async def update_system(
         now = utcnow()
         version = current["version"] + 1
         document = _document(key, org_id, version, stated, current["created_at"], now)
-        updated = await AISystem.update(_columns(document, now, actor.sub)).where(
-            (AISystem.id == key) & (AISystem.version == current["version"])
-        ).returning(AISystem.id)
+        updated = (
+            await AISystem.update(_columns(document, now, actor.sub))
+            .where((AISystem.id == key) & (AISystem.version == current["version"]))
+            .returning(AISystem.id)
+        )
         if not updated:
             # Another writer got there first (possible on PostgreSQL, where writers do not queue).
             raise VersionMismatch("The AI system changed since you read it.", current_version=None)
@@ -306,20 +333,26 @@ def _revision_summary(row: dict[str, Any]) -> dict[str, Any]:
 
 async def list_revisions(actor: Actor, system_id: str) -> list[dict[str, Any]]:
     row = await _visible_row(actor, system_id)
-    revisions = await SystemRevision.select(
-        SystemRevision.version,
-        SystemRevision.author,
-        SystemRevision.created_at,
-        SystemRevision.change_note,
-        SystemRevision.changed_fields,
-    ).where(SystemRevision.system == row["id"]).order_by(SystemRevision.version, ascending=False)
+    revisions = (
+        await SystemRevision.select(
+            SystemRevision.version,
+            SystemRevision.author,
+            SystemRevision.created_at,
+            SystemRevision.change_note,
+            SystemRevision.changed_fields,
+        )
+        .where(SystemRevision.system == row["id"])
+        .order_by(SystemRevision.version, ascending=False)
+    )
     return [_revision_summary(r) for r in revisions]
 
 
 async def _revision_row(system_key: uuid.UUID, version: int) -> dict[str, Any] | None:
-    return await SystemRevision.select().where(
-        (SystemRevision.system == system_key) & (SystemRevision.version == version)
-    ).first()
+    return (
+        await SystemRevision.select()
+        .where((SystemRevision.system == system_key) & (SystemRevision.version == version))
+        .first()
+    )
 
 
 async def get_revision(actor: Actor, system_id: str, version: int) -> dict[str, Any]:
@@ -330,7 +363,9 @@ async def get_revision(actor: Actor, system_id: str, version: int) -> dict[str, 
     return {**_revision_summary(revision), "document": json.loads(revision["document"])}
 
 
-async def diff_revisions(actor: Actor, system_id: str, version: int, against: int | None = None) -> dict[str, Any]:
+async def diff_revisions(
+    actor: Actor, system_id: str, version: int, against: int | None = None
+) -> dict[str, Any]:
     """Field-level changes from version `against` (default: the one before) to `version`."""
     row = await _visible_row(actor, system_id)
     base_version = version - 1 if against is None else against
@@ -344,5 +379,7 @@ async def diff_revisions(actor: Actor, system_id: str, version: int, against: in
         "system_id": str(row["id"]),
         "from_version": base_version if base is not None else None,
         "to_version": version,
-        "changes": field_changes(json.loads(base["document"]) if base else None, json.loads(target["document"])),
+        "changes": field_changes(
+            json.loads(base["document"]) if base else None, json.loads(target["document"])
+        ),
     }

@@ -1,0 +1,103 @@
+"""The register on PostgreSQL: `airegistry migrate` from zero, then the integration suite against it.
+
+A throwaway server is started for this module (tests/support/postgres.py); it skips where PostgreSQL is
+not installed, except in CI, where it fails.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from registry.schema import known_migrations
+from tests.support.postgres import ThrowawayPostgres
+
+pytestmark = pytest.mark.postgres
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+AIREGISTRY = Path(sys.executable).parent / "airegistry"
+TABLES = {"organization", "unit", "ai_system", "system_revision"}
+SUITE_TIMEOUT_SECONDS = 900
+
+
+@pytest.fixture(scope="module")
+def postgres() -> Iterator[ThrowawayPostgres]:
+    with ThrowawayPostgres() as server:
+        yield server
+
+
+def _env(database_url: str | None = None, test_database_url: str | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("AIREG_DATABASE_URL", "AIREG_TEST_DATABASE_URL")}
+    if database_url:
+        env["AIREG_DATABASE_URL"] = database_url
+    if test_database_url:
+        env["AIREG_TEST_DATABASE_URL"] = test_database_url
+    return env
+
+
+async def _migrate(url: str, cwd: str) -> str:
+    process = await asyncio.create_subprocess_exec(
+        str(AIREGISTRY),
+        "migrate",
+        cwd=cwd,
+        env=_env(database_url=url),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await asyncio.wait_for(process.communicate(), timeout=120)
+    text = output.decode(errors="replace")
+    assert process.returncode == 0, text
+    return text
+
+
+async def _tables(url: str) -> set[str]:
+    connection = await asyncpg.connect(url)
+    try:
+        rows = await connection.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+    finally:
+        await connection.close()
+    return {row["tablename"] for row in rows}
+
+
+async def test_migrate_from_zero_then_nothing(postgres: ThrowawayPostgres) -> None:
+    assert AIREGISTRY.exists(), f"console script missing: {AIREGISTRY}"
+    with tempfile.TemporaryDirectory(prefix="airegistry-cwd-") as cwd:  # the CLI must not need the checkout
+        first = await _migrate(postgres.url, cwd)
+        assert f"({len(known_migrations())} migration(s) applied now)" in first, first
+        second = await _migrate(postgres.url, cwd)
+        assert "(0 migration(s) applied now)" in second, second
+    assert await _tables(postgres.url) >= TABLES
+
+
+def test_integration_suite_on_postgres(postgres: ThrowawayPostgres) -> None:
+    url = postgres.create_database("airegistry_suite")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "tests/integration",
+            "-m",
+            "not postgres",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-x",
+        ],
+        cwd=REPO_ROOT,
+        env=_env(test_database_url=url),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=SUITE_TIMEOUT_SECONDS,
+    )
+    tail = "\n".join((result.stdout + result.stderr).splitlines()[-80:])
+    assert result.returncode == 0, f"the integration suite failed on PostgreSQL:\n{tail}"

@@ -1,0 +1,96 @@
+"""Project-level guarantees: import direction, the OpenAPI document, the console script."""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from api.cli import openapi_document
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def _imports(package: str) -> set[tuple[str, str]]:
+    found = set()
+    for path in (ROOT / package).rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                found.update((str(path.relative_to(ROOT)), alias.name) for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                found.add((str(path.relative_to(ROOT)), node.module))
+    return found
+
+
+def test_registry_imports_neither_api_nor_webhooks() -> None:
+    offending = [
+        (f, m) for f, m in _imports("registry") if m.split(".")[0] in {"api", "webhooks", "litestar"}
+    ]
+    assert offending == []
+
+
+def test_only_api_auth_imports_python_jose() -> None:
+    users = {f for package in ("api", "registry") for f, m in _imports(package) if m.split(".")[0] == "jose"}
+    assert users == {"api/auth.py"}
+
+
+def test_openapi_document_is_current() -> None:
+    committed = (ROOT / "openapi" / "openapi.json").read_text()
+    assert json.loads(committed) == json.loads(openapi_document()), (
+        "openapi/openapi.json is stale: run `airegistry openapi` (or `make openapi`) and commit it"
+    )
+
+
+def test_console_script_works_outside_the_checkout(tmp_path: Path) -> None:
+    env = {**os.environ, "AIREG_DATA_DIR": str(tmp_path / "data")}
+    env.pop("AIREG_DATABASE_URL", None)
+    run = subprocess.run(
+        [BIN / "airegistry", "migrate"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "data" / "registry.db").exists()
+    again = subprocess.run(
+        [BIN / "airegistry", "migrate"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert "0 migration(s) applied now" in again.stdout
+    token = subprocess.run(
+        [BIN / "airegistry", "token", "issue", "--role", "auditor", "--ttl", "1h"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert token.returncode == 0
+    assert token.stdout.count(".") == 2
+    key = tmp_path / "data" / "jwt-hs256.key"
+    assert key.stat().st_mode & 0o777 == 0o600
+    refused = subprocess.run(
+        [BIN / "airegistry", "token", "issue", "--role", "steward"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert refused.returncode == 2
+    assert "org" in refused.stderr
