@@ -1,0 +1,360 @@
+"""Who may call which route on whose objects, over every route of the API.
+
+The expected answer comes from the rules of the contract (design.md section 3), written down here as a
+small table, not from the implementation:
+
+* a role without the right gets 403, whatever the object (the role check comes first);
+* a role bound to an organization gets 404 for another organization's object (never 403, never data);
+* platform-wide roles (platform admin, auditor without an organization) reach every organization.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import API, CVRS, World, system_body
+
+PLATFORM_ADMIN = "platform_admin"
+EMPLOYER_ADMIN = "employer_admin"
+STEWARD = "steward"
+AUDITOR = "auditor"
+GLOBAL_AUDITOR = "auditor_without_org"
+
+ROLES = (PLATFORM_ADMIN, EMPLOYER_ADMIN, STEWARD, AUDITOR, GLOBAL_AUDITOR)
+ORG_BOUND = frozenset({EMPLOYER_ADMIN, STEWARD, AUDITOR})
+PLATFORM_WIDE = frozenset({PLATFORM_ADMIN, GLOBAL_AUDITOR})
+
+# Who holds the right to call a route (before asking whose object it is).
+EVERYONE = frozenset(ROLES)
+ORGANIZATION_MANAGERS = frozenset({PLATFORM_ADMIN, EMPLOYER_ADMIN})
+REGISTER_READERS = frozenset({EMPLOYER_ADMIN, STEWARD, AUDITOR, GLOBAL_AUDITOR})
+REGISTER_WRITERS = frozenset({EMPLOYER_ADMIN})
+
+OWN, OTHER, NO_OBJECT = "own", "other", "no object"
+ORG_INDEX = {OWN: 0, OTHER: 1, NO_OBJECT: 0}
+
+PROBLEM_KEYS = {"type", "title", "status", "detail", "instance", "errors"}
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    app_path: str  # the path as the app declares it
+    path: str  # the same path with {org}, {unit} or {system} to fill in
+    allowed: frozenset[str]
+    success: int
+    body: dict[str, Any] | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def addresses_an_organization(self) -> bool:
+        return "{" in self.path
+
+    @property
+    def writes(self) -> bool:
+        return self.method != "GET"
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.app_path}"
+
+
+ROUTES = (
+    Route("GET", "/organizations", "/organizations", EVERYONE, 200),
+    Route(
+        "POST", "/organizations", "/organizations", frozenset({PLATFORM_ADMIN}), 201,
+        body={"name": "Ny arbejdsgiver", "cvr": CVRS[2], "sector": "private", "cooperation_body": "SU"},
+    ),
+    Route("GET", "/organizations/{org_id:uuid}", "/organizations/{org}", EVERYONE, 200),
+    Route(
+        "PATCH", "/organizations/{org_id:uuid}", "/organizations/{org}", ORGANIZATION_MANAGERS, 200,
+        body={"notice_period_days": 30},
+    ),
+    Route("GET", "/organizations/{org_id:uuid}/units", "/organizations/{org}/units", REGISTER_READERS, 200),
+    Route(
+        "POST", "/organizations/{org_id:uuid}/units", "/organizations/{org}/units", REGISTER_WRITERS, 201,
+        body={"name": "Køkkenet", "committee": "lokal-MED", "headcount": 12},
+    ),
+    Route("GET", "/units/{unit_id:uuid}", "/units/{unit}", REGISTER_READERS, 200),
+    Route("PATCH", "/units/{unit_id:uuid}", "/units/{unit}", REGISTER_WRITERS, 200, body={"headcount": 99}),
+    Route("GET", "/organizations/{org_id:uuid}/systems", "/organizations/{org}/systems", REGISTER_READERS, 200),
+    Route(
+        "POST", "/organizations/{org_id:uuid}/systems", "/organizations/{org}/systems", REGISTER_WRITERS, 201,
+        body=system_body(name="Vagtplanlægning"),
+    ),
+    Route("GET", "/systems/{system_id:uuid}", "/systems/{system}", REGISTER_READERS, 200),
+    Route(
+        "PATCH", "/systems/{system_id:uuid}", "/systems/{system}", REGISTER_WRITERS, 200,
+        body={"status": "in_use", "change_note": "Taken into use."}, headers={"If-Match": '"1"'},
+    ),
+    Route(
+        "GET", "/systems/{system_id:uuid}/revisions", "/systems/{system}/revisions", REGISTER_READERS, 200,
+    ),
+    Route(
+        "GET", "/systems/{system_id:uuid}/revisions/{version:int}", "/systems/{system}/revisions/1",
+        REGISTER_READERS, 200,
+    ),
+    Route(
+        "GET", "/systems/{system_id:uuid}/revisions/{version:int}/diff", "/systems/{system}/revisions/1/diff",
+        REGISTER_READERS, 200,
+    ),
+)
+
+
+def expected_status(route: Route, role: str, target: str) -> int:
+    if role not in route.allowed:
+        return 403
+    if target == OTHER and role in ORG_BOUND:
+        return 404
+    return route.success
+
+
+def matrix() -> list[Any]:
+    cases = []
+    for route in ROUTES:
+        targets = (OWN, OTHER) if route.addresses_an_organization else (NO_OBJECT,)
+        for role in ROLES:
+            for target in targets:
+                cases.append(pytest.param(route, role, target, id=f"{route}-{role}-{target}"))
+    return cases
+
+
+def headers_of(world: World, role: str) -> dict[str, str]:
+    """The caller; organization-bound roles belong to organization 0 ("own")."""
+    if role == GLOBAL_AUDITOR:
+        return world.headers(AUDITOR, None)
+    return world.headers(role, 0)
+
+
+def owner_headers(world: World, org_index: int) -> dict[str, str]:
+    return world.headers(EMPLOYER_ADMIN, org_index)
+
+
+def other_organization_data(world: World) -> list[str]:
+    """Strings that only another organization's data would contain (the two systems share a name, and
+    an error body should carry no register data at all)."""
+    body = system_body()
+    return [world.orgs[1], world.units[1], world.systems[1], "Organisation 1", CVRS[1],
+            body["name"], body["vendor"], body["purpose"], "Hjemmeplejen"]
+
+
+async def register_state(world: World) -> dict[str, Any]:
+    """Everything in the register, read by those who may read it."""
+    c = world.client
+    r = await c.get(f"{API}/organizations", headers=world.headers(PLATFORM_ADMIN, None))
+    assert r.status_code == 200, r.text
+    state: dict[str, Any] = {"organizations": r.json()}
+    for index, org in enumerate(world.orgs):
+        owner = owner_headers(world, index)
+        units = await c.get(f"{API}/organizations/{org}/units", headers=owner)
+        systems = await c.get(f"{API}/organizations/{org}/systems", headers=owner)
+        assert units.status_code == systems.status_code == 200
+        state[org] = {"units": units.json(), "systems": systems.json()}
+    return state
+
+
+async def system_version(world: World, org_index: int) -> int:
+    r = await world.client.get(f"{API}/systems/{world.systems[org_index]}", headers=owner_headers(world, org_index))
+    assert r.status_code == 200, r.text
+    return int(r.json()["version"])
+
+
+def assert_refusal_reveals_nothing(response: httpx.Response, world: World) -> None:
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body = response.json()
+    assert set(body) <= PROBLEM_KEYS
+    assert body["status"] == response.status_code
+    for secret in other_organization_data(world):
+        assert secret not in response.text
+
+
+def assert_success_shows_only_what_the_role_may_see(
+    route: Route, role: str, response: httpx.Response, world: World
+) -> None:
+    if role in PLATFORM_WIDE:
+        return
+    if route.path == "/organizations" and route.method == "GET":
+        assert [o["id"] for o in response.json()] == [world.orgs[0]]
+    for secret in (world.orgs[1], world.units[1], world.systems[1], "Organisation 1", CVRS[1]):
+        assert secret not in response.text
+
+
+def test_the_matrix_covers_every_route_of_the_app(app: Any) -> None:
+    declared = {
+        (method, route.path)
+        for route in app.routes
+        for method in getattr(route, "methods", ())
+        if route.path.startswith(API) and method not in {"OPTIONS", "HEAD"}
+    }
+    public = {("GET", f"{API}/health"), ("GET", f"{API}/ready")}
+    covered = {(route.method, API + route.app_path) for route in ROUTES}
+    assert declared - public == covered
+
+
+@pytest.mark.parametrize(("route", "role", "target"), matrix())
+async def test_authorization(world: World, route: Route, role: str, target: str) -> None:
+    org_index = ORG_INDEX[target]
+    path = route.path.format(
+        org=world.orgs[org_index], unit=world.units[org_index], system=world.systems[org_index]
+    )
+    before = await register_state(world) if route.writes else None
+
+    response = await world.client.request(
+        route.method, API + path, json=route.body, headers={**headers_of(world, role), **route.headers}
+    )
+
+    expected = expected_status(route, role, target)
+    assert response.status_code == expected, response.text
+    if expected in (403, 404):
+        assert_refusal_reveals_nothing(response, world)
+        if route.writes:
+            assert await register_state(world) == before
+            assert await system_version(world, org_index) == 1
+    else:
+        assert_success_shows_only_what_the_role_may_see(route, role, response, world)
+        if route.writes:  # the state comparison above is able to see a change
+            assert await register_state(world) != before
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_list_of_organizations_holds_exactly_those_the_role_sees(world: World, role: str) -> None:
+    r = await world.client.get(f"{API}/organizations", headers=headers_of(world, role))
+    assert r.status_code == 200
+    seen = {o["id"] for o in r.json()}
+    assert seen == (set(world.orgs) if role in PLATFORM_WIDE else {world.orgs[0]})
+
+
+async def test_a_global_auditor_reads_every_organizations_register(world: World) -> None:
+    auditor = headers_of(world, GLOBAL_AUDITOR)
+    for index, org in enumerate(world.orgs):
+        r = await world.client.get(f"{API}/organizations/{org}/systems", headers=auditor)
+        assert r.status_code == 200
+        assert [s["id"] for s in r.json()["items"]] == [world.systems[index]]
+
+
+async def test_an_unknown_object_and_another_organizations_object_look_the_same(world: World) -> None:
+    steward = headers_of(world, STEWARD)
+    unknown = "00000000-0000-4000-8000-000000000000"
+    other = await world.client.get(f"{API}/systems/{world.systems[1]}", headers=steward)
+    missing = await world.client.get(f"{API}/systems/{unknown}", headers=steward)
+    assert other.status_code == missing.status_code == 404
+    assert other.json() == missing.json()
+
+
+# --- stewards limited to units ----------------------------------------------------------------------
+
+
+@dataclass
+class UnitTree:
+    """Organization 0: `unit` (from the world) with `child` below it, and `sibling` beside it."""
+
+    unit: str
+    child: str
+    sibling: str
+    systems: dict[str, str]  # label -> system id
+
+
+async def create_unit(world: World, name: str, parent_id: str | None = None) -> str:
+    r = await world.client.post(
+        f"{API}/organizations/{world.orgs[0]}/units",
+        json={"name": name, "parent_id": parent_id},
+        headers=owner_headers(world, 0),
+    )
+    assert r.status_code == 201, r.text
+    return str(r.json()["id"])
+
+
+async def register(world: World, name: str, unit_ids: list[str]) -> str:
+    r = await world.client.post(
+        f"{API}/organizations/{world.orgs[0]}/systems",
+        json=system_body(name=name, unit_ids=unit_ids),
+        headers=owner_headers(world, 0),
+    )
+    assert r.status_code == 201, r.text
+    return str(r.json()["id"])
+
+
+@pytest.fixture
+async def tree(world: World) -> UnitTree:
+    unit = world.units[0]
+    child = await create_unit(world, "Hjemmeplejen Nord", parent_id=unit)
+    grandchild = await create_unit(world, "Hjemmeplejen Nord, nattevagt", parent_id=child)
+    sibling = await create_unit(world, "Rådhuset")
+    systems = {
+        "unit": world.systems[0],
+        "child": await register(world, "Nøglesystem", [child]),
+        "grandchild": await register(world, "Nattevagtsplan", [grandchild]),
+        "whole organization": await register(world, "Chatassistent", []),
+        "sibling": await register(world, "Sagsbehandling", [sibling]),
+        "sibling and unit": await register(world, "Fælles kalender", [sibling, unit]),
+    }
+    return UnitTree(unit=unit, child=child, sibling=sibling, systems=systems)
+
+
+async def assert_steward_sees(world: World, units: list[str], visible: set[str], tree: UnitTree) -> None:
+    steward = bearer_of(world, units)
+    r = await world.client.get(f"{API}/organizations/{world.orgs[0]}/systems", headers=steward)
+    assert r.status_code == 200
+    listed = {s["id"] for s in r.json()["items"]}
+    assert listed == {tree.systems[label] for label in visible}
+    for label, system in tree.systems.items():
+        for suffix in ("", "/revisions", "/revisions/1", "/revisions/1/diff"):
+            r = await world.client.get(f"{API}/systems/{system}{suffix}", headers=steward)
+            if label in visible:
+                assert r.status_code == 200, (label, suffix)
+            else:
+                assert r.status_code == 404, (label, suffix)
+                assert_refusal_reveals_nothing(r, world)
+                assert system not in r.text
+
+
+def bearer_of(world: World, units: list[str]) -> dict[str, str]:
+    return world.headers(STEWARD, 0, units=units)
+
+
+async def test_a_steward_limited_to_a_unit_sees_it_the_units_below_and_the_whole_organization(
+    world: World, tree: UnitTree
+) -> None:
+    await assert_steward_sees(
+        world, [tree.unit], {"unit", "child", "grandchild", "whole organization", "sibling and unit"}, tree
+    )
+
+
+async def test_a_steward_limited_to_a_lower_unit_does_not_see_the_units_above(
+    world: World, tree: UnitTree
+) -> None:
+    await assert_steward_sees(world, [tree.child], {"child", "grandchild", "whole organization"}, tree)
+
+
+async def test_a_steward_limited_to_several_units_sees_each_of_them(world: World, tree: UnitTree) -> None:
+    await assert_steward_sees(
+        world, [tree.child, tree.sibling],
+        {"child", "grandchild", "whole organization", "sibling", "sibling and unit"}, tree,
+    )
+
+
+async def test_a_steward_limited_to_another_organizations_unit_sees_only_whole_organization_systems(
+    world: World, tree: UnitTree
+) -> None:
+    await assert_steward_sees(world, [world.units[1]], {"whole organization"}, tree)
+
+
+async def test_a_steward_without_units_sees_every_system_of_the_organization(
+    world: World, tree: UnitTree
+) -> None:
+    steward = headers_of(world, STEWARD)
+    r = await world.client.get(f"{API}/organizations/{world.orgs[0]}/systems", headers=steward)
+    assert r.status_code == 200
+    assert {s["id"] for s in r.json()["items"]} == set(tree.systems.values())
+
+
+async def test_a_unit_filter_does_not_widen_a_stewards_units(world: World, tree: UnitTree) -> None:
+    steward = bearer_of(world, [tree.child])
+    r = await world.client.get(
+        f"{API}/organizations/{world.orgs[0]}/systems", params={"unit_id": tree.sibling}, headers=steward
+    )
+    assert r.status_code == 200
+    assert r.json()["items"] == []
