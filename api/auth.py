@@ -122,8 +122,12 @@ class TokenVerifier:
                 options={"require_" + claim: True for claim in ("aud", "iat", "exp", "iss", "sub", "jti")}
                 | {"leeway": self.leeway},
             )
+        except InvalidToken:
+            raise
         except JOSEError as exc:
             raise InvalidToken(type(exc).__name__) from exc
+        except Exception as exc:  # noqa: BLE001 - python-jose raises TypeError etc. on odd claim types
+            raise InvalidToken(f"unreadable token ({type(exc).__name__})") from exc
         return actor_from_claims(claims, leeway=self.leeway)
 
 

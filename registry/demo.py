@@ -46,18 +46,51 @@ class DemoData:
 
 FJORDBY_UNITS: list[dict[str, Any]] = [
     {"key": "hoved_med", "name": "Hoved-MED, Fjordby Kommune", "committee": "hoved-MED", "headcount": 4350},
-    {"key": "hjemmepleje", "name": "Hjemmeplejen", "parent": "hoved_med", "committee": "lokal-MED",
-     "headcount": 520},
-    {"key": "hjemmepleje_nord", "name": "Hjemmeplejen, distrikt Nord", "parent": "hjemmepleje", "headcount": 262},
-    {"key": "hjemmepleje_syd", "name": "Hjemmeplejen, distrikt Syd", "parent": "hjemmepleje", "headcount": 238},
-    {"key": "skoler", "name": "Skoler og dagtilbud", "parent": "hoved_med", "committee": "lokal-MED",
-     "headcount": 1780},
-    {"key": "vej_park", "name": "Vej og park", "parent": "hoved_med", "committee": "lokal-MED", "headcount": 145},
-    {"key": "jobcenter", "name": "Jobcenter og Borgerservice", "parent": "hoved_med", "committee": "lokal-MED",
-     "headcount": 310},
+    {
+        "key": "hjemmepleje",
+        "name": "Hjemmeplejen",
+        "parent": "hoved_med",
+        "committee": "lokal-MED",
+        "headcount": 520,
+    },
+    {
+        "key": "hjemmepleje_nord",
+        "name": "Hjemmeplejen, distrikt Nord",
+        "parent": "hjemmepleje",
+        "headcount": 262,
+    },
+    {
+        "key": "hjemmepleje_syd",
+        "name": "Hjemmeplejen, distrikt Syd",
+        "parent": "hjemmepleje",
+        "headcount": 238,
+    },
+    {
+        "key": "skoler",
+        "name": "Skoler og dagtilbud",
+        "parent": "hoved_med",
+        "committee": "lokal-MED",
+        "headcount": 1780,
+    },
+    {
+        "key": "vej_park",
+        "name": "Vej og park",
+        "parent": "hoved_med",
+        "committee": "lokal-MED",
+        "headcount": 145,
+    },
+    {
+        "key": "jobcenter",
+        "name": "Jobcenter og Borgerservice",
+        "parent": "hoved_med",
+        "committee": "lokal-MED",
+        "headcount": 310,
+    },
 ]
 
-FJORDBY_AI_GUIDELINE = "Fjordby Kommunes retningslinje for brug af kunstig intelligens, version 1.1 (hoved-MED)"
+FJORDBY_AI_GUIDELINE = (
+    "Fjordby Kommunes retningslinje for brug af kunstig intelligens, version 1.1 (hoved-MED)"
+)
 
 ROUTE_PLANNER: dict[str, Any] = {
     "note": "Registreret ved pilotstart i distrikt Nord",
@@ -71,9 +104,9 @@ ROUTE_PLANNER: dict[str, Any] = {
             "og arbejdstid, kontinuitet (samme medarbejder hos samme borger) og forventet køretid. "
             "Planlæggeren i distriktet godkender og retter planen, før den sendes til medarbejdernes "
             "tjenestetelefoner. Under vagten registrerer appen medarbejderens position (GPS), så ruten kan "
-            "lægges om ved akutte ændringer, og så faktisk køre- og besøgstid kan forbedre næste plan. "
-            "Besøg fordeles efter borgernes behov og medarbejdernes kompetencer, ikke efter den enkeltes "
-            "adfærd eller tempo; systemet er derfor vurderet som uden for AI-forordningens bilag III, pkt. 4."
+            "lægges om ved akutte ændringer, og så faktisk køre- og besøgstid kan forbedre næste plan. Besøg "
+            "fordeles efter borgernes behov og medarbejdernes kompetencer, ikke efter den enkeltes adfærd "
+            "eller tempo; systemet er derfor vurderet som uden for AI-forordningens bilag III, pkt. 4."
         ),
         "purpose": (
             "At give mere sammenhængende ruter med mindre køretid og mere tid hos borgerne, og at frigøre "
@@ -95,8 +128,14 @@ ROUTE_PLANNER: dict[str, Any] = {
             "Planlæggere",
         ],
         "affected_headcount": 262,
-        "data_categories": ["identification", "employment", "location", "work_performance", "device_usage",
-                            "health"],
+        "data_categories": [
+            "identification",
+            "employment",
+            "location",
+            "work_performance",
+            "device_usage",
+            "health",
+        ],
         "data_sources": [
             "Visiterede ydelser og besøgsplan fra omsorgssystemet",
             "Vagtplan og kompetenceprofiler fra personalesystemet",
@@ -104,12 +143,21 @@ ROUTE_PLANNER: dict[str, Any] = {
             "Kvitteringer for start og slut af besøg i appen",
         ],
         "access": [
-            {"role": "Planlægger i distriktet", "scope": "individual",
-             "purpose": "Lægge og justere dagens ruter; ser medarbejderens position kun under vagten."},
-            {"role": "Distriktsleder", "scope": "aggregate",
-             "purpose": "Følge køretid, kontinuitet og planlagt mod faktisk besøgstid på teamniveau."},
-            {"role": "Leverandørens support", "scope": "individual",
-             "purpose": "Fejlsøgning efter anmodning fra kommunen; databehandleraftale indgået."},
+            {
+                "role": "Planlægger i distriktet",
+                "scope": "individual",
+                "purpose": "Lægge og justere dagens ruter; ser medarbejderens position kun under vagten.",
+            },
+            {
+                "role": "Distriktsleder",
+                "scope": "aggregate",
+                "purpose": "Følge køretid, kontinuitet og planlagt mod faktisk besøgstid på teamniveau.",
+            },
+            {
+                "role": "Leverandørens support",
+                "scope": "individual",
+                "purpose": "Fejlsøgning efter anmodning fra kommunen; databehandleraftale indgået.",
+            },
         ],
         "retention": {
             "period_days": 30,
@@ -177,8 +225,10 @@ ROUTE_PLANNER: dict[str, Any] = {
             ),
         },
         "apv_last_assessed_at": "2024-10-01",
-        "contact": {"name": "Mette Kjærgaard, udviklingskonsulent, Sundhed og Omsorg",
-                    "email": "mekj@fjordby-kommune.dk"},
+        "contact": {
+            "name": "Mette Kjærgaard, udviklingskonsulent, Sundhed og Omsorg",
+            "email": "mekj@fjordby-kommune.dk",
+        },
     },
     "revisions": [
         (
@@ -226,8 +276,8 @@ ROUTE_PLANNER: dict[str, Any] = {
                     "realised_at": "2025-12-15",
                     "freed_time_use": (
                         "Aftalt i lokal-MED: frigjort køretid bruges til længere besøg og faglig sparring, "
-                        "ikke til flere besøg pr. vagt. Planlæggerne bruger den sparede tid på "
-                        "kontinuitet i borgerforløb."
+                        "ikke til flere besøg pr. vagt. Planlæggerne bruger den sparede tid på kontinuitet i "
+                        "borgerforløb."
                     ),
                 },
             },
@@ -241,27 +291,30 @@ ROAD_CAMERA: dict[str, Any] = {
         "vendor": "Asfaltsyn ApS",
         "product": "VejSyn AI",
         "description": (
-            "Kameraer bag forruden på 14 af kommunens vejmandsbiler og arbejdskøretøjer filmer vejbanen under "
-            "den almindelige kørsel. En billedmodel finder huller, revner og slidt afmærkning og placerer dem "
-            "på et kort, som Vej og park bruger til at prioritere asfaltarbejdet. Kameraerne optager "
-            "tilfældigt fodgængere, cyklister og nummerplader, og medarbejdere, der arbejder foran bilen. "
-            "Ansigter og nummerplader sløres i bilen, før billederne sendes. Sammen med kørselsplanen kan "
-            "bilens GPS-spor henføres til den enkelte chauffør."
+            "Kameraer bag forruden på 14 af kommunens vejmandsbiler og arbejdskøretøjer filmer vejbanen "
+            "under den almindelige kørsel. En billedmodel finder huller, revner og slidt afmærkning og "
+            "placerer dem på et kort, som Vej og park bruger til at prioritere asfaltarbejdet. Kameraerne "
+            "optager tilfældigt fodgængere, cyklister og nummerplader, og medarbejdere, der arbejder foran "
+            "bilen. Ansigter og nummerplader sløres i bilen, før billederne sendes. Sammen med kørselsplanen "
+            "kan bilens GPS-spor henføres til den enkelte chauffør."
         ),
         "purpose": (
             "At finde og prioritere vejskader tidligere og mere systematisk end ved manuelle vejsyn, så "
             "vedligeholdelsesbudgettet bruges, hvor skaderne er størst."
         ),
         "operational_reason": (
-            "Kommunen har ca. 780 km kommuneveje. Det manuelle vejsyn hvert andet år gav et forældet billede, "
-            "og antallet af erstatningskrav for skader på cykler og biler steg i 2023."
+            "Kommunen har ca. 780 km kommuneveje. Det manuelle vejsyn hvert andet år gav et forældet "
+            "billede, og antallet af erstatningskrav for skader på cykler og biler steg i 2023."
         ),
         "category": "monitoring",
         "control_measure": True,
         "status": "in_use",
         "unit_ids": ["vej_park"],
-        "affected_groups": ["Chauffører og vejarbejdere i Vej og park", "Vejingeniører",
-                            "Trafikanter, der optages tilfældigt"],
+        "affected_groups": [
+            "Chauffører og vejarbejdere i Vej og park",
+            "Vejingeniører",
+            "Trafikanter, der optages tilfældigt",
+        ],
         "affected_headcount": 38,
         "data_categories": ["images_video", "location", "employment"],
         "data_sources": [
@@ -270,10 +323,16 @@ ROAD_CAMERA: dict[str, Any] = {
             "Kørselsplan for vejmandsbilerne",
         ],
         "access": [
-            {"role": "Vejingeniør i Vej og park", "scope": "aggregate",
-             "purpose": "Skadeskort og prioritering; ser kun slørede billeder af vejbanen."},
-            {"role": "Leverandørens driftsteam", "scope": "individual",
-             "purpose": "Drift og kvalitetssikring af billedmodellen; databehandleraftale indgået."},
+            {
+                "role": "Vejingeniør i Vej og park",
+                "scope": "aggregate",
+                "purpose": "Skadeskort og prioritering; ser kun slørede billeder af vejbanen.",
+            },
+            {
+                "role": "Leverandørens driftsteam",
+                "scope": "individual",
+                "purpose": "Drift og kvalitetssikring af billedmodellen; databehandleraftale indgået.",
+            },
         ],
         "retention": {
             "period_days": 30,
@@ -287,14 +346,19 @@ ROAD_CAMERA: dict[str, Any] = {
         "automated_decision": "none",
         "significant_effect": False,
         "human_oversight": {
-            "description": "En vejingeniør gennemgår alle skader, modellen markerer som alvorlige, før "
-                           "der bestilles udbedring.",
+            "description": (
+                "En vejingeniør gennemgår alle skader, modellen markerer som alvorlige, før der bestilles "
+                "udbedring."
+            ),
             "overseer_role": "Vejingeniør",
             "trained": True,
         },
         "ai_act": {"risk_class": "minimal", "profiling": False, "emotion_recognition": False},
-        "dpia": {"status": "screened", "date": "2024-02-12",
-                 "reference": "Screening PS-2024-011: ingen høj risiko ved sløring i køretøjet"},
+        "dpia": {
+            "status": "screened",
+            "date": "2024-02-12",
+            "reference": "Screening PS-2024-011: ingen høj risiko ved sløring i køretøjet",
+        },
         "notice": {
             "given_at": "2024-03-18",
             "audience": "Chauffører og vejarbejdere i Vej og park",
@@ -314,25 +378,41 @@ ROAD_CAMERA: dict[str, Any] = {
         "operator_name": "Asfaltsyn ApS",
         "training": {
             "provided": True,
-            "description": "Kort instruktion i kameraets tænd/sluk og skiltning på bilen for chauffører; "
-                           "vejingeniører oplært i skadeskortet.",
+            "description": (
+                "Kort instruktion i kameraets tænd/sluk og skiltning på bilen for chauffører; vejingeniører "
+                "oplært i skadeskortet."
+            ),
             "hours_per_employee": 1,
         },
         "apv_last_assessed_at": "2024-04-09",
-        "contact": {"name": "Jonas Vestergaard, teamleder, Drift og anlæg", "email": "jove@fjordby-kommune.dk"},
+        "contact": {
+            "name": "Jonas Vestergaard, teamleder, Drift og anlæg",
+            "email": "jove@fjordby-kommune.dk",
+        },
     },
     "revisions": [
         (
-            "Adgang præciseret efter spørgsmål fra arbejdsmiljørepræsentanten i lokal-MED Vej og park "
-            "10. september 2024: driftsledelsen kan ikke se GPS-spor pr. chauffør",
+            "Adgang præciseret efter spørgsmål fra arbejdsmiljørepræsentanten i lokal-MED Vej og park 10. "
+            "september 2024: driftsledelsen kan ikke se GPS-spor pr. chauffør",
             {
                 "access": [
-                    {"role": "Vejingeniør i Vej og park", "scope": "aggregate",
-                     "purpose": "Skadeskort og prioritering; ser kun slørede billeder af vejbanen."},
-                    {"role": "Driftsleder i Vej og park", "scope": "aggregate",
-                     "purpose": "Kun kørte kilometer pr. køretøj og uge; ikke GPS-spor eller billeder."},
-                    {"role": "Leverandørens driftsteam", "scope": "individual",
-                     "purpose": "Drift og kvalitetssikring af billedmodellen; databehandleraftale indgået."},
+                    {
+                        "role": "Vejingeniør i Vej og park",
+                        "scope": "aggregate",
+                        "purpose": "Skadeskort og prioritering; ser kun slørede billeder af vejbanen.",
+                    },
+                    {
+                        "role": "Driftsleder i Vej og park",
+                        "scope": "aggregate",
+                        "purpose": "Kun kørte kilometer pr. køretøj og uge; ikke GPS-spor eller billeder.",
+                    },
+                    {
+                        "role": "Leverandørens driftsteam",
+                        "scope": "individual",
+                        "purpose": (
+                            "Drift og kvalitetssikring af billedmodellen; databehandleraftale indgået."
+                        ),
+                    },
                 ],
                 "contest_channel": (
                     "Medarbejdere, der mener, at billeder eller GPS-spor er brugt til kontrol af dem, kan "
@@ -370,11 +450,12 @@ JOB_ASSISTANT: dict[str, Any] = {
         "description": (
             "Chatbaseret assistent, som sagsbehandlere kan bruge til at opsummere lange sagsakter, skrive "
             "udkast til breve og journalnotater i klart sprog og slå op i lovgivning og kommunens egne "
-            "vejledninger. Assistenten er ikke koblet til sagssystemet; sagsbehandleren indsætter selv tekst. "
-            "Borgeroplysninger, herunder helbredsoplysninger i sygedagpenge- og ressourceforløbssager, kan "
-            "derfor forekomme i forespørgslerne; de behandles efter databeskyttelsesforordningens art. 9, "
-            "stk. 2, litra b (social sikring). Sprogmodellen trænes ikke på kommunens data. Sagsbehandleren "
-            "er altid ansvarlig for afgørelsen og for det færdige brev."
+            "vejledninger. Assistenten er ikke koblet til sagssystemet; sagsbehandleren indsætter selv "
+            "tekst. Borgeroplysninger, herunder helbredsoplysninger i sygedagpenge- og "
+            "ressourceforløbssager, kan derfor forekomme i forespørgslerne; de behandles efter "
+            "databeskyttelsesforordningens art. 9, stk. 2, litra b (social sikring). Sprogmodellen trænes "
+            "ikke på kommunens data. Sagsbehandleren er altid ansvarlig for afgørelsen og for det færdige "
+            "brev."
         ),
         "purpose": (
             "At mindske tiden til dokumentation og brevskrivning, så sagsbehandlerne får mere tid til "
@@ -388,24 +469,44 @@ JOB_ASSISTANT: dict[str, Any] = {
         "control_measure": False,
         "status": "planned",
         "unit_ids": ["jobcenter"],
-        "affected_groups": ["Sagsbehandlere i Jobcenteret", "Administrative medarbejdere i Borgerservice",
-                            "Borgere, hvis sager behandles"],
+        "affected_groups": [
+            "Sagsbehandlere i Jobcenteret",
+            "Administrative medarbejdere i Borgerservice",
+            "Borgere, hvis sager behandles",
+        ],
         "affected_headcount": 120,
-        "data_categories": ["identification", "contact_details", "communications", "device_usage", "financial",
-                            "health"],
+        "data_categories": [
+            "identification",
+            "contact_details",
+            "communications",
+            "device_usage",
+            "financial",
+            "health",
+        ],
         "data_sources": [
             "Tekst, som sagsbehandleren selv indsætter fra sagssystemet",
             "Kommunens vejledninger og gældende lovgivning",
             "Brugslog fra assistenten",
         ],
         "access": [
-            {"role": "Den enkelte sagsbehandler", "scope": "individual",
-             "purpose": "Egne samtaler med assistenten."},
-            {"role": "IT-sikkerhed", "scope": "individual",
-             "purpose": "Undersøgelse af sikkerhedshændelser. Brugsloggen bruges ikke til at vurdere den "
-                        "enkeltes arbejde."},
-            {"role": "Jobcenterchef", "scope": "aggregate",
-             "purpose": "Antal brugere og forespørgsler pr. uge til evaluering af piloten."},
+            {
+                "role": "Den enkelte sagsbehandler",
+                "scope": "individual",
+                "purpose": "Egne samtaler med assistenten.",
+            },
+            {
+                "role": "IT-sikkerhed",
+                "scope": "individual",
+                "purpose": (
+                    "Undersøgelse af sikkerhedshændelser. Brugsloggen bruges ikke til at vurdere den "
+                    "enkeltes arbejde."
+                ),
+            },
+            {
+                "role": "Jobcenterchef",
+                "scope": "aggregate",
+                "purpose": "Antal brugere og forespørgsler pr. uge til evaluering af piloten.",
+            },
         ],
         "retention": {
             "period_days": 30,
@@ -421,8 +522,8 @@ JOB_ASSISTANT: dict[str, Any] = {
         "significant_effect": False,
         "human_oversight": {
             "description": (
-                "Sagsbehandleren læser og retter alle udkast og træffer selv afgørelsen. Teamlederne følger op "
-                "på kvaliteten med stikprøver af breve."
+                "Sagsbehandleren læser og retter alle udkast og træffer selv afgørelsen. Teamlederne følger "
+                "op på kvaliteten med stikprøver af breve."
             ),
             "overseer_role": "Sagsbehandler og teamleder",
             "trained": False,
@@ -444,13 +545,16 @@ JOB_ASSISTANT: dict[str, Any] = {
                 "frivillig i piloten; ingen skal bruge assistenten for at nå sine mål. Tekst skrevet med "
                 "assistenten mærkes i journalnotatet."
             ),
-            "guideline_ref": "Fjordby Kommunes retningslinje for generativ AI, version 2.0 (hoved-MED 04.09.2025)",
+            "guideline_ref": (
+                "Fjordby Kommunes retningslinje for generativ AI, version 2.0 (hoved-MED 04.09.2025)"
+            ),
             "ai_content_labelled": True,
         },
         "training": {
             "provided": False,
-            "description": "Planlagt: tre timers kursus i AI-kompetencer (AI-forordningens art. 4) før "
-                           "pilotstart.",
+            "description": (
+                "Planlagt: tre timers kursus i AI-kompetencer (AI-forordningens art. 4) før pilotstart."
+            ),
         },
         "time_savings": {
             "expected_hours_per_week": 60,
@@ -459,8 +563,10 @@ JOB_ASSISTANT: dict[str, Any] = {
                 "ikke til at øge sagstallet pr. medarbejder."
             ),
         },
-        "contact": {"name": "Sara Holm Jensen, digitaliseringskonsulent, Jobcenter og Borgerservice",
-                    "email": "sahj@fjordby-kommune.dk"},
+        "contact": {
+            "name": "Sara Holm Jensen, digitaliseringskonsulent, Jobcenter og Borgerservice",
+            "email": "sahj@fjordby-kommune.dk",
+        },
     },
     "revisions": [
         (
@@ -478,12 +584,14 @@ JOB_ASSISTANT: dict[str, Any] = {
                     "minutes_ref": "Referat lokal-MED Jobcenter og Borgerservice 09.12.2025, pkt. 2",
                 },
                 "workers_informed_at": "2026-01-12",
-                "employee_notice_ref": "Information til medarbejdere om SagsAssistent og brugslog, version 1.0",
+                "employee_notice_ref": (
+                    "Information til medarbejdere om SagsAssistent og brugslog, version 1.0"
+                ),
                 "training": {
                     "provided": True,
                     "description": (
-                        "Tre timers kursus i AI-kompetencer (AI-forordningens art. 4): hvad sprogmodeller kan "
-                        "og ikke kan, fejlsvar, personoplysninger i forespørgsler og mærkning af tekst."
+                        "Tre timers kursus i AI-kompetencer (AI-forordningens art. 4): hvad sprogmodeller "
+                        "kan og ikke kan, fejlsvar, personoplysninger i forespørgsler og mærkning af tekst."
                     ),
                     "hours_per_employee": 3,
                 },
@@ -525,13 +633,33 @@ JOB_ASSISTANT: dict[str, Any] = {
 # =====================================================================================================
 
 OSTERDAL_UNITS: list[dict[str, Any]] = [
-    {"key": "regions_med", "name": "Regions-MED, Region Østerdal", "committee": "hoved-MED", "headcount": 11800},
-    {"key": "sygehus", "name": "Østerdal Sygehus", "parent": "regions_med", "committee": "lokal-MED",
-     "headcount": 4300},
-    {"key": "radiologi", "name": "Røntgen og Skanning, Østerdal Sygehus", "parent": "sygehus",
-     "committee": "lokal-MED", "headcount": 185},
-    {"key": "akut", "name": "Akutafdelingen, Østerdal Sygehus", "parent": "sygehus", "committee": "lokal-MED",
-     "headcount": 240},
+    {
+        "key": "regions_med",
+        "name": "Regions-MED, Region Østerdal",
+        "committee": "hoved-MED",
+        "headcount": 11800,
+    },
+    {
+        "key": "sygehus",
+        "name": "Østerdal Sygehus",
+        "parent": "regions_med",
+        "committee": "lokal-MED",
+        "headcount": 4300,
+    },
+    {
+        "key": "radiologi",
+        "name": "Røntgen og Skanning, Østerdal Sygehus",
+        "parent": "sygehus",
+        "committee": "lokal-MED",
+        "headcount": 185,
+    },
+    {
+        "key": "akut",
+        "name": "Akutafdelingen, Østerdal Sygehus",
+        "parent": "sygehus",
+        "committee": "lokal-MED",
+        "headcount": 240,
+    },
 ]
 
 XRAY_TRIAGE: dict[str, Any] = {
@@ -551,8 +679,8 @@ XRAY_TRIAGE: dict[str, Any] = {
             "til analyse."
         ),
         "purpose": (
-            "At få akutte fund beskrevet hurtigere og at nedbringe ventetiden på beskrivelser, som i 2024 var "
-            "op til 9 dage for ambulante thoraxbilleder."
+            "At få akutte fund beskrevet hurtigere og at nedbringe ventetiden på beskrivelser, som i 2024 "
+            "var op til 9 dage for ambulante thoraxbilleder."
         ),
         "operational_reason": (
             "Afdelingen har 4 ubesatte radiologstillinger og ca. 38.000 thoraxundersøgelser om året. Lange "
@@ -571,12 +699,21 @@ XRAY_TRIAGE: dict[str, Any] = {
             "Radiologens endelige beskrivelse (til kvalitetsopfølgning)",
         ],
         "access": [
-            {"role": "Radiolog", "scope": "individual",
-             "purpose": "Ser AI-markeringer og prioritering på den enkelte patients billeder."},
-            {"role": "Radiograf", "scope": "individual",
-             "purpose": "Ser, om billedet er godkendt til analyse."},
-            {"role": "Kvalitetsansvarlig overlæge", "scope": "aggregate",
-             "purpose": "Overensstemmelse mellem AI og radiologer på afdelingsniveau, ikke pr. radiolog."},
+            {
+                "role": "Radiolog",
+                "scope": "individual",
+                "purpose": "Ser AI-markeringer og prioritering på den enkelte patients billeder.",
+            },
+            {
+                "role": "Radiograf",
+                "scope": "individual",
+                "purpose": "Ser, om billedet er godkendt til analyse.",
+            },
+            {
+                "role": "Kvalitetsansvarlig overlæge",
+                "scope": "aggregate",
+                "purpose": "Overensstemmelse mellem AI og radiologer på afdelingsniveau, ikke pr. radiolog.",
+            },
         ],
         "retention": {
             "period_days": 3650,
@@ -593,20 +730,29 @@ XRAY_TRIAGE: dict[str, Any] = {
         "human_oversight": {
             "description": (
                 "En radiolog beskriver alle billeder, også dem, der sorteres som normale. Den "
-                "kvalitetsansvarlige overlæge følger løbende overensstemmelsen og kan sætte systemet på pause "
-                "(AI-forordningens art. 26, stk. 5)."
+                "kvalitetsansvarlige overlæge følger løbende overensstemmelsen og kan sætte systemet på "
+                "pause (AI-forordningens art. 26, stk. 5)."
             ),
             "overseer_role": "Kvalitetsansvarlig overlæge, Røntgen og Skanning",
             "trained": True,
         },
         "contest_channel": (
-            "Radiologer registrerer uenighed med AI-vurderingen direkte i arbejdslisten. Medarbejdere kan rejse "
-            "bekymringer i lokal-MED eller via arbejdsmiljørepræsentanten; patienter via regionens "
+            "Radiologer registrerer uenighed med AI-vurderingen direkte i arbejdslisten. Medarbejdere kan "
+            "rejse bekymringer i lokal-MED eller via arbejdsmiljørepræsentanten; patienter via regionens "
             "patientkontor."
         ),
-        "ai_act": {"risk_class": "high_risk", "annex_iii_point": None, "profiling": False,
-                   "emotion_recognition": False, "fria_date": "2025-03-03"},
-        "dpia": {"status": "done", "date": "2025-02-14", "reference": "Region Østerdal DPIA 2025-07 ThoraxTriage"},
+        "ai_act": {
+            "risk_class": "high_risk",
+            "annex_iii_point": None,
+            "profiling": False,
+            "emotion_recognition": False,
+            "fria_date": "2025-03-03",
+        },
+        "dpia": {
+            "status": "done",
+            "date": "2025-02-14",
+            "reference": "Region Østerdal DPIA 2025-07 ThoraxTriage",
+        },
         "consultation": {
             "committee": "lokal-MED",
             "informed_at": "2024-10-08",
@@ -636,15 +782,20 @@ XRAY_TRIAGE: dict[str, Any] = {
         },
         "time_savings": {
             "expected_hours_per_week": 25,
-            "freed_time_use": "Frigjort radiologtid bruges til at nedbringe ventelisten på CT- og MR-beskrivelser.",
+            "freed_time_use": (
+                "Frigjort radiologtid bruges til at nedbringe ventelisten på CT- og MR-beskrivelser."
+            ),
         },
         "apv_last_assessed_at": "2024-09-17",
-        "contact": {"name": "Anders Lykke Poulsen, ledende overlæge, Røntgen og Skanning",
-                    "email": "anlypo@region-oesterdal.dk"},
+        "contact": {
+            "name": "Anders Lykke Poulsen, ledende overlæge, Røntgen og Skanning",
+            "email": "anlypo@region-oesterdal.dk",
+        },
     },
     "revisions": [
         (
-            "Status ændret fra pilot til i drift efter evaluering i lokal-MED Røntgen og Skanning 10. juni 2025",
+            "Status ændret fra pilot til i drift efter evaluering i lokal-MED Røntgen og Skanning 10. juni "
+            "2025",
             {"status": "in_use"},
         ),
         (
@@ -658,8 +809,11 @@ XRAY_TRIAGE: dict[str, Any] = {
             "opdateret",
             {
                 "status": "in_use",
-                "dpia": {"status": "done", "date": "2025-12-01",
-                         "reference": "Region Østerdal DPIA 2025-07 ThoraxTriage, rev. 2"},
+                "dpia": {
+                    "status": "done",
+                    "date": "2025-12-01",
+                    "reference": "Region Østerdal DPIA 2025-07 ThoraxTriage, rev. 2",
+                },
                 "apv_last_assessed_at": "2025-12-09",
             },
         ),
@@ -685,7 +839,12 @@ XRAY_TRIAGE: dict[str, Any] = {
 # =====================================================================================================
 
 NORDLYS_UNITS: list[dict[str, Any]] = [
-    {"key": "su", "name": "Samarbejdsudvalget, Nordlys Energi & Service", "committee": "SU", "headcount": 640},
+    {
+        "key": "su",
+        "name": "Samarbejdsudvalget, Nordlys Energi & Service",
+        "committee": "SU",
+        "headcount": 640,
+    },
     {"key": "kundeservice", "name": "Kundeservice", "parent": "su", "headcount": 145},
     {"key": "hr", "name": "HR og rekruttering", "parent": "su", "headcount": 16},
     {"key": "transport", "name": "Transport og levering", "parent": "su", "headcount": 92},
@@ -695,11 +854,11 @@ NORDLYS_AI_POLICY = "Nordlys' politik for brug af kunstig intelligens, version 1
 
 _CALL_QA_DESCRIPTION = (
     "Alle optagede kundeopkald transskriberes automatisk. En sprogmodel scorer hvert opkald på faste "
-    "kvalitetspunkter: om kundens problem blev løst i første opkald, om samtalen fulgte den aftalte struktur, "
-    "og om kunden fik oplysning om pris og binding ved aftaleskift. Teamlederen ser scorerne og udvalgte "
-    "opkald og bruger dem til coaching. Leverandørens modul til stemningsanalyse af medarbejderens stemme er "
-    "slået fra, da følelsesgenkendelse på arbejdspladsen er forbudt efter AI-forordningens art. 5, stk. 1, "
-    "litra f."
+    "kvalitetspunkter: om kundens problem blev løst i første opkald, om samtalen fulgte den aftalte "
+    "struktur, og om kunden fik oplysning om pris og binding ved aftaleskift. Teamlederen ser scorerne og "
+    "udvalgte opkald og bruger dem til coaching. Leverandørens modul til stemningsanalyse af medarbejderens "
+    "stemme er slået fra, da følelsesgenkendelse på arbejdspladsen er forbudt efter AI-forordningens art. 5, "
+    "stk. 1, litra f."
 )
 
 CALL_QA: dict[str, Any] = {
@@ -713,14 +872,18 @@ CALL_QA: dict[str, Any] = {
             "grundlag af flere opkald end de ca. 4 stikprøver pr. måned, teamlederne kunne nå at lytte til."
         ),
         "operational_reason": (
-            "Flere kundeklager i 2024 over manglende oplysninger ved skift af el-aftale; teamlederne kunne kun "
-            "gennemlytte ca. 4 opkald pr. medarbejder pr. måned."
+            "Flere kundeklager i 2024 over manglende oplysninger ved skift af el-aftale; teamlederne kunne "
+            "kun gennemlytte ca. 4 opkald pr. medarbejder pr. måned."
         ),
         "category": "monitoring",
         "control_measure": True,
         "status": "in_use",
         "unit_ids": ["kundeservice"],
-        "affected_groups": ["Kundeservicemedarbejdere", "Teamledere i Kundeservice", "Kunder, der ringer ind"],
+        "affected_groups": [
+            "Kundeservicemedarbejdere",
+            "Teamledere i Kundeservice",
+            "Kunder, der ringer ind",
+        ],
         "affected_headcount": 128,
         "data_categories": ["identification", "voice", "communications", "work_performance", "behaviour"],
         "data_sources": [
@@ -730,8 +893,11 @@ CALL_QA: dict[str, Any] = {
             "Henvendelsens kategori i CRM-systemet",
         ],
         "access": [
-            {"role": "Nærmeste teamleder", "scope": "individual",
-             "purpose": "Coaching af egne medarbejdere; kan lytte til udvalgte opkald."},
+            {
+                "role": "Nærmeste teamleder",
+                "scope": "individual",
+                "purpose": "Coaching af egne medarbejdere; kan lytte til udvalgte opkald.",
+            },
             {"role": "Kundeservicechef", "scope": "aggregate", "purpose": "Kvalitet pr. team og emne."},
             {"role": "HR", "scope": "individual", "purpose": "Personalesager."},
         ],
@@ -748,8 +914,8 @@ CALL_QA: dict[str, Any] = {
         "significant_effect": False,
         "human_oversight": {
             "description": (
-                "Scorer bruges kun sammen med teamlederens egen gennemlytning; der tages ingen personalemæssige "
-                "skridt alene på grundlag af scorer."
+                "Scorer bruges kun sammen med teamlederens egen gennemlytning; der tages ingen "
+                "personalemæssige skridt alene på grundlag af scorer."
             ),
             "overseer_role": "Teamleder i Kundeservice",
             "trained": True,
@@ -759,13 +925,23 @@ CALL_QA: dict[str, Any] = {
             "tillidsrepræsentanten og behandles i SU."
         ),
         # Scoring each agent's calls evaluates work performance: profiling, Annex III point 4(b).
-        "ai_act": {"risk_class": "high_risk", "annex_iii_point": "4(b)", "profiling": True,
-                   "emotion_recognition": False},
-        "dpia": {"status": "done", "date": "2025-01-15", "reference": "DPIA Kundeservice 2025-01 CallInsight"},
+        "ai_act": {
+            "risk_class": "high_risk",
+            "annex_iii_point": "4(b)",
+            "profiling": True,
+            "emotion_recognition": False,
+        },
+        "dpia": {
+            "status": "done",
+            "date": "2025-01-15",
+            "reference": "DPIA Kundeservice 2025-01 CallInsight",
+        },
         "notice": {
             "given_at": "2025-02-17",
             "audience": "Alle medarbejdere i Kundeservice",
-            "text_ref": "Varsling af kontrolforanstaltning: kvalitetsscoring af opkald, version 1 (17.02.2025)",
+            "text_ref": (
+                "Varsling af kontrolforanstaltning: kvalitetsscoring af opkald, version 1 (17.02.2025)"
+            ),
         },
         "consultation": {
             "committee": "SU",
@@ -779,7 +955,9 @@ CALL_QA: dict[str, Any] = {
         "go_live_at": "2025-04-01",
         "operated_by": "employer",
         "usage_policy": {
-            "expected_use": "Scorerne er et coachingværktøj og bruges ikke til løn, bonus eller afskedigelse.",
+            "expected_use": (
+                "Scorerne er et coachingværktøj og bruges ikke til løn, bonus eller afskedigelse."
+            ),
             "guideline_ref": NORDLYS_AI_POLICY,
         },
         "training": {
@@ -807,14 +985,29 @@ CALL_QA: dict[str, Any] = {
             "egne scorer, og HR ser kun enkeltscorer i en konkret personalesag",
             {
                 "access": [
-                    {"role": "Den enkelte medarbejder", "scope": "individual",
-                     "purpose": "Ser egne scorer og kan lytte til egne opkald."},
-                    {"role": "Nærmeste teamleder", "scope": "individual",
-                     "purpose": "Coaching af egne medarbejdere; kan lytte til udvalgte opkald."},
-                    {"role": "Kundeservicechef", "scope": "aggregate", "purpose": "Kvalitet pr. team og emne."},
-                    {"role": "HR", "scope": "individual",
-                     "purpose": "Kun i en konkret personalesag, hvor medarbejderen og tillidsrepræsentanten "
-                                "er orienteret."},
+                    {
+                        "role": "Den enkelte medarbejder",
+                        "scope": "individual",
+                        "purpose": "Ser egne scorer og kan lytte til egne opkald.",
+                    },
+                    {
+                        "role": "Nærmeste teamleder",
+                        "scope": "individual",
+                        "purpose": "Coaching af egne medarbejdere; kan lytte til udvalgte opkald.",
+                    },
+                    {
+                        "role": "Kundeservicechef",
+                        "scope": "aggregate",
+                        "purpose": "Kvalitet pr. team og emne.",
+                    },
+                    {
+                        "role": "HR",
+                        "scope": "individual",
+                        "purpose": (
+                            "Kun i en konkret personalesag, hvor medarbejderen og tillidsrepræsentanten er "
+                            "orienteret."
+                        ),
+                    },
                 ],
                 "human_oversight": {
                     "description": (
@@ -833,7 +1026,8 @@ CALL_QA: dict[str, Any] = {
             {
                 "description": _CALL_QA_DESCRIPTION.replace(
                     "om kunden fik oplysning om pris og binding ved aftaleskift",
-                    "om kunden fik oplysning om pris, binding og fortrydelsesret ved nye aftaler og aftaleskift",
+                    "om kunden fik oplysning om pris, binding og fortrydelsesret ved nye aftaler og "
+                    "aftaleskift",
                 ),
                 "notice": {
                     "given_at": "2025-09-15",
@@ -847,7 +1041,9 @@ CALL_QA: dict[str, Any] = {
                     "decided_at": "2025-09-09",
                     "minutes_ref": "SU-referat 09.09.2025, pkt. 4",
                 },
-                "employee_notice_ref": "Medarbejderinformation om personoplysninger i CallInsight QA, version 2",
+                "employee_notice_ref": (
+                    "Medarbejderinformation om personoplysninger i CallInsight QA, version 2"
+                ),
             },
         ),
         (
@@ -874,12 +1070,12 @@ CV_SCREENING: dict[str, Any] = {
         "vendor": "TalentSort ApS",
         "product": "TalentSort Match",
         "description": (
-            "Modellen læser ansøgninger og CV'er i rekrutteringssystemet og rangerer ansøgerne efter, hvor godt "
-            "de matcher stillingsopslagets krav til uddannelse, erfaring og certifikater (fx kørekort C/CE og "
-            "ADR-bevis til chaufførstillinger). Rekrutteringskonsulenten ser rangeringen med en forklaring pr. "
-            "kriterium. Alle ansøgninger kan stadig åbnes og læses, og ingen ansøger får afslag, uden at en "
-            "medarbejder har set ansøgningen. Navn, alder, køn, foto og adresse skjules, før modellen læser "
-            "ansøgningen."
+            "Modellen læser ansøgninger og CV'er i rekrutteringssystemet og rangerer ansøgerne efter, hvor "
+            "godt de matcher stillingsopslagets krav til uddannelse, erfaring og certifikater (fx kørekort "
+            "C/CE og ADR-bevis til chaufførstillinger). Rekrutteringskonsulenten ser rangeringen med en "
+            "forklaring pr. kriterium. Alle ansøgninger kan stadig åbnes og læses, og ingen ansøger får "
+            "afslag, uden at en medarbejder har set ansøgningen. Navn, alder, køn, foto og adresse skjules, "
+            "før modellen læser ansøgningen."
         ),
         "purpose": (
             "At forkorte tiden fra ansøgningsfrist til første samtale i stillinger med mange ansøgere og at "
@@ -906,13 +1102,24 @@ CV_SCREENING: dict[str, Any] = {
             "Rekrutteringskonsulentens endelige vurdering (til kvalitetsopfølgning)",
         ],
         "access": [
-            {"role": "Rekrutteringskonsulent i HR", "scope": "individual",
-             "purpose": "Ser rangering og forklaring pr. ansøger i egne rekrutteringer."},
-            {"role": "Ansættende leder", "scope": "individual",
-             "purpose": "Ser rangeringen af ansøgere til egen stilling."},
-            {"role": "HR-chef", "scope": "aggregate",
-             "purpose": "Opfølgning på skævhed: rangeringens fordeling på køn og alder, beregnet uden for "
-                        "modellen."},
+            {
+                "role": "Rekrutteringskonsulent i HR",
+                "scope": "individual",
+                "purpose": "Ser rangering og forklaring pr. ansøger i egne rekrutteringer.",
+            },
+            {
+                "role": "Ansættende leder",
+                "scope": "individual",
+                "purpose": "Ser rangeringen af ansøgere til egen stilling.",
+            },
+            {
+                "role": "HR-chef",
+                "scope": "aggregate",
+                "purpose": (
+                    "Opfølgning på skævhed: rangeringens fordeling på køn og alder, beregnet uden for "
+                    "modellen."
+                ),
+            },
         ],
         "retention": {
             "period_days": 180,
@@ -937,8 +1144,12 @@ CV_SCREENING: dict[str, Any] = {
             "Ansøgere kan via rekruttering@nordlys-energi.dk få en forklaring på brugen af AI i deres sag og "
             "bede om en ny, manuel vurdering (GDPR art. 22 og AI-forordningens art. 86)."
         ),
-        "ai_act": {"risk_class": "high_risk", "annex_iii_point": "4(a)", "profiling": True,
-                   "emotion_recognition": False},
+        "ai_act": {
+            "risk_class": "high_risk",
+            "annex_iii_point": "4(a)",
+            "profiling": True,
+            "emotion_recognition": False,
+        },
         "dpia": {"status": "planned"},
         "consultation": {
             "committee": "SU",
@@ -949,16 +1160,18 @@ CV_SCREENING: dict[str, Any] = {
         "operated_by": "employer",
         "usage_policy": {
             "expected_use": (
-                "Bruges kun til første sortering i opslag med mere end 50 ansøgere. Må ikke bruges til interne "
-                "omplaceringer, forfremmelser eller afskedigelser. Leverandørens modul til videointerview med "
-                "automatisk vurdering er ikke købt."
+                "Bruges kun til første sortering i opslag med mere end 50 ansøgere. Må ikke bruges til "
+                "interne omplaceringer, forfremmelser eller afskedigelser. Leverandørens modul til "
+                "videointerview med automatisk vurdering er ikke købt."
             ),
             "guideline_ref": NORDLYS_AI_POLICY,
         },
         "training": {
             "provided": False,
-            "description": "Planlagt: kursus for rekrutteringskonsulenter i automatiseringsbias og i at læse "
-                           "modellens forklaringer.",
+            "description": (
+                "Planlagt: kursus for rekrutteringskonsulenter i automatiseringsbias og i at læse modellens "
+                "forklaringer."
+            ),
         },
         "time_savings": {
             "expected_hours_per_week": 10,
@@ -969,13 +1182,16 @@ CV_SCREENING: dict[str, Any] = {
     "revisions": [
         (
             "DPIA gennemført; tillidsrepræsentanter og medarbejdere informeret før ibrugtagning jf. "
-            "AI-forordningens art. 26(7); status ændret fra planlagt til pilot i rekrutteringer til Kundeservice",
+            "AI-forordningens art. 26(7); status ændret fra planlagt til pilot i rekrutteringer til "
+            "Kundeservice",
             {
                 "status": "pilot",
                 "go_live_at": "2025-11-03",
                 "dpia": {"status": "done", "date": "2025-10-06", "reference": "DPIA HR 2025-03 TalentSort"},
                 "workers_informed_at": "2025-10-13",
-                "employee_notice_ref": "Information til medarbejdere og ansøgere om AI i rekruttering, version 1",
+                "employee_notice_ref": (
+                    "Information til medarbejdere og ansøgere om AI i rekruttering, version 1"
+                ),
                 "consultation": {
                     "committee": "SU",
                     "informed_at": "2025-06-10",
@@ -993,8 +1209,8 @@ CV_SCREENING: dict[str, Any] = {
                 },
                 "human_oversight": {
                     "description": (
-                        "En rekrutteringskonsulent gennemgår mindst de 30 højest rangerede og en stikprøve af "
-                        "de øvrige ansøgninger i hver rekruttering og kan altid tilsidesætte rangeringen."
+                        "En rekrutteringskonsulent gennemgår mindst de 30 højest rangerede og en stikprøve "
+                        "af de øvrige ansøgninger i hver rekruttering og kan altid tilsidesætte rangeringen."
                     ),
                     "overseer_role": "Senior rekrutteringskonsulent",
                     "trained": True,
@@ -1070,18 +1286,27 @@ TELEMATICS: dict[str, Any] = {
             "Nordlys' vagtplan",
         ],
         "access": [
-            {"role": "Speditørens planlæggere", "scope": "individual",
-             "purpose": "Position og status i arbejdstiden til tildeling af tidsvinduer."},
-            {"role": "Disponent i Nordlys", "scope": "individual",
-             "purpose": "Dagens ruter og afvigelser for egne chauffører."},
-            {"role": "Transportchef i Nordlys", "scope": "aggregate",
-             "purpose": "Overholdelse af tidsvinduer og tomgang pr. rute, ikke pr. chauffør."},
+            {
+                "role": "Speditørens planlæggere",
+                "scope": "individual",
+                "purpose": "Position og status i arbejdstiden til tildeling af tidsvinduer.",
+            },
+            {
+                "role": "Disponent i Nordlys",
+                "scope": "individual",
+                "purpose": "Dagens ruter og afvigelser for egne chauffører.",
+            },
+            {
+                "role": "Transportchef i Nordlys",
+                "scope": "aggregate",
+                "purpose": "Overholdelse af tidsvinduer og tomgang pr. rute, ikke pr. chauffør.",
+            },
         ],
         "retention": {
             "period_days": 90,
             "description": (
-                "Positionsdata slettes hos speditøren efter 90 dage jf. aftalen mellem Nordlys og speditøren. "
-                "Data til dokumentation af køre- og hviletid følger de særlige regler herfor."
+                "Positionsdata slettes hos speditøren efter 90 dage jf. aftalen mellem Nordlys og "
+                "speditøren. Data til dokumentation af køre- og hviletid følger de særlige regler herfor."
             ),
         },
         "log_retention_days": 183,
@@ -1090,15 +1315,15 @@ TELEMATICS: dict[str, Any] = {
         "significant_effect": False,
         "human_oversight": {
             "description": (
-                "Nordlys' disponent kan afvise en tildeling, der strider mod køre- og hviletidsreglerne eller "
-                "chaufførens vagtplan; speditøren skal så planlægge om."
+                "Nordlys' disponent kan afvise en tildeling, der strider mod køre- og hviletidsreglerne "
+                "eller chaufførens vagtplan; speditøren skal så planlægge om."
             ),
             "overseer_role": "Disponent i Nordlys",
             "trained": False,
         },
         "contest_channel": (
-            "Chaufføren kan afvise et tidsvindue i tabletten med en begrundelse (fx hviletid). Tvister løftes "
-            "af tillidsrepræsentanten over for transportchefen, som tager dem op med speditøren."
+            "Chaufføren kan afvise et tidsvindue i tabletten med en begrundelse (fx hviletid). Tvister "
+            "løftes af tillidsrepræsentanten over for transportchefen, som tager dem op med speditøren."
         ),
         "ai_act": {"risk_class": "unknown", "emotion_recognition": False},
         "dpia": {"status": "screened", "date": "2025-02-20", "reference": "Screening Transport 2025-02"},
@@ -1108,11 +1333,11 @@ TELEMATICS: dict[str, Any] = {
             "audience": "Alle chauffører i Transport og levering",
             "text_ref": "Mundtlig orientering 03.03.2025; skriftlig varsling af 14.03.2025",
             "exception_reason": (
-                "Terminaloperatøren indførte med tre ugers varsel krav om booking via speditørens platform fra "
-                "10. marts 2025. Uden platformen kunne Nordlys ikke levere til terminalen, og leverancerne til "
-                "to fjernvarmekunder ville stoppe midt i fyringssæsonen (tvingende driftsmæssige hensyn). "
-                "Varslingsfristen på 6 uger kunne derfor ikke overholdes; skriftlig varsling blev givet så "
-                "hurtigt som muligt."
+                "Terminaloperatøren indførte med tre ugers varsel krav om booking via speditørens platform "
+                "fra 10. marts 2025. Uden platformen kunne Nordlys ikke levere til terminalen, og "
+                "leverancerne til to fjernvarmekunder ville stoppe midt i fyringssæsonen (tvingende "
+                "driftsmæssige hensyn). Varslingsfristen på 6 uger kunne derfor ikke overholdes; skriftlig "
+                "varsling blev givet så hurtigt som muligt."
             ),
             "late_notice_at": "2025-03-14",
         },
@@ -1148,14 +1373,22 @@ TELEMATICS: dict[str, Any] = {
             "Risikoklasse afklaret: platformen tildeler opgaver og måler den enkelte chaufførs adfærd og "
             "præstation og er derfor højrisiko efter AI-forordningens bilag III, pkt. 4(b); DPIA gennemført",
             {
-                "ai_act": {"risk_class": "high_risk", "annex_iii_point": "4(b)", "profiling": True,
-                           "emotion_recognition": False},
-                "dpia": {"status": "done", "date": "2025-05-26", "reference": "DPIA Transport 2025-02 Fleetpuls"},
+                "ai_act": {
+                    "risk_class": "high_risk",
+                    "annex_iii_point": "4(b)",
+                    "profiling": True,
+                    "emotion_recognition": False,
+                },
+                "dpia": {
+                    "status": "done",
+                    "date": "2025-05-26",
+                    "reference": "DPIA Transport 2025-02 Fleetpuls",
+                },
             },
         ),
         (
-            "APV for chaufførerne revideret efter klager over tidspres ved terminalen; disponenterne er trænet "
-            "i at afvise tidsvinduer, der strider mod hviletid",
+            "APV for chaufførerne revideret efter klager over tidspres ved terminalen; disponenterne er "
+            "trænet i at afvise tidsvinduer, der strider mod hviletid",
             {
                 "apv_last_assessed_at": "2025-06-17",
                 "human_oversight": {
@@ -1196,13 +1429,15 @@ MAIL_ROUTING: dict[str, Any] = {
         "vendor": "Arkivlogik ApS",
         "product": "Postfordeler",
         "description": (
-            "Modellen læser indgående post fra Digital Post og styrelsens fællespostkasse, foreslår sagsnummer "
-            "og dokumenttype og fordeler henvendelsen til det rette team. Forslag med høj sikkerhed "
-            "journaliseres automatisk; forslag med lav sikkerhed godkendes af en journaliseringsmedarbejder. "
-            "Systemet fordeler til teams, ikke til enkelte medarbejdere, og måler ikke den enkeltes "
-            "sagsbehandlingstid."
+            "Modellen læser indgående post fra Digital Post og styrelsens fællespostkasse, foreslår "
+            "sagsnummer og dokumenttype og fordeler henvendelsen til det rette team. Forslag med høj "
+            "sikkerhed journaliseres automatisk; forslag med lav sikkerhed godkendes af en "
+            "journaliseringsmedarbejder. Systemet fordeler til teams, ikke til enkelte medarbejdere, og "
+            "måler ikke den enkeltes sagsbehandlingstid."
         ),
-        "purpose": "At frigøre tid fra manuel journalisering og få henvendelser hurtigere frem til rette team.",
+        "purpose": (
+            "At frigøre tid fra manuel journalisering og få henvendelser hurtigere frem til rette team."
+        ),
         "operational_reason": (
             "Styrelsen modtager ca. 85.000 henvendelser om året. Fem årsværk bruges på journalisering, og "
             "henvendelser ligger i gennemsnit to arbejdsdage i fællespostkassen."
@@ -1211,28 +1446,41 @@ MAIL_ROUTING: dict[str, Any] = {
         "control_measure": False,
         "status": "planned",
         "unit_ids": ["tilskud"],
-        "affected_groups": ["Journaliseringsmedarbejdere", "Sagsbehandlere i Tilskudsadministration",
-                            "Ansøgere, der skriver til styrelsen"],
+        "affected_groups": [
+            "Journaliseringsmedarbejdere",
+            "Sagsbehandlere i Tilskudsadministration",
+            "Ansøgere, der skriver til styrelsen",
+        ],
         "affected_headcount": 145,
         "data_categories": ["identification", "contact_details", "communications", "financial"],
         "data_sources": ["Digital Post og fællespostkassen", "ESDH-systemets sagsoversigt"],
         "access": [
-            {"role": "Journaliseringsmedarbejder", "scope": "individual",
-             "purpose": "Godkender forslag med lav sikkerhed."},
-            {"role": "Kontorchef", "scope": "aggregate",
-             "purpose": "Antal henvendelser pr. team og andel automatisk journaliseret."},
+            {
+                "role": "Journaliseringsmedarbejder",
+                "scope": "individual",
+                "purpose": "Godkender forslag med lav sikkerhed.",
+            },
+            {
+                "role": "Kontorchef",
+                "scope": "aggregate",
+                "purpose": "Antal henvendelser pr. team og andel automatisk journaliseret.",
+            },
         ],
         "retention": {
-            "description": "Modellen gemmer ikke henvendelser; dokumenterne opbevares i ESDH-systemet efter "
-                           "arkivlovens regler.",
+            "description": (
+                "Modellen gemmer ikke henvendelser; dokumenterne opbevares i ESDH-systemet efter arkivlovens "
+                "regler."
+            ),
         },
         "log_retention_days": 180,
         "legal_basis": "public_task",
         "automated_decision": "fully_automated",
         "significant_effect": False,
         "human_oversight": {
-            "description": "En journaliseringsmedarbejder gennemgår dagligt en stikprøve af de automatisk "
-                           "journaliserede dokumenter.",
+            "description": (
+                "En journaliseringsmedarbejder gennemgår dagligt en stikprøve af de automatisk "
+                "journaliserede dokumenter."
+            ),
             "overseer_role": "Journaliseringsmedarbejder",
             "trained": False,
         },
@@ -1246,16 +1494,21 @@ MAIL_ROUTING: dict[str, Any] = {
         "operated_by": "employer",
         "training": {
             "provided": False,
-            "description": "Planlagt: en halv dags oplæring for journaliseringsmedarbejdere før ibrugtagning.",
+            "description": (
+                "Planlagt: en halv dags oplæring for journaliseringsmedarbejdere før ibrugtagning."
+            ),
         },
         "time_savings": {
             "expected_hours_per_week": 70,
             "freed_time_use": (
-                "Aftales i SU. Ledelsen har oplyst, at ingen stillinger nedlægges som følge af systemet, og at "
-                "frigjort tid bruges til hurtigere sagsbehandling og telefonbetjening."
+                "Aftales i SU. Ledelsen har oplyst, at ingen stillinger nedlægges som følge af systemet, og "
+                "at frigjort tid bruges til hurtigere sagsbehandling og telefonbetjening."
             ),
         },
-        "contact": {"name": "Birgitte Aagaard, kontorchef, Digitalisering", "email": "biaa@tilskudsstyrelsen.dk"},
+        "contact": {
+            "name": "Birgitte Aagaard, kontorchef, Digitalisering",
+            "email": "biaa@tilskudsstyrelsen.dk",
+        },
     },
     "revisions": [
         (
@@ -1284,8 +1537,14 @@ MAIL_ROUTING: dict[str, Any] = {
 DEMO_ORGANIZATIONS: list[dict[str, Any]] = [
     {
         "domain": "fjordby-kommune.dk",
-        "fields": {"name": "Fjordby Kommune", "cvr": "29813744", "sector": "public", "cooperation_body": "MED",
-                   "notice_period_days": 42, "maturity_level": "ai_practitioner"},
+        "fields": {
+            "name": "Fjordby Kommune",
+            "cvr": "29813744",
+            "sector": "public",
+            "cooperation_body": "MED",
+            "notice_period_days": 42,
+            "maturity_level": "ai_practitioner",
+        },
         "units": FJORDBY_UNITS,
         "steward_units": ["hjemmepleje"],
         "systems": [ROUTE_PLANNER, ROAD_CAMERA, JOB_ASSISTANT],
@@ -1293,24 +1552,42 @@ DEMO_ORGANIZATIONS: list[dict[str, Any]] = [
     {
         "domain": "region-oesterdal.dk",
         # A local agreement with a longer notice period than the default six weeks.
-        "fields": {"name": "Region Østerdal", "cvr": "31648254", "sector": "public", "cooperation_body": "MED",
-                   "notice_period_days": 56, "maturity_level": "ai_explorer"},
+        "fields": {
+            "name": "Region Østerdal",
+            "cvr": "31648254",
+            "sector": "public",
+            "cooperation_body": "MED",
+            "notice_period_days": 56,
+            "maturity_level": "ai_explorer",
+        },
         "units": OSTERDAL_UNITS,
         "steward_units": ["radiologi"],
         "systems": [XRAY_TRIAGE],
     },
     {
         "domain": "nordlys-energi.dk",
-        "fields": {"name": "Nordlys Energi & Service A/S", "cvr": "38521918", "sector": "private",
-                   "cooperation_body": "SU", "notice_period_days": 42, "maturity_level": "ai_accelerator"},
+        "fields": {
+            "name": "Nordlys Energi & Service A/S",
+            "cvr": "38521918",
+            "sector": "private",
+            "cooperation_body": "SU",
+            "notice_period_days": 42,
+            "maturity_level": "ai_accelerator",
+        },
         "units": NORDLYS_UNITS,
         "steward_units": ["kundeservice"],
         "systems": [CALL_QA, CV_SCREENING, TELEMATICS],
     },
     {
         "domain": "tilskudsstyrelsen.dk",
-        "fields": {"name": "Tilskudsstyrelsen", "cvr": "43176625", "sector": "public",
-                   "cooperation_body": "state-SU", "notice_period_days": 42, "maturity_level": "ai_observer"},
+        "fields": {
+            "name": "Tilskudsstyrelsen",
+            "cvr": "43176625",
+            "sector": "public",
+            "cooperation_body": "state-SU",
+            "notice_period_days": 42,
+            "maturity_level": "ai_observer",
+        },
         "units": TILSKUD_UNITS,
         "steward_units": ["tilskud"],
         "systems": [MAIL_ROUTING],
@@ -1342,16 +1619,17 @@ async def _seed_system(admin: Actor, org_id: str, spec: dict[str, Any], unit_ids
         change_note=spec.get("note", DEFAULT_REGISTRATION_NOTE),
     )
     system_id = stored.document["id"]
-    revision: Revision
-    for revision in spec["revisions"]:
-        note, changes = revision
+    revisions: list[Revision] = spec["revisions"]
+    for note, changes in revisions:
         stored = await systems.update_system(
             admin, system_id, _with_unit_ids(changes, unit_ids), if_match=[stored.version], change_note=note
         )
 
 
 async def _seed_organization(spec: dict[str, Any]) -> DemoOrganization:
-    org = await organizations.create_organization(PLATFORM_ADMIN, OrganizationFields.model_validate(spec["fields"]))
+    org = await organizations.create_organization(
+        PLATFORM_ADMIN, OrganizationFields.model_validate(spec["fields"])
+    )
     admin = Actor(sub=f"hr@{spec['domain']}", role=Role.employer_admin, org=org["id"])
     unit_ids: dict[str, str] = {}
     for unit in spec["units"]:  # parents are listed before their children
@@ -1378,5 +1656,5 @@ async def _seed_organization(spec: dict[str, Any]) -> DemoOrganization:
 
 
 async def seed_demo() -> DemoData:
-    """Create the demo organizations, units and AI systems (with revisions). Call only on an empty register."""
+    """Create the demo organizations, units and AI systems, with revisions. Call only when empty."""
     return DemoData(organizations=[await _seed_organization(spec) for spec in DEMO_ORGANIZATIONS])

@@ -104,3 +104,24 @@ def test_every_setting_is_documented() -> None:
     names = {f"AIREG_{name.upper()}" for cls in (ApiSettings, DatabaseSettings) for name in cls.model_fields}
     missing = sorted(name for name in names if f"`{name}`" not in documented)
     assert missing == []
+
+
+def test_demo_seeds_an_empty_database_once_and_prints_a_token_per_role(tmp_path: Path) -> None:
+    env = {**os.environ, "AIREG_DATA_DIR": str(tmp_path / "data")}
+    env.pop("AIREG_DATABASE_URL", None)
+
+    def airegistry(*args: str) -> subprocess.CompletedProcess[str]:
+        run = subprocess.run([BIN / "airegistry", *args], cwd=tmp_path, env=env, capture_output=True, text=True,
+                             timeout=300, check=False)
+        assert run.returncode == 0, run.stderr
+        return run
+
+    airegistry("migrate")
+    first = airegistry("demo").stdout
+    assert "seeded the demo data set" in first
+    for role in ("platform_admin", "employer_admin", "steward (units)", "steward", "auditor"):
+        assert f"  {role} " in first, role
+    assert "Fjordby Kommune" in first
+    second = airegistry("demo").stdout
+    assert "demo data not added" in second
+    assert "employer_admin" in second

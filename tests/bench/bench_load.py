@@ -98,7 +98,7 @@ def main() -> int:
         parser.error("connections must be 1..256 and duration 0..600 s")
     headers = dict(h.split(": ", 1) for h in args.header)
     try:
-        import uvloop  # noqa: PLC0415 - optional: a faster client loop leaves the server as the bottleneck
+        import uvloop
     except ImportError:
         result = asyncio.run(run(args.base_url, args.path, headers, args.connections, args.duration,
                                  args.max_requests))

@@ -26,17 +26,17 @@ ORDINARY_DATA = [
     "device_usage", "images_video", "voice", "behaviour", "financial",
 ]
 SPECIAL_DATA = ["health", "biometric", "trade_union_membership"]
-PRODUCTS = [
-    ("Ruteplanlægning", "Eksempel Software A/S", "RutePlan", "Planlægger besøg og køreruter for medarbejdere."),
+PRODUCTS = [  # name, vendor, product, purpose
+    ("Ruteplanlægning", "Eksempel Software A/S", "RutePlan", "Planlægger besøg og køreruter."),
     ("Vagtplanlægning", "Skema ApS", "VagtPro", "Foreslår vagtplaner ud fra behov, kompetencer og ønsker."),
-    ("Skriveassistent", "Sprogteknologi A/S", "Skriv+", "Hjælper medarbejdere med udkast til breve og notater."),
+    ("Skriveassistent", "Sprogteknologi A/S", "Skriv+", "Skriver udkast til breve og notater."),
     ("Journalresume", "Sundheds-IT A/S", "ResumeAI", "Laver resuméer af journalnotater til overlevering."),
-    ("Kundeservice-chatbot", "Dialog Nordic A/S", "ChatDesk", "Besvarer borgerhenvendelser og sender videre."),
+    ("Kundeservice-chatbot", "Dialog Nordic A/S", "ChatDesk", "Besvarer og fordeler henvendelser."),
     ("Fakturagenkendelse", "Bogholderi Robotter ApS", "ScanBill", "Aflæser og konterer indgående fakturaer."),
     ("Telefonianalyse", "Kontaktcenter Data A/S", "CallInsight", "Analyserer opkald for ventetid og emner."),
     ("Rekrutteringsscreening", "TalentMatch ApS", "Screen", "Sorterer ansøgninger efter kvalifikationer."),
     ("Sygefraværsprognose", "HR Analytics A/S", "Prognose", "Forudsiger fravær for bemandingsplanlægning."),
-    ("Adgangskontrol med ansigt", "SecureGate A/S", "FaceGate", "Giver adgang til lagerbygningen ved ansigt."),
+    ("Adgangskontrol med ansigt", "SecureGate A/S", "FaceGate", "Giver adgang til lageret ved ansigt."),
     ("Kvalitetskontrol på linjen", "Vision Systems ApS", "LineEye", "Finder fejl på emner med kamera."),
     ("Mødereferater", "Tale til Tekst A/S", "Referent", "Transskriberer møder og laver referatudkast."),
 ]
@@ -102,7 +102,7 @@ def system_fields(rng: random.Random, index: int, status: str, unit_id: str) -> 
     informed = go_live - timedelta(days=rng.randint(45, 120))
     fields |= {
         "access": [
-            {"role": "nærmeste leder", "scope": "individual", "purpose": "Opfølgning på den enkeltes opgaver."},
+            {"role": "nærmeste leder", "scope": "individual", "purpose": "Opfølgning på opgaverne."},
             {"role": "HR", "scope": "aggregate"},
         ][: rng.randint(1, 2)],
         "retention": {"period_days": rng.choice([90, 180, 365, 730]), "description": "Slettes automatisk."},
@@ -111,10 +111,13 @@ def system_fields(rng: random.Random, index: int, status: str, unit_id: str) -> 
         "human_oversight": {"description": "En medarbejder godkender hvert forslag.",
                             "overseer_role": "teamleder", "trained": rng.random() < 0.8},
         "contest_channel": "Henvendelse til nærmeste leder eller tillidsrepræsentanten.",
-        "ai_act": {"risk_class": rng.choice(["high_risk", "limited", "minimal", "minimal", "unknown"]),
-                   "annex_iii_point": rng.choice([None, "4", "4(a)", "4(b)"]), "profiling": rng.random() < 0.3},
-        "dpia": {"status": rng.choice(["not_required", "screened", "done"]), "reference": f"DPIA-{index:04d}"},
-        "notice": {"given_at": (informed + timedelta(days=3)).isoformat(), "audience": "alle berørte medarbejdere"},
+        "ai_act": {
+            "risk_class": rng.choice(["high_risk", "limited", "minimal", "minimal", "unknown"]),
+            "annex_iii_point": rng.choice([None, "4", "4(a)", "4(b)"]),
+            "profiling": rng.random() < 0.3,
+        },
+        "dpia": {"status": rng.choice(["not_required", "screened", "done"]), "reference": f"DPIA-{index}"},
+        "notice": {"given_at": (informed + timedelta(days=3)).isoformat(), "audience": "de berørte"},
         "consultation": {"committee": rng.choice(["hoved-MED", "lokal-MED", "SU"]),
                          "informed_at": informed.isoformat(),
                          "discussed_at": (informed + timedelta(days=14)).isoformat(),

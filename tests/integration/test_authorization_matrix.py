@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import API, CVRS, World, system_body
+from tests.support.world import API, CVRS, World, system_body
 
 PLATFORM_ADMIN = "platform_admin"
 EMPLOYER_ADMIN = "employer_admin"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-from tests.conftest import API, World, system_body
+from tests.support.world import API, World, system_body
 
 
 async def _register(world: World, **fields: object) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import API, CVRS, World, bearer
+from tests.support.world import API, CVRS, World, bearer
 
 
 def _org(cvr: str = CVRS[0], **extra: object) -> dict[str, object]:

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from tests.conftest import API, World, system_body
+from tests.support.world import API, World, system_body
 
 FULL_SYSTEM: dict[str, Any] = {
     "name": "Kvalitetsmåling i kundeservice",
