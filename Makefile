@@ -27,10 +27,12 @@ run: $(STAMP)
 test: $(TEST_STAMP)
 	bash scripts/ensure-postgres.sh
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 openapi: $(STAMP)
 	$(BIN)/airegistry openapi

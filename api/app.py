@@ -15,11 +15,15 @@ from litestar.plugins.pydantic import PydanticPlugin
 from litestar.types import ControllerRouterHandler
 
 from api.auth import JwtAuthMiddleware, TokenVerifier
-from api.controllers.health import HealthController
-from api.controllers.organizations import OrganizationController
-from api.controllers.revisions import RevisionController
-from api.controllers.systems import OrganizationSystemController, SystemController
-from api.controllers.units import OrganizationUnitController, UnitController
+from api.controllers import (
+    HealthController,
+    OrganizationController,
+    OrganizationSystemController,
+    OrganizationUnitController,
+    RevisionController,
+    SystemController,
+    UnitController,
+)
 from api.errors import problem_details_plugin
 from api.settings import ApiSettings
 from registry.tables import Organization

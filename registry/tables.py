@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from piccolo.columns import (
     JSON,
     UUID,
@@ -33,7 +35,7 @@ class Unit(Table, tablename="unit"):
     id = UUID(primary_key=True)
     organization = ForeignKey(references=Organization, null=False, index=True)
     name = Varchar(length=200)
-    parent = ForeignKey(references="self", null=True, default=None)
+    parent: ForeignKey[Any] = ForeignKey(references="self", null=True, default=None)
     committee = Varchar(length=16, null=True, default=None)
     headcount = Integer(null=True, default=None)
     created_at = Timestamptz()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, patch, post
@@ -39,8 +39,11 @@ def system_response(
     headers = {"ETag": f'"{stored.version}"'}
     if location:
         headers["Location"] = f"/api/v1/systems/{json.loads(stored.document_json)['id']}"
-    return Response(  # the stored JSON is the representation; sent as is
-        content=stored.document_json.encode(), media_type=JSON, status_code=status_code, headers=headers
+    return Response(  # the stored JSON is the representation of an AISystem; sent as is
+        content=cast(Any, stored.document_json.encode()),
+        media_type=JSON,
+        status_code=status_code,
+        headers=headers,
     )
 
 
@@ -78,7 +81,7 @@ class OrganizationSystemController(Controller):
         body = (
             '{"items":[' + ",".join(page.items_json) + '],"next_cursor":' + json.dumps(page.next_cursor) + "}"
         )
-        return Response(content=body.encode(), media_type=JSON)
+        return Response(content=cast(Any, body.encode()), media_type=JSON)  # an AISystemPage, pre-serialized
 
     @post(
         "/",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 from pydantic.fields import FieldInfo
@@ -35,17 +35,23 @@ def _optional(field: FieldInfo) -> tuple[Any, FieldInfo]:
     info = copy.copy(field)
     info.default = None
     info.default_factory = None
-    return field.annotation | None, info
+    return Optional[field.annotation], info  # noqa: UP045 - the annotation is a runtime value here
 
 
-# Every field optional: a PATCH names only what changes; each named top-level field is replaced whole.
-AISystemUpdate: type[BaseModel] = create_model(  # type: ignore[call-overload]
-    "AISystemUpdate",
-    __base__=Strict,
-    __doc__="Fields to change. Named top-level fields are replaced as a whole; omitted ones stay.",
-    change_note=(str | None, ChangeNote),
-    **{name: _optional(field) for name, field in SystemFields.model_fields.items()},
-)
+if TYPE_CHECKING:
+
+    class AISystemUpdate(Strict):
+        change_note: str | None
+
+else:
+    # Every field optional: a PATCH names only what changes; each named top-level field is replaced whole.
+    AISystemUpdate = create_model(
+        "AISystemUpdate",
+        __base__=Strict,
+        __doc__="Fields to change. Named top-level fields are replaced as a whole; omitted ones stay.",
+        change_note=(str | None, ChangeNote),
+        **{name: _optional(field) for name, field in SystemFields.model_fields.items()},
+    )
 
 
 class AISystemPage(BaseModel):

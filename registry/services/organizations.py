@@ -92,9 +92,8 @@ async def update_organization(actor: Actor, org_id: str, patch: OrganizationPatc
         if not await Organization.exists().where(Organization.id == key):
             raise NotFound("Organization not found.")
         if changes:
-            await Organization.update({**changes, Organization.updated_at: utcnow()}).where(
-                Organization.id == key
-            )
+            values: dict[Any, Any] = {**changes, Organization.updated_at: utcnow()}
+            await Organization.update(values).where(Organization.id == key)
     return await get_organization(actor, org_id)
 
 

@@ -46,7 +46,7 @@ def _check_parent(parents: dict[str, str | None], unit_id: str | None, parent_id
             "The parent unit is not a unit of this organization.",
             problems=[FieldProblem("parent_id", "is not a unit of this organization")],
         )
-    seen = parent_id
+    seen: str | None = parent_id
     while seen is not None:
         if seen == unit_id:
             raise InvalidInput(

@@ -80,7 +80,9 @@ ROUTES = (
     ),
     Route("GET", "/units/{unit_id:uuid}", "/units/{unit}", REGISTER_READERS, 200),
     Route("PATCH", "/units/{unit_id:uuid}", "/units/{unit}", REGISTER_WRITERS, 200, body={"headcount": 99}),
-    Route("GET", "/organizations/{org_id:uuid}/systems", "/organizations/{org}/systems", REGISTER_READERS, 200),
+    Route(
+        "GET", "/organizations/{org_id:uuid}/systems", "/organizations/{org}/systems", REGISTER_READERS, 200,
+    ),
     Route(
         "POST", "/organizations/{org_id:uuid}/systems", "/organizations/{org}/systems", REGISTER_WRITERS, 201,
         body=system_body(name="Vagtplanlægning"),
@@ -157,7 +159,8 @@ async def register_state(world: World) -> dict[str, Any]:
 
 
 async def system_version(world: World, org_index: int) -> int:
-    r = await world.client.get(f"{API}/systems/{world.systems[org_index]}", headers=owner_headers(world, org_index))
+    system = world.systems[org_index]
+    r = await world.client.get(f"{API}/systems/{system}", headers=owner_headers(world, org_index))
     assert r.status_code == 200, r.text
     return int(r.json()["version"])
 

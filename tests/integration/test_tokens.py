@@ -118,7 +118,9 @@ def alg_none(forge: Forge, alg: str) -> dict[str, str]:
     return forge.auth(f"{b64json({'alg': alg, 'typ': 'JWT'})}.{b64json(forge.claims())}.")
 
 
-def resigned(token: str, *, header: dict[str, Any] | None = None, claims: dict[str, Any] | None = None) -> str:
+def resigned(
+    token: str, *, header: dict[str, Any] | None = None, claims: dict[str, Any] | None = None
+) -> str:
     """The token with its header or claims replaced and the original signature kept."""
     old_header, old_claims, signature = token.split(".")
     return ".".join((b64json(header) if header else old_header, b64json(claims) if claims else old_claims,

@@ -1,0 +1,17 @@
+"""One controller per resource; handlers call registry services and shape nothing else."""
+
+from api.controllers.health import HealthController
+from api.controllers.organizations import OrganizationController
+from api.controllers.revisions import RevisionController
+from api.controllers.systems import OrganizationSystemController, SystemController
+from api.controllers.units import OrganizationUnitController, UnitController
+
+__all__ = [
+    "HealthController",
+    "OrganizationController",
+    "OrganizationSystemController",
+    "OrganizationUnitController",
+    "RevisionController",
+    "SystemController",
+    "UnitController",
+]
