@@ -111,8 +111,15 @@ def test_demo_seeds_an_empty_database_once_and_prints_a_token_per_role(tmp_path:
     env.pop("AIREG_DATABASE_URL", None)
 
     def airegistry(*args: str) -> subprocess.CompletedProcess[str]:
-        run = subprocess.run([BIN / "airegistry", *args], cwd=tmp_path, env=env, capture_output=True, text=True,
-                             timeout=300, check=False)
+        run = subprocess.run(
+            [BIN / "airegistry", *args],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
         assert run.returncode == 0, run.stderr
         return run
 
