@@ -13,7 +13,7 @@ import os
 import secrets
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +92,11 @@ class TokenVerifier:
     audience: str
     max_bytes: int
     leeway: int
+    # Tokens already verified, with the time each stops being valid. A client sends the same token on
+    # every call; checking its signature and claims once per token instead of once per call is the
+    # single largest saving on a read. Nothing is cached for a refused token.
+    _verified: dict[str, tuple[Actor, float]] = field(default_factory=dict, compare=False, repr=False)
+    cache_size: int = 10_000
 
     @classmethod
     def from_settings(cls, settings: ApiSettings) -> TokenVerifier:
@@ -105,6 +110,16 @@ class TokenVerifier:
         )
 
     def verify(self, token: str) -> Actor:
+        known = self._verified.get(token)
+        if known is not None and time.time() < known[1]:
+            return known[0]
+        actor, valid_until = self._verify(token)
+        if len(self._verified) >= self.cache_size:
+            self._verified.pop(next(iter(self._verified)), None)
+        self._verified[token] = (actor, valid_until)
+        return actor
+
+    def _verify(self, token: str) -> tuple[Actor, float]:
         if len(token) > self.max_bytes:
             raise InvalidToken("token too long")
         if token.count(".") != 2:
@@ -128,7 +143,7 @@ class TokenVerifier:
             raise InvalidToken(type(exc).__name__) from exc
         except Exception as exc:
             raise InvalidToken(f"unreadable token ({type(exc).__name__})") from exc
-        return actor_from_claims(claims, leeway=self.leeway)
+        return actor_from_claims(claims, leeway=self.leeway), float(claims["exp"]) + self.leeway
 
 
 def actor_from_claims(claims: dict[str, Any], *, leeway: int = 0) -> Actor:

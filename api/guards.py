@@ -1,4 +1,5 @@
-"""Role guards: small functions that refuse a role before the handler runs (403).
+"""Role guards: small functions that refuse a role before the handler runs (403). They are coroutines
+because Litestar runs a plain-function guard on a worker thread, which costs more than the check.
 
 Which organization's objects a caller may see is decided in registry/access.py (404 for others)."""
 
@@ -19,19 +20,19 @@ def _require(connection: ASGIConnection[Any, Any, Any, Any], *roles: Role) -> No
         raise PermissionDeniedException("Your role does not allow this.")
 
 
-def platform_admin(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def platform_admin(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     _require(connection, Role.platform_admin)
 
 
-def organization_admin(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def organization_admin(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     """Platform admins for any organization; employer admins for their own."""
     _require(connection, Role.platform_admin, Role.employer_admin)
 
 
-def employer_admin(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def employer_admin(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     _require(connection, Role.employer_admin)
 
 
-def register_reader(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def register_reader(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     """Employer admins, stewards and auditors read registers; platform admins manage organizations."""
     _require(connection, Role.employer_admin, Role.steward, Role.auditor)

@@ -19,3 +19,8 @@ def to_micros(moment: datetime) -> int:
 
 def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def parse_iso(text: str) -> datetime:
+    """The inverse of iso()."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))

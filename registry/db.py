@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from piccolo.columns import Array, Column
-from piccolo.columns.combination import Where, WhereRaw
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
 
 from registry.errors import ConfigurationError
 from registry.settings import DatabaseSettings
@@ -19,11 +19,43 @@ SQLITE_PREFIX = "sqlite:///"
 POSTGRES_SCHEMES = ("postgresql", "postgres")
 
 
+class EmbeddedSQLiteEngine(SQLiteEngine):
+    """Piccolo's SQLite engine, with reads outside a transaction served by one long-lived connection
+    on the calling thread.
+
+    Piccolo opens a new connection, on a new thread, for every query outside a transaction; for a
+    register that is read far more than written, that costs many times the query itself. SELECTs in
+    autocommit mode each see the latest committed data (WAL), so sharing the connection changes no
+    result. Writes and transactions keep Piccolo's own path."""
+
+    def __init__(self, path: str, **connection_kwargs: Any) -> None:
+        super().__init__(path=path, **connection_kwargs)
+        self._reader: sqlite3.Connection | None = None
+
+    def _reader_connection(self) -> sqlite3.Connection:
+        if self._reader is None:
+            reader = sqlite3.connect(**self.connection_kwargs, check_same_thread=False)
+            reader.row_factory = dict_factory
+            self._reader = reader
+        return self._reader
+
+    async def _run_in_new_connection(
+        self, query: str, args: list[Any] | None = None, query_type: str = "generic", table: Any = None
+    ) -> Any:
+        if query.lstrip()[:6].upper() != "SELECT":
+            return await super()._run_in_new_connection(query, args, query_type, table)
+        cursor = self._reader_connection().execute(query, args or [])
+        try:
+            return cursor.fetchall()
+        finally:
+            cursor.close()
+
+
 def engine_for_url(url: str, *, sqlite_timeout: float = 30.0) -> Engine:
     if url.startswith(SQLITE_PREFIX):
         path = Path(url.removeprefix(SQLITE_PREFIX))
         path.parent.mkdir(parents=True, exist_ok=True)
-        return SQLiteEngine(path=str(path), timeout=sqlite_timeout)
+        return EmbeddedSQLiteEngine(path=str(path), timeout=sqlite_timeout)
     scheme = urlsplit(url).scheme.split("+", 1)[0]
     if scheme in POSTGRES_SCHEMES:
         return PostgresEngine(config={"dsn": url})
@@ -51,26 +83,38 @@ def write_transaction(engine: Engine) -> Any:
     return engine.transaction()
 
 
-def array_contains(column: Array, value: str) -> Where | WhereRaw:
-    """`value` is one element of the array column. SQLite stores arrays as JSON text, so the
-    quoted element is matched exactly (a bare substring would let 'health' match 'mental_health')."""
-    engine = column._meta.engine_type
-    if engine == "sqlite":
-        return column.like(f'%"{value}"%')
-    return column.any(value)
+@dataclass(frozen=True)
+class Dialect:
+    """SQL fragments that differ between SQLite and PostgreSQL, for the queries the services write by
+    hand (the hot reads, where Piccolo's query builder costs more than the query). Placeholders are
+    Piccolo's `{}`; column names are the services' own, never user input."""
+
+    engine_type: str
+
+    @property
+    def sqlite(self) -> bool:
+        return self.engine_type == "sqlite"
+
+    def array_contains(self, column: str, value: str) -> tuple[str, Any]:
+        """`value` is one element of the array. SQLite stores arrays as JSON text, so the quoted
+        element is looked for (a bare substring would let 'health' match 'mental_health')."""
+        if self.sqlite:
+            return f'instr("{column}", {{}}) > 0', f'"{value}"'
+        return f'{{}} = ANY("{column}")', value
+
+    def array_is_empty(self, column: str) -> str:
+        return f"\"{column}\" = '[]'" if self.sqlite else f'cardinality("{column}") = 0'
+
+    def contains_text(self, column: str, needle: str) -> tuple[str, Any]:
+        """Case-insensitive substring test without LIKE wildcards, so '%' and '_' match themselves.
+        The column holds lower-cased text written by the services."""
+        function = "instr" if self.sqlite else "strpos"
+        return f'{function}("{column}", {{}}) > 0', needle.lower()
+
+    def as_bytes(self, column: str) -> str:
+        """The column's text as UTF-8 bytes, ready to be sent without decoding and encoding again."""
+        return f'CAST("{column}" AS BLOB)' if self.sqlite else f"convert_to(\"{column}\"::text, 'UTF8')"
 
 
-def substring_match(column: Column, needle: str) -> WhereRaw:
-    """Case-insensitive substring test without LIKE wildcards, so '%' and '_' in the needle match
-    themselves. The column holds lower-cased text written by the services."""
-    name = column._meta.db_column_name
-    if column._meta.engine_type == "sqlite":
-        return WhereRaw(f'instr("{name}", {{}}) > 0', needle.lower())
-    return WhereRaw(f'strpos("{name}", {{}}) > 0', needle.lower())
-
-
-def array_is_empty(column: Array) -> WhereRaw:
-    name = column._meta.db_column_name
-    if column._meta.engine_type == "sqlite":
-        return WhereRaw(f"\"{name}\" = '[]'")
-    return WhereRaw(f'cardinality("{name}") = 0')
+def dialect_of(engine: Engine) -> Dialect:
+    return Dialect(engine_type=engine.engine_type)

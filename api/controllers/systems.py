@@ -38,9 +38,9 @@ def system_response(
 ) -> Response[AISystem]:
     headers = {"ETag": f'"{stored.version}"'}
     if location:
-        headers["Location"] = f"/api/v1/systems/{json.loads(stored.document_json)['id']}"
+        headers["Location"] = f"/api/v1/systems/{stored.document['id']}"
     return Response(  # the stored JSON is the representation of an AISystem; sent as is
-        content=cast(Any, stored.document_json.encode()),
+        content=cast(Any, stored.body),
         media_type=JSON,
         status_code=status_code,
         headers=headers,
@@ -79,9 +79,13 @@ class OrganizationSystemController(Controller):
         )
         page = await systems.list_systems(request.user, str(org_id), filters, limit=limit, cursor=cursor)
         body = (
-            '{"items":[' + ",".join(page.items_json) + '],"next_cursor":' + json.dumps(page.next_cursor) + "}"
+            b'{"items":['
+            + b",".join(page.items)
+            + b'],"next_cursor":'
+            + json.dumps(page.next_cursor).encode()
+            + b"}"
         )
-        return Response(content=cast(Any, body.encode()), media_type=JSON)  # an AISystemPage, pre-serialized
+        return Response(content=cast(Any, body), media_type=JSON)  # an AISystemPage, pre-serialized
 
     @post(
         "/",

@@ -52,13 +52,13 @@ def cases() -> list[Any]:
 
 
 @pytest.mark.parametrize(("guard", "caller", "admitted"), cases())
-def test_guard(guard: Any, caller: str, admitted: bool) -> None:
+async def test_guard(guard: Any, caller: str, admitted: bool) -> None:
     connection: Any = FakeConnection(CALLERS[caller])
     if admitted:
-        assert guard(connection, None) is None
+        assert await guard(connection, None) is None
     else:
         with pytest.raises(PermissionDeniedException) as refused:
-            guard(connection, None)
+            await guard(connection, None)
         assert refused.value.status_code == 403
 
 
@@ -71,7 +71,7 @@ def test_every_guard_of_the_module_is_covered() -> None:
     assert public == set(ADMITS)
 
 
-def test_the_refusal_names_no_role_and_no_organization() -> None:
+async def test_the_refusal_names_no_role_and_no_organization() -> None:
     with pytest.raises(PermissionDeniedException) as refused:
-        guards.employer_admin(FakeConnection(CALLERS["auditor"]), None)  # type: ignore[arg-type]
+        await guards.employer_admin(FakeConnection(CALLERS["auditor"]), None)  # type: ignore[arg-type]
     assert ORG not in str(refused.value.detail)
