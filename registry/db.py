@@ -50,6 +50,24 @@ class EmbeddedSQLiteEngine(SQLiteEngine):
         finally:
             cursor.close()
 
+    def read_tuples(self, query: str, args: list[Any]) -> list[tuple[Any, ...]]:
+        """A SELECT with `?` placeholders on the read connection, rows as plain tuples."""
+        cursor = self._reader_connection().cursor()
+        cursor.row_factory = None
+        try:
+            return cursor.execute(query, args).fetchall()
+        finally:
+            cursor.close()
+
+
+async def fetch_tuples(table: Any, query: str, *args: Any) -> list[tuple[Any, ...]]:
+    """Rows of a hand-written SELECT (Piccolo's `{}` placeholders) as tuples, in column order.
+    On the embedded engine, outside a transaction, it skips Piccolo's per-row dicts."""
+    engine = table._meta.db
+    if isinstance(engine, EmbeddedSQLiteEngine) and engine.current_transaction.get() is None:
+        return engine.read_tuples(query.format(*(["?"] * len(args))), list(args))
+    return [tuple(row.values()) for row in await table.raw(query, *args)]
+
 
 def engine_for_url(url: str, *, sqlite_timeout: float = 30.0) -> Engine:
     if url.startswith(SQLITE_PREFIX):

@@ -78,13 +78,13 @@ class OrganizationSystemController(Controller):
             changed_since=changed_since,
         )
         page = await systems.list_systems(request.user, str(org_id), filters, limit=limit, cursor=cursor)
-        body = (
-            b'{"items":['
-            + b",".join(page.items)
-            + b'],"next_cursor":'
-            + json.dumps(page.next_cursor).encode()
-            + b"}"
-        )
+        parts = [b'{"items":[']
+        for item in page.items:
+            parts += (item, b",")
+        if page.items:
+            parts.pop()
+        parts.append(b'],"next_cursor":' + json.dumps(page.next_cursor).encode() + b"}")
+        body = b"".join(parts)  # one copy of a page that can be large
         return Response(content=cast(Any, body), media_type=JSON)  # an AISystemPage, pre-serialized
 
     @post(

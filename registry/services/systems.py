@@ -11,8 +11,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from registry.access import Actor, require_register_reader, require_register_writer, touches, unit_scope
-from registry.clock import iso, parse_iso, to_micros, utcnow
-from registry.db import dialect_of, write_transaction
+from registry.clock import iso, to_micros, utcnow
+from registry.db import dialect_of, fetch_tuples, write_transaction
 from registry.errors import (
     FieldProblem,
     InvalidFields,
@@ -314,24 +314,23 @@ async def list_systems(
     if after is not None:
         clauses.append('("sort_key" < {} OR ("sort_key" = {} AND "id" < {}))')
         args.extend([after.sort_key, after.sort_key, after.item_id])
-    # Only fixed fragments are joined in; every value is a bound parameter.
+    # Only fixed fragments are joined in; every value is a bound parameter. The arithmetic and the
+    # cast keep the driver from converting sort_key and id on every row; only the last one is used.
     sql = (
-        f'SELECT {dialect.as_bytes("document")} AS "body" FROM "ai_system" WHERE '  # noqa: S608
+        f'SELECT {dialect.as_bytes("document")}, "sort_key" + 0, CAST("id" AS TEXT) FROM "ai_system" WHERE '  # noqa: S608
         + " AND ".join(clauses)
         + ' ORDER BY "sort_key" DESC, "id" DESC LIMIT {}'
     )
-    rows = await AISystem.raw(sql, *args, limit + 1)
+    rows = await fetch_tuples(AISystem, sql, *args, limit + 1)
     if not rows and not await organization_exists(org_id):
         # Rows reference their organization, so only an empty page needs to ask whether it exists.
         raise NotFound("Organization not found.")
     next_cursor = None
     if len(rows) > limit:
-        # The position is read from the last stored document (sort_key is created_at in microseconds).
-        last = json.loads(rows[limit - 1]["body"])
-        position = Position(sort_key=to_micros(parse_iso(last["created_at"])), item_id=uuid.UUID(last["id"]))
-        next_cursor = encode_cursor(position)
+        _, sort_key, last_id = rows[limit - 1]
+        next_cursor = encode_cursor(Position(sort_key=int(sort_key), item_id=uuid.UUID(str(last_id))))
         rows = rows[:limit]
-    return SystemPage(items=[bytes(r["body"]) for r in rows], next_cursor=next_cursor)
+    return SystemPage(items=[bytes(row[0]) for row in rows], next_cursor=next_cursor)
 
 
 def _revision_summary(row: dict[str, Any]) -> dict[str, Any]:

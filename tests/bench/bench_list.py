@@ -22,6 +22,7 @@ import asyncio
 import contextlib
 import ctypes
 import datetime as dt
+import importlib.util
 import json
 import logging
 import os
@@ -108,8 +109,12 @@ class Machine:
             memory = f"{kib / 1024 / 1024:.1f} GiB"
         pinned = shutil.which("taskset") is not None and len(cpus) >= 2
         return cls(
-            nproc=len(cpus), cpu_model=model, memory=memory, kernel=platform.release(),
-            server_cpus=str(cpus[0]) if pinned else None, load_cpus=str(cpus[1]) if pinned else None,
+            nproc=len(cpus),
+            cpu_model=model,
+            memory=memory,
+            kernel=platform.release(),
+            server_cpus=str(cpus[0]) if pinned else None,
+            load_cpus=str(cpus[1]) if pinned else None,
         )
 
     def pin(self, cpus: str | None, command: list[str]) -> list[str]:
@@ -162,8 +167,13 @@ async def prepare(data_dir: Path, organizations: int, per_org: int) -> Dataset:
     if len(page["items"]) != PAGE or not page["next_cursor"]:
         raise RuntimeError(f"the filtered list returned {len(page['items'])} items, not a page of {PAGE}")
     return Dataset(
-        data_dir=data_dir, org_id=org_id, system_ids=seeded.system_ids[org_id], token=token,
-        body=response.content, seconds=seconds, organizations=len(seeded.org_ids),
+        data_dir=data_dir,
+        org_id=org_id,
+        system_ids=seeded.system_ids[org_id],
+        token=token,
+        body=response.content,
+        seconds=seconds,
+        organizations=len(seeded.org_ids),
         systems=sum(len(ids) for ids in seeded.system_ids.values()),
         in_use=seeded.status_counts[org_id]["in_use"],
     )
@@ -215,14 +225,38 @@ def serve(data: Dataset, machine: Machine) -> Iterator[Server]:
     env = {k: v for k, v in os.environ.items() if k != "AIREG_DATABASE_URL"}
     env |= {"AIREG_DATA_DIR": str(data.data_dir), "AIREG_BENCH_BARE_BODY": str(body_file)}
     port = free_port()
-    command = machine.pin(machine.server_cpus, [
-        sys.executable, "-m", "uvicorn", "--app-dir", str(HERE), "bench_app:create_bench_app", "--factory",
-        "--host", HOST, "--port", str(port), "--workers", "1", "--log-level", "warning", "--no-access-log",
-    ])
+    command = machine.pin(
+        machine.server_cpus,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--app-dir",
+            str(HERE),
+            "bench_app:create_bench_app",
+            "--factory",
+            "--host",
+            HOST,
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+    )
     log_path = data.data_dir / "server.log"
     with log_path.open("wb") as server_log:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=server_log, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)  # noqa: PLW1509
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=server_log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent,
+        )  # noqa: PLW1509
     server = Server(process=process, port=port, log_path=log_path)
     try:
         wait_ready(server)
@@ -262,8 +296,9 @@ def check_routes(server: Server, data: Dataset, paths: dict[str, list[str]]) -> 
         for name, candidates in paths.items():
             response = client.get(candidates[0])
             if response.status_code != 200:
-                raise RuntimeError(f"{name}: {candidates[0]} answered {response.status_code}: "
-                                   f"{response.text[:200]}")
+                raise RuntimeError(
+                    f"{name}: {candidates[0]} answered {response.status_code}: {response.text[:200]}"
+                )
             bodies[name] = response.content
         info = client.get("/bench/info").json()
     if not bodies["list"] == bodies["bare"] == bodies["bare_auth"]:
@@ -294,7 +329,7 @@ class Measurement:
 
 @dataclass
 class LoadGenerator:
-    kind: str  # "wrk" or "httpx"
+    kind: str  # "wrk", "asyncio" or "httpx" (the last two: bench_load.py with that client)
     machine: Machine
     base_url: str
     token: str
@@ -311,37 +346,81 @@ class LoadGenerator:
                 script = self.scratch / f"{name}.lua"
                 script.write_text(WRK_LUA % {"paths": ", ".join(json.dumps(p) for p in paths)})
                 self.scripts[name] = script
-            command = ["wrk", "-t1", f"-c{self.connections}", f"-d{seconds:.0f}s", "--timeout", "10s",
-                       "-H", header, "-s", str(script), self.base_url + paths[0]]
+            wrk = shutil.which("wrk") or "/usr/bin/wrk"
+            command = [
+                wrk,
+                "-t1",
+                f"-c{self.connections}",
+                f"-d{max(1, round(seconds))}s",
+                "--timeout",
+                "10s",
+                "-H",
+                header,
+                "-s",
+                str(script),
+                self.base_url + paths[0],
+            ]
         else:
-            command = [sys.executable, str(HERE / "bench_load.py"), "--base-url", self.base_url,
-                       "--connections", str(self.connections), "--duration", str(seconds), "--header", header]
+            client = "raw" if self.kind == "asyncio" else "httpx"
+            command = [
+                sys.executable,
+                str(HERE / "bench_load.py"),
+                "--base-url",
+                self.base_url,
+                "--client",
+                client,
+                "--connections",
+                str(self.connections),
+                "--duration",
+                str(seconds),
+                "--header",
+                header,
+            ]
             for path in paths:
                 command += ["--path", path]
         return self.machine.pin(self.machine.load_cpus, command)
 
-    def measure(self, server: Server, name: str, paths: list[str], seconds: float, round_: int
-                ) -> Measurement:
+    def measure(
+        self, server: Server, name: str, paths: list[str], seconds: float, round_: int
+    ) -> Measurement:
         cpu_before, wall_before = server.cpu_seconds(), time.monotonic()
         children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        completed = subprocess.run(self.command(name, paths, seconds), capture_output=True, text=True,
-                                   timeout=seconds + 60, check=False)
+        completed = subprocess.run(
+            self.command(name, paths, seconds),
+            capture_output=True,
+            text=True,
+            timeout=seconds + 60,
+            check=False,
+        )
         children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
         wall = time.monotonic() - wall_before
         server_cpu = (server.cpu_seconds() - cpu_before) / wall
-        client_cpu = (children_after.ru_utime + children_after.ru_stime
-                      - children_before.ru_utime - children_before.ru_stime) / wall
+        client_cpu = (
+            children_after.ru_utime
+            + children_after.ru_stime
+            - children_before.ru_utime
+            - children_before.ru_stime
+        ) / wall
         lines = [ln for ln in completed.stdout.splitlines() if ln.startswith("BENCH_JSON ")]
         if completed.returncode != 0 or not lines:
-            raise RuntimeError(f"load generator failed ({completed.returncode}):\n{completed.stdout}\n"
-                               f"{completed.stderr}\nserver log:\n{server.log_tail()}")
+            raise RuntimeError(
+                f"load generator failed ({completed.returncode}):\n{completed.stdout}\n"
+                f"{completed.stderr}\nserver log:\n{server.log_tail()}"
+            )
         raw = json.loads(lines[-1].removeprefix("BENCH_JSON "))
         errors = sum(int(raw[k]) for k in raw if k.startswith("errors_"))
         return Measurement(
-            endpoint=name, round=round_, rps=raw["requests"] / (raw["duration_us"] / 1e6),
-            p50_ms=raw["p50_us"] / 1000, p90_ms=raw["p90_us"] / 1000, p99_ms=raw["p99_us"] / 1000,
-            max_ms=raw["max_us"] / 1000, requests=int(raw["requests"]), errors=errors,
-            server_cpu=server_cpu, client_cpu=client_cpu,
+            endpoint=name,
+            round=round_,
+            rps=raw["requests"] / (raw["duration_us"] / 1e6),
+            p50_ms=raw["p50_us"] / 1000,
+            p90_ms=raw["p90_us"] / 1000,
+            p99_ms=raw["p99_us"] / 1000,
+            max_ms=raw["max_us"] / 1000,
+            requests=int(raw["requests"]),
+            errors=errors,
+            server_cpu=server_cpu,
+            client_cpu=client_cpu,
         )
 
 
@@ -352,8 +431,13 @@ def pick_load_generator(choice: str) -> tuple[str, str]:
     if choice in ("auto", "wrk") and wrk:
         version = subprocess.run([wrk, "-v"], capture_output=True, text=True, check=False)
         first = (version.stdout + version.stderr).strip().splitlines()
-        return "wrk", first[0] if first else "wrk"
-    return "httpx", f"bench_load.py (asyncio + httpx {metadata.version('httpx')})"
+        return "wrk", (first[0] if first else "wrk").split(" Copyright")[0] + " (one thread)"
+    loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
+    if choice == "httpx":
+        httpx = metadata.version("httpx")
+        return "httpx", f"tests/bench/bench_load.py --client httpx (httpx {httpx}, {loop})"
+    why = "" if wrk else "; wrk is not installed"
+    return "asyncio", f"tests/bench/bench_load.py (HTTP/1.1 over asyncio streams, {loop}{why})"
 
 
 # --- report ----------------------------------------------------------------------------------------
@@ -377,10 +461,12 @@ def summarize(results: list[Measurement]) -> dict[str, Summary]:
         runs = [m for m in results if m.endpoint == name]
         if runs:
             summaries[name] = Summary(
-                endpoint=name, rps=statistics.median(m.rps for m in runs),
+                endpoint=name,
+                rps=statistics.median(m.rps for m in runs),
                 p50_ms=statistics.median(m.p50_ms for m in runs),
                 p99_ms=statistics.median(m.p99_ms for m in runs),
-                rounds=len(runs), errors=sum(m.errors for m in runs),
+                rounds=len(runs),
+                errors=sum(m.errors for m in runs),
                 server_cpu=statistics.median(m.server_cpu for m in runs),
                 client_cpu=statistics.median(m.client_cpu for m in runs),
             )
@@ -394,13 +480,35 @@ def ratios(results: list[Measurement], over: str = "list", under: str = "bare") 
     return [r[over] / r[under] for _, r in sorted(by_round.items()) if over in r and under in r and r[under]]
 
 
+def client_bound(s: Summary) -> bool:
+    """The load generator, not the server, set the pace: its core was busy and the server's was not."""
+    return s.client_cpu > 0.9 and s.server_cpu < 0.85
+
+
 def verdicts(summaries: dict[str, Summary], ratio: float) -> list[tuple[str, str, bool]]:
+    bare_limited = client_bound(summaries["bare"])
+    ratio_text = f"{ratio:.3f}" + (
+        "; inconclusive: the load generator, not the server, limited the bare route, so the ratio is "
+        "overstated"
+        if bare_limited
+        else ""
+    )
     return [
-        (f"list p99 <= {TARGET_LIST_P99_MS:.0f} ms", f"{summaries['list'].p99_ms:.1f} ms",
-         summaries["list"].p99_ms <= TARGET_LIST_P99_MS),
-        (f"list/bare throughput ratio >= {TARGET_RATIO}", f"{ratio:.3f}", ratio >= TARGET_RATIO),
-        (f"single-system GET p99 <= {TARGET_SINGLE_P99_MS:.0f} ms", f"{summaries['single'].p99_ms:.1f} ms",
-         summaries["single"].p99_ms <= TARGET_SINGLE_P99_MS),
+        (
+            f"list p99 <= {TARGET_LIST_P99_MS:.0f} ms",
+            f"{summaries['list'].p99_ms:.1f} ms",
+            summaries["list"].p99_ms <= TARGET_LIST_P99_MS,
+        ),
+        (
+            f"list/bare throughput ratio >= {TARGET_RATIO}",
+            ratio_text,
+            ratio >= TARGET_RATIO and not bare_limited,
+        ),
+        (
+            f"single-system GET p99 <= {TARGET_SINGLE_P99_MS:.0f} ms",
+            f"{summaries['single'].p99_ms:.1f} ms",
+            summaries["single"].p99_ms <= TARGET_SINGLE_P99_MS,
+        ),
     ]
 
 
@@ -411,10 +519,15 @@ def tables(results: list[Measurement], summaries: dict[str, Summary]) -> str:
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name, s in summaries.items():
-        lines.append(f"| {ENDPOINTS[name]} | {s.rps:,.0f} | {s.p50_ms:.2f} | {s.p99_ms:.2f} | {s.rounds} | "
-                     f"{s.errors} | {s.server_cpu:.0%} | {s.client_cpu:.0%} |")
-    lines += ["", "| round | list req/s | bare req/s | ratio list/bare | bare-auth req/s | single req/s |",
-              "| ---: | ---: | ---: | ---: | ---: | ---: |"]
+        lines.append(
+            f"| {ENDPOINTS[name]} | {s.rps:,.0f} | {s.p50_ms:.2f} | {s.p99_ms:.2f} | {s.rounds} | "
+            f"{s.errors} | {s.server_cpu:.0%} | {s.client_cpu:.0%} |"
+        )
+    lines += [
+        "",
+        "| round | list req/s | bare req/s | ratio list/bare | bare-auth req/s | single req/s |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
     by_round: dict[int, dict[str, Measurement]] = {}
     for m in results:
         by_round.setdefault(m.round, {})[m.endpoint] = m
@@ -426,15 +539,26 @@ def tables(results: list[Measurement], summaries: dict[str, Summary]) -> str:
     return "\n".join(lines)
 
 
-def report(*, results: list[Measurement], data: Dataset, machine: Machine, loadgen: LoadGenerator,
-           info: dict[str, Any], args: argparse.Namespace, command: str) -> str:
+def report(
+    *,
+    results: list[Measurement],
+    data: Dataset,
+    machine: Machine,
+    loadgen: LoadGenerator,
+    info: dict[str, Any],
+    args: argparse.Namespace,
+    command: str,
+) -> str:
     summaries = summarize(results)
     ratio = statistics.median(ratios(results))
     checks = verdicts(summaries, ratio)
     met = all(ok for _, _, ok in checks)
     auth_ratio = ratios(results, "bare_auth", "bare")
-    pinning = (f"server on CPU {machine.server_cpus}, load generator on CPU {machine.load_cpus} (taskset)"
-               if machine.server_cpus is not None else "not pinned (needs taskset and two CPUs)")
+    pinning = (
+        f"server on CPU {machine.server_cpus}, load generator on CPU {machine.load_cpus} (taskset)"
+        if machine.server_cpus is not None
+        else "not pinned (needs taskset and two CPUs)"
+    )
     packages = ("litestar", "piccolo", "uvicorn", "aiosqlite", "python-jose")
     versions = ", ".join(f"{p} {metadata.version(p)}" for p in packages)
     http = "httptools" if info.get("httptools_installed") else "h11"
@@ -446,7 +570,7 @@ def report(*, results: list[Measurement], data: Dataset, machine: Machine, loadg
         f"- Server: one uvicorn process (`--workers 1`, access log off), event loop {info.get('loop')}, "
         f"HTTP parser {http} (uvicorn's `auto` choice); Python {info.get('python')}; {versions}; {pinning}.",
         f"- Load: {loadgen.version}, {args.connections} connections, closed loop, keep-alive, "
-        f"{args.rounds} rounds x {args.duration:.0f} s per endpoint after {args.warmup:.0f} s warm-up each; "
+        f"{args.rounds} rounds x {args.duration:g} s per endpoint after {args.warmup:g} s warm-up each; "
         "register and bare measured back to back in each round, in alternating order.",
         f"- Data: SQLite (WAL) with {data.organizations} organizations x "
         f"{data.systems // max(data.organizations, 1)} AI systems, seeded through the registry services "
@@ -462,13 +586,20 @@ def report(*, results: list[Measurement], data: Dataset, machine: Machine, loadg
     parts += [f"- {'met' if ok else 'NOT met'}: {what} (measured {value})" for what, value, ok in checks]
     parts += [
         "",
-        f"All targets met: **{'yes' if met else 'no'}**. Token verification alone costs the bare route "
-        f"{1 - statistics.median(auth_ratio):.0%} of its throughput (bare-auth/bare = "
-        f"{statistics.median(auth_ratio):.3f}).",
+        f"All targets met: **{'yes' if met else 'no'}**.",
     ]
-    if any(s.client_cpu > 0.9 for s in summaries.values()):
-        parts.append("Warning: the load generator used more than 90% of its core in some runs, so it may "
-                     "have limited those figures (the fast routes above all).")
+    if not client_bound(summaries["bare"]) and not client_bound(summaries["bare_auth"]):
+        auth_share = statistics.median(auth_ratio)
+        parts[-1] += (
+            f" Token verification alone costs the bare route {1 - auth_share:.0%} of its "
+            f"throughput (bare-auth/bare = {auth_share:.3f})."
+        )
+    limited = [name for name, s in summaries.items() if client_bound(s)]
+    if limited:
+        parts.append(
+            f"Warning: the load generator limited {', '.join(limited)} (its core over 90% busy, the "
+            "server's under 85%): those figures measure the client, not the server."
+        )
     return "\n".join(parts)
 
 
@@ -507,8 +638,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--organizations", type=int, default=100)
     parser.add_argument("--systems-per-org", type=int, default=100, help=">= 84 so a filtered page is full")
-    parser.add_argument("--loadgen", choices=("auto", "wrk", "httpx"), default="auto",
-                        help="auto: wrk when installed, else the asyncio + httpx script")
+    parser.add_argument(
+        "--loadgen",
+        choices=("auto", "wrk", "asyncio", "httpx"),
+        default="auto",
+        help="auto: wrk when installed, else bench_load.py (asyncio streams); httpx: "
+        "bench_load.py with httpx, which saturates its core long before the bare route does",
+    )
     parser.add_argument("--docs", type=Path, default=DOCS, help="markdown file to update")
     parser.add_argument("--no-docs", action="store_true", help="print only; leave docs/benchmarks.md alone")
     parser.add_argument("--keep-data", action="store_true", help="keep the scratch data dir")
@@ -543,8 +679,15 @@ def run(args: argparse.Namespace, argv: list[str] | None = None) -> int:
         with serve(data, machine) as server:
             info = check_routes(server, data, paths)
             log(f"server pid {server.process.pid} on {server.base_url}: {info}")
-            loadgen = LoadGenerator(kind=kind, machine=machine, base_url=server.base_url, token=data.token,
-                                    connections=args.connections, scratch=data_dir, version=version)
+            loadgen = LoadGenerator(
+                kind=kind,
+                machine=machine,
+                base_url=server.base_url,
+                token=data.token,
+                connections=args.connections,
+                scratch=data_dir,
+                version=version,
+            )
             if args.warmup:
                 for name, candidates in paths.items():
                     loadgen.measure(server, name, candidates, args.warmup, 0)
@@ -555,15 +698,24 @@ def run(args: argparse.Namespace, argv: list[str] | None = None) -> int:
                     order = ["bare", "list", "single", "bare_auth"]
                 for name in order:
                     m = loadgen.measure(server, name, paths[name], args.duration, round_)
-                    log(f"round {round_} {name:9s} {m.rps:9,.0f} req/s  p50 {m.p50_ms:7.2f} ms  "
+                    log(
+                        f"round {round_} {name:9s} {m.rps:9,.0f} req/s  p50 {m.p50_ms:7.2f} ms  "
                         f"p99 {m.p99_ms:7.2f} ms  errors {m.errors}  server CPU {m.server_cpu:.0%}  "
-                        f"load-gen CPU {m.client_cpu:.0%}")
+                        f"load-gen CPU {m.client_cpu:.0%}"
+                    )
                     results.append(m)
         script = ".venv/bin/python tests/bench/bench_list.py"
         given = sys.argv[1:] if argv is None else argv
         command = f"`{' '.join([script, *given])}`" if given else f"`make bench` (runs `{script}`)"
-        block = report(results=results, data=data, machine=machine, loadgen=loadgen, info=info, args=args,
-                       command=command)
+        block = report(
+            results=results,
+            data=data,
+            machine=machine,
+            loadgen=loadgen,
+            info=info,
+            args=args,
+            command=command,
+        )
         print(block)
         if not args.no_docs:
             write_docs(args.docs, block)

@@ -22,8 +22,17 @@ STATUS_SHARES = {"in_use": 60, "pilot": 14, "planned": 12, "suspended": 6, "reti
 CATEGORIES = ["decision_support", "monitoring", "automation", "generative_assistant", "analytics", "other"]
 CATEGORY_WEIGHTS = [30, 12, 20, 20, 13, 5]
 ORDINARY_DATA = [
-    "identification", "contact_details", "employment", "work_performance", "location", "communications",
-    "device_usage", "images_video", "voice", "behaviour", "financial",
+    "identification",
+    "contact_details",
+    "employment",
+    "work_performance",
+    "location",
+    "communications",
+    "device_usage",
+    "images_video",
+    "voice",
+    "behaviour",
+    "financial",
 ]
 SPECIAL_DATA = ["health", "biometric", "trade_union_membership"]
 PRODUCTS = [  # name, vendor, product, purpose
@@ -40,8 +49,17 @@ PRODUCTS = [  # name, vendor, product, purpose
     ("Kvalitetskontrol på linjen", "Vision Systems ApS", "LineEye", "Finder fejl på emner med kamera."),
     ("Mødereferater", "Tale til Tekst A/S", "Referent", "Transskriberer møder og laver referatudkast."),
 ]
-GROUPS = ["hjemmeplejen", "sygeplejersker", "kontorpersonale", "lagermedarbejdere", "chauffører", "ledere",
-          "kundeservice", "HR-medarbejdere", "produktion"]
+GROUPS = [
+    "hjemmeplejen",
+    "sygeplejersker",
+    "kontorpersonale",
+    "lagermedarbejdere",
+    "chauffører",
+    "ledere",
+    "kundeservice",
+    "HR-medarbejdere",
+    "produktion",
+]
 SOURCES = ["lønsystem", "vagtplan", "e-mail", "telefoni", "GPS i biler", "journal", "sagssystem", "kamera"]
 
 
@@ -108,8 +126,11 @@ def system_fields(rng: random.Random, index: int, status: str, unit_id: str) -> 
         "retention": {"period_days": rng.choice([90, 180, 365, 730]), "description": "Slettes automatisk."},
         "log_retention_days": rng.choice([30, 90, 180]),
         "significant_effect": rng.random() < 0.3,
-        "human_oversight": {"description": "En medarbejder godkender hvert forslag.",
-                            "overseer_role": "teamleder", "trained": rng.random() < 0.8},
+        "human_oversight": {
+            "description": "En medarbejder godkender hvert forslag.",
+            "overseer_role": "teamleder",
+            "trained": rng.random() < 0.8,
+        },
         "contest_channel": "Henvendelse til nærmeste leder eller tillidsrepræsentanten.",
         "ai_act": {
             "risk_class": rng.choice(["high_risk", "limited", "minimal", "minimal", "unknown"]),
@@ -118,14 +139,18 @@ def system_fields(rng: random.Random, index: int, status: str, unit_id: str) -> 
         },
         "dpia": {"status": rng.choice(["not_required", "screened", "done"]), "reference": f"DPIA-{index}"},
         "notice": {"given_at": (informed + timedelta(days=3)).isoformat(), "audience": "de berørte"},
-        "consultation": {"committee": rng.choice(["hoved-MED", "lokal-MED", "SU"]),
-                         "informed_at": informed.isoformat(),
-                         "discussed_at": (informed + timedelta(days=14)).isoformat(),
-                         "minutes_ref": f"Referat {informed.isoformat()}"},
+        "consultation": {
+            "committee": rng.choice(["hoved-MED", "lokal-MED", "SU"]),
+            "informed_at": informed.isoformat(),
+            "discussed_at": (informed + timedelta(days=14)).isoformat(),
+            "minutes_ref": f"Referat {informed.isoformat()}",
+        },
         "workers_informed_at": (informed + timedelta(days=7)).isoformat(),
         "go_live_at": go_live.isoformat(),
-        "usage_policy": {"expected_use": "Bruges som støtte; den faglige vurdering ligger hos medarbejderen.",
-                         "ai_content_labelled": rng.random() < 0.5},
+        "usage_policy": {
+            "expected_use": "Bruges som støtte; den faglige vurdering ligger hos medarbejderen.",
+            "ai_content_labelled": rng.random() < 0.5,
+        },
         "training": {"provided": True, "hours_per_employee": rng.choice([1, 2, 4, 8])},
         "time_savings": {"expected_hours_per_week": rng.randint(2, 40)},
     }
@@ -142,19 +167,25 @@ def _statuses(rng: random.Random, per_org: int) -> list[str]:
     return statuses
 
 
-async def _seed_organization(rng: random.Random, admin: Actor, cvr: str, index: int, per_org: int,
-                             seeded: Seeded) -> None:
+async def _seed_organization(
+    rng: random.Random, admin: Actor, cvr: str, index: int, per_org: int, seeded: Seeded
+) -> None:
     org = await organizations.create_organization(
         admin,
         OrganizationFields(
-            name=f"Organisation {index:03d}", cvr=cvr, sector=rng.choice(["public", "private"]),
+            name=f"Organisation {index:03d}",
+            cvr=cvr,
+            sector=rng.choice(["public", "private"]),
             cooperation_body=rng.choice(["MED", "SU"]),
         ),
     )
     org_id = org["id"]
     employer = Actor(sub=f"bench-hr-{index:03d}", role=Role.employer_admin, org=org_id)
-    unit = await units.create_unit(employer, org_id, UnitFields(name="Hovedafdelingen", committee="lokal-MED",
-                                                                headcount=rng.randint(50, 3000)))
+    unit = await units.create_unit(
+        employer,
+        org_id,
+        UnitFields(name="Hovedafdelingen", committee="lokal-MED", headcount=rng.randint(50, 3000)),
+    )
     ids = []
     statuses = _statuses(rng, per_org)
     for i, status in enumerate(statuses):
@@ -167,8 +198,13 @@ async def _seed_organization(rng: random.Random, admin: Actor, cvr: str, index: 
     seeded.status_counts[org_id] = {s: statuses.count(s) for s in STATUS_SHARES}
 
 
-async def seed(organization_count: int = 100, systems_per_org: int = 100, *, concurrency: int = 4,
-               random_seed: int = 20250101) -> Seeded:
+async def seed(
+    organization_count: int = 100,
+    systems_per_org: int = 100,
+    *,
+    concurrency: int = 4,
+    random_seed: int = 20250101,
+) -> Seeded:
     """Organizations are seeded `concurrency` at a time; SQLite queues the writers (IMMEDIATE
     transactions), so this only overlaps Python work with the commits of other organizations."""
     admin = Actor(sub="bench-platform-admin", role=Role.platform_admin)
