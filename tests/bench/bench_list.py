@@ -255,8 +255,8 @@ def serve(data: Dataset, machine: Machine) -> Iterator[Server]:
             stdout=server_log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
-            preexec_fn=_die_with_parent,
-        )  # noqa: PLW1509
+            preexec_fn=_die_with_parent,  # noqa: PLW1509 - set before any thread exists in the child
+        )
     server = Server(process=process, port=port, log_path=log_path)
     try:
         wait_ready(server)
