@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,9 @@ class EmbeddedSQLiteEngine(SQLiteEngine):
     def __init__(self, path: str, **connection_kwargs: Any) -> None:
         super().__init__(path=path, **connection_kwargs)
         self._reader: sqlite3.Connection | None = None
+        # Normally only the event-loop thread reads; the lock keeps a second thread (a sync caller
+        # of Piccolo's run_sync, say) from using the connection at the same moment.
+        self._reader_lock = threading.Lock()
 
     def _reader_connection(self) -> sqlite3.Connection:
         if self._reader is None:
@@ -44,20 +48,22 @@ class EmbeddedSQLiteEngine(SQLiteEngine):
     ) -> Any:
         if query.lstrip()[:6].upper() != "SELECT":
             return await super()._run_in_new_connection(query, args, query_type, table)
-        cursor = self._reader_connection().execute(query, args or [])
-        try:
-            return cursor.fetchall()
-        finally:
-            cursor.close()
+        with self._reader_lock:
+            cursor = self._reader_connection().execute(query, args or [])
+            try:
+                return cursor.fetchall()
+            finally:
+                cursor.close()
 
     def read_tuples(self, query: str, args: list[Any]) -> list[tuple[Any, ...]]:
         """A SELECT with `?` placeholders on the read connection, rows as plain tuples."""
-        cursor = self._reader_connection().cursor()
-        cursor.row_factory = None
-        try:
-            return cursor.execute(query, args).fetchall()
-        finally:
-            cursor.close()
+        with self._reader_lock:
+            cursor = self._reader_connection().cursor()
+            cursor.row_factory = None
+            try:
+                return cursor.execute(query, args).fetchall()
+            finally:
+                cursor.close()
 
 
 async def fetch_tuples(table: Any, query: str, *args: Any) -> list[tuple[Any, ...]]:
