@@ -46,52 +46,32 @@ def test_openapi_document_is_current() -> None:
     )
 
 
-def test_console_script_works_outside_the_checkout(tmp_path: Path) -> None:
-    env = {**os.environ, "AIREG_DATA_DIR": str(tmp_path / "data")}
+def airegistry(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run the installed console script from `home` (not the checkout), with its data dir there."""
+    env = {**os.environ, "AIREG_DATA_DIR": str(home / "data")}
     env.pop("AIREG_DATABASE_URL", None)
-    run = subprocess.run(
-        [BIN / "airegistry", "migrate"],
-        cwd=tmp_path,
+    return subprocess.run(
+        [BIN / "airegistry", *args],
+        cwd=home,
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
         check=False,
     )
+
+
+def test_console_script_works_outside_the_checkout(tmp_path: Path) -> None:
+    run = airegistry(tmp_path, "migrate")
     assert run.returncode == 0, run.stderr
     assert (tmp_path / "data" / "registry.db").exists()
-    again = subprocess.run(
-        [BIN / "airegistry", "migrate"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert "0 migration(s) applied now" in again.stdout
-    token = subprocess.run(
-        [BIN / "airegistry", "token", "issue", "--role", "auditor", "--ttl", "1h"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    assert "0 migration(s) applied now" in airegistry(tmp_path, "migrate").stdout
+    token = airegistry(tmp_path, "token", "issue", "--role", "auditor", "--ttl", "1h")
     assert token.returncode == 0
     assert token.stdout.count(".") == 2
     key = tmp_path / "data" / "jwt-hs256.key"
     assert key.stat().st_mode & 0o777 == 0o600
-    refused = subprocess.run(
-        [BIN / "airegistry", "token", "issue", "--role", "steward"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    refused = airegistry(tmp_path, "token", "issue", "--role", "steward")
     assert refused.returncode == 2
     assert "org" in refused.stderr
 
@@ -107,28 +87,13 @@ def test_every_setting_is_documented() -> None:
 
 
 def test_demo_seeds_an_empty_database_once_and_prints_a_token_per_role(tmp_path: Path) -> None:
-    env = {**os.environ, "AIREG_DATA_DIR": str(tmp_path / "data")}
-    env.pop("AIREG_DATABASE_URL", None)
-
-    def airegistry(*args: str) -> subprocess.CompletedProcess[str]:
-        run = subprocess.run(
-            [BIN / "airegistry", *args],
-            cwd=tmp_path,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        assert run.returncode == 0, run.stderr
-        return run
-
-    airegistry("migrate")
-    first = airegistry("demo").stdout
-    assert "seeded the demo data set" in first
+    assert airegistry(tmp_path, "migrate").returncode == 0
+    first = airegistry(tmp_path, "demo")
+    assert first.returncode == 0, first.stderr
+    assert "seeded the demo data set" in first.stdout
     for role in ("platform_admin", "employer_admin", "steward (units)", "steward", "auditor"):
-        assert f"  {role} " in first, role
-    assert "Fjordby Kommune" in first
-    second = airegistry("demo").stdout
+        assert f"  {role} " in first.stdout, role
+    assert "Fjordby Kommune" in first.stdout
+    second = airegistry(tmp_path, "demo").stdout
     assert "demo data not added" in second
     assert "employer_admin" in second
