@@ -130,9 +130,8 @@ def _print_demo_tokens(organizations: list[dict[str, Any]], settings: ApiSetting
 
 
 def cmd_demo(_: argparse.Namespace) -> int:
-    from registry.demo import database_is_empty, seed_demo
-
     from registry import Actor, Role
+    from registry.demo import database_is_empty, seed_demo
     from registry.services.organizations import list_organizations
 
     settings = ApiSettings()

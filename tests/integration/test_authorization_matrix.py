@@ -65,43 +65,78 @@ class Route:
 ROUTES = (
     Route("GET", "/organizations", "/organizations", EVERYONE, 200),
     Route(
-        "POST", "/organizations", "/organizations", frozenset({PLATFORM_ADMIN}), 201,
+        "POST",
+        "/organizations",
+        "/organizations",
+        frozenset({PLATFORM_ADMIN}),
+        201,
         body={"name": "Ny arbejdsgiver", "cvr": CVRS[2], "sector": "private", "cooperation_body": "SU"},
     ),
     Route("GET", "/organizations/{org_id:uuid}", "/organizations/{org}", EVERYONE, 200),
     Route(
-        "PATCH", "/organizations/{org_id:uuid}", "/organizations/{org}", ORGANIZATION_MANAGERS, 200,
+        "PATCH",
+        "/organizations/{org_id:uuid}",
+        "/organizations/{org}",
+        ORGANIZATION_MANAGERS,
+        200,
         body={"notice_period_days": 30},
     ),
     Route("GET", "/organizations/{org_id:uuid}/units", "/organizations/{org}/units", REGISTER_READERS, 200),
     Route(
-        "POST", "/organizations/{org_id:uuid}/units", "/organizations/{org}/units", REGISTER_WRITERS, 201,
+        "POST",
+        "/organizations/{org_id:uuid}/units",
+        "/organizations/{org}/units",
+        REGISTER_WRITERS,
+        201,
         body={"name": "Køkkenet", "committee": "lokal-MED", "headcount": 12},
     ),
     Route("GET", "/units/{unit_id:uuid}", "/units/{unit}", REGISTER_READERS, 200),
     Route("PATCH", "/units/{unit_id:uuid}", "/units/{unit}", REGISTER_WRITERS, 200, body={"headcount": 99}),
     Route(
-        "GET", "/organizations/{org_id:uuid}/systems", "/organizations/{org}/systems", REGISTER_READERS, 200,
+        "GET",
+        "/organizations/{org_id:uuid}/systems",
+        "/organizations/{org}/systems",
+        REGISTER_READERS,
+        200,
     ),
     Route(
-        "POST", "/organizations/{org_id:uuid}/systems", "/organizations/{org}/systems", REGISTER_WRITERS, 201,
+        "POST",
+        "/organizations/{org_id:uuid}/systems",
+        "/organizations/{org}/systems",
+        REGISTER_WRITERS,
+        201,
         body=system_body(name="Vagtplanlægning"),
     ),
     Route("GET", "/systems/{system_id:uuid}", "/systems/{system}", REGISTER_READERS, 200),
     Route(
-        "PATCH", "/systems/{system_id:uuid}", "/systems/{system}", REGISTER_WRITERS, 200,
-        body={"status": "in_use", "change_note": "Taken into use."}, headers={"If-Match": '"1"'},
+        "PATCH",
+        "/systems/{system_id:uuid}",
+        "/systems/{system}",
+        REGISTER_WRITERS,
+        200,
+        body={"status": "in_use", "change_note": "Taken into use."},
+        headers={"If-Match": '"1"'},
     ),
     Route(
-        "GET", "/systems/{system_id:uuid}/revisions", "/systems/{system}/revisions", REGISTER_READERS, 200,
+        "GET",
+        "/systems/{system_id:uuid}/revisions",
+        "/systems/{system}/revisions",
+        REGISTER_READERS,
+        200,
     ),
     Route(
-        "GET", "/systems/{system_id:uuid}/revisions/{version:int}", "/systems/{system}/revisions/1",
-        REGISTER_READERS, 200,
+        "GET",
+        "/systems/{system_id:uuid}/revisions/{version:int}",
+        "/systems/{system}/revisions/1",
+        REGISTER_READERS,
+        200,
     ),
     Route(
-        "GET", "/systems/{system_id:uuid}/revisions/{version:int}/diff", "/systems/{system}/revisions/1/diff",
-        REGISTER_READERS, 200,
+        "GET",
+        "/systems/{system_id:uuid}/revisions/{version:int}/diff",
+        "/systems/{system}/revisions/1/diff",
+        REGISTER_READERS,
+        200,
     ),
 )
 
@@ -139,8 +174,17 @@ def other_organization_data(world: World) -> list[str]:
     """Strings that only another organization's data would contain (the two systems share a name, and
     an error body should carry no register data at all)."""
     body = system_body()
-    return [world.orgs[1], world.units[1], world.systems[1], "Organisation 1", CVRS[1],
-            body["name"], body["vendor"], body["purpose"], "Hjemmeplejen"]
+    return [
+        world.orgs[1],
+        world.units[1],
+        world.systems[1],
+        "Organisation 1",
+        CVRS[1],
+        body["name"],
+        body["vendor"],
+        body["purpose"],
+        "Hjemmeplejen",
+    ]
 
 
 async def register_state(world: World) -> dict[str, Any]:
@@ -334,8 +378,10 @@ async def test_a_steward_limited_to_a_lower_unit_does_not_see_the_units_above(
 
 async def test_a_steward_limited_to_several_units_sees_each_of_them(world: World, tree: UnitTree) -> None:
     await assert_steward_sees(
-        world, [tree.child, tree.sibling],
-        {"child", "grandchild", "whole organization", "sibling", "sibling and unit"}, tree,
+        world,
+        [tree.child, tree.sibling],
+        {"child", "grandchild", "whole organization", "sibling", "sibling and unit"},
+        tree,
     )
 
 

@@ -32,8 +32,24 @@ from tests.support.world import API
 
 GENERIC_DETAIL = "A valid bearer token is required."
 # Words from python-jose's error messages (and the verifier's internal reasons) that must never be echoed.
-VERIFIER_WORDS = ("signature", "expired", "audience", "issuer", "claim", "algorithm", "jose", "jws", "jwe",
-                  "header", "segments", "padding", "not yet valid", "missing", "role", "too long")
+VERIFIER_WORDS = (
+    "signature",
+    "expired",
+    "audience",
+    "issuer",
+    "claim",
+    "algorithm",
+    "jose",
+    "jws",
+    "jwe",
+    "header",
+    "segments",
+    "padding",
+    "not yet valid",
+    "missing",
+    "role",
+    "too long",
+)
 SOME_UUID = "6f1c1c9e-8d7f-4b0e-9a53-0c5a2f0f5d11"
 
 
@@ -68,9 +84,11 @@ def ec_private_pem() -> str:
 
 def public_pem(private_pem: str) -> str:
     private = serialization.load_pem_private_key(private_pem.encode(), password=None)
-    return private.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    ).decode()
+    return (
+        private.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
 
 
 @dataclass(frozen=True)
@@ -97,8 +115,14 @@ class Forge:
             del claims[drop]
         return claims
 
-    def sign(self, claims: dict[str, Any] | None = None, *, key: str | None = None, algorithm: str = "HS256",
-             headers: dict[str, Any] | None = None) -> str:
+    def sign(
+        self,
+        claims: dict[str, Any] | None = None,
+        *,
+        key: str | None = None,
+        algorithm: str = "HS256",
+        headers: dict[str, Any] | None = None,
+    ) -> str:
         return jwt.encode(claims or self.claims(), key or self.key, algorithm=algorithm, headers=headers)
 
     def auth(self, token: str) -> dict[str, str]:
@@ -123,8 +147,9 @@ def resigned(
 ) -> str:
     """The token with its header or claims replaced and the original signature kept."""
     old_header, old_claims, signature = token.split(".")
-    return ".".join((b64json(header) if header else old_header, b64json(claims) if claims else old_claims,
-                     signature))
+    return ".".join(
+        (b64json(header) if header else old_header, b64json(claims) if claims else old_claims, signature)
+    )
 
 
 def oversized(forge: Forge) -> dict[str, str]:
@@ -134,8 +159,9 @@ def oversized(forge: Forge) -> dict[str, str]:
 
 
 def real_jwe(forge: Forge) -> dict[str, str]:
-    token = jwe.encrypt(json.dumps(forge.claims()), secrets.token_bytes(32), algorithm="dir",
-                        encryption="A256GCM").decode()
+    token = jwe.encrypt(
+        json.dumps(forge.claims()), secrets.token_bytes(32), algorithm="dir", encryption="A256GCM"
+    ).decode()
     assert token.count(".") == 4
     return forge.auth(token)
 
@@ -281,8 +307,9 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
-def verifier_for(tmp_path: Path, algorithm: str, *, public_key: str | None = None,
-                 jwks: dict[str, Any] | None = None) -> TokenVerifier:
+def verifier_for(
+    tmp_path: Path, algorithm: str, *, public_key: str | None = None, jwks: dict[str, Any] | None = None
+) -> TokenVerifier:
     return TokenVerifier.from_settings(
         ApiSettings(
             data_dir=tmp_path,
@@ -311,7 +338,8 @@ def test_a_public_key_file_accepts_the_providers_tokens(tmp_path: Path, provider
     verifier = verifier_for(tmp_path, provider.algorithm, public_key=provider.public_pem)
     token = jwt.encode(
         claims(role="steward", org=SOME_UUID, units=[SOME_UUID], name="Ada"),
-        provider.private_pem, algorithm=provider.algorithm,
+        provider.private_pem,
+        algorithm=provider.algorithm,
     )
     actor = verifier.verify(token)
     assert actor.role is Role.steward
@@ -351,8 +379,12 @@ def test_a_jwks_file_accepts_tokens_of_any_of_its_keys(tmp_path: Path, provider:
     rotated = Provider(provider.algorithm, new_private_pem(provider.algorithm))
     verifier = verifier_for(tmp_path, provider.algorithm, jwks=jwks_of(provider, rotated))
     for index, signer in enumerate((provider, rotated)):
-        token = jwt.encode(claims(sub=f"user-{index}"), signer.private_pem, algorithm=signer.algorithm,
-                           headers={"kid": f"key-{index}"})
+        token = jwt.encode(
+            claims(sub=f"user-{index}"),
+            signer.private_pem,
+            algorithm=signer.algorithm,
+            headers={"kid": f"key-{index}"},
+        )
         assert verifier.verify(token).sub == f"user-{index}"
 
 
@@ -371,8 +403,9 @@ def test_a_jwks_file_refuses_confusion_and_strangers(tmp_path: Path, provider: P
 
 
 def test_hs256_with_a_public_key_file_is_a_configuration_error(tmp_path: Path) -> None:
-    settings = ApiSettings(data_dir=tmp_path,
-                           jwt_public_key_file=write(tmp_path / "idp.pem", PROVIDERS[0].public_pem))
+    settings = ApiSettings(
+        data_dir=tmp_path, jwt_public_key_file=write(tmp_path / "idp.pem", PROVIDERS[0].public_pem)
+    )
     with pytest.raises(ConfigurationError):
         TokenVerifier.from_settings(settings)
     with pytest.raises(ConfigurationError):
