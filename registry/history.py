@@ -24,13 +24,18 @@ def _flatten(document: dict[str, Any] | None) -> dict[str, Any]:
     return flat
 
 
+def _absent(value: Any) -> bool:
+    return value is None or value == [] or value == {}
+
+
 def field_changes(old: dict[str, Any] | None, new: dict[str, Any]) -> list[dict[str, Any]]:
-    """Each changed field with its old and new value, in the order of the field list."""
+    """Each changed field with its old and new value, in the order of the field list. An empty list
+    and no value at all are the same statement ("none"), so going from one to the other is no change."""
     before, after = _flatten(old), _flatten(new)
     changes = []
     for key in dict.fromkeys([*before, *after]):
         old_value, new_value = before.get(key), after.get(key)
-        if old_value != new_value:
+        if old_value != new_value and not (_absent(old_value) and _absent(new_value)):
             changes.append({"field": key, "old": old_value, "new": new_value})
     return changes
 

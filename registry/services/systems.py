@@ -182,7 +182,7 @@ async def register_system(
                 **columns,
             )
         )
-        await _record_revision(system_id, document, None, actor.sub, change_note or "Registered.")
+        await _record_revision(system_id, document, None, actor.sub, change_note)
     return StoredSystem(body=_dumps(document).encode(), version=1)
 
 

@@ -98,3 +98,11 @@ def test_ttl_parsing() -> None:
 def test_field_path() -> None:
     assert field_path(["access", "0", "scope"]) == "access[0].scope"
     assert field_path(["name"]) == "name"
+
+
+def test_an_empty_list_and_no_value_are_the_same_statement() -> None:
+    assert field_changes({"access": None, "unit_ids": []}, {"access": [], "unit_ids": None}) == []
+    assert changed_field_names(None, {"name": "A", "access": [], "data_categories": ["voice"]}) == [
+        "name",
+        "data_categories",
+    ]
