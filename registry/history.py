@@ -25,7 +25,7 @@ def _flatten(document: dict[str, Any] | None) -> dict[str, Any]:
 
 
 def _absent(value: Any) -> bool:
-    return value is None or value == [] or value == {}
+    return value is None or value in ([], {})
 
 
 def field_changes(old: dict[str, Any] | None, new: dict[str, Any]) -> list[dict[str, Any]]:
