@@ -112,6 +112,11 @@ def http_problem(exc: HTTPException) -> ProblemDetailsException:
     return _problem(exc.status_code, detail, headers=exc.headers)
 
 
+def too_deep_problem(_: RecursionError) -> ProblemDetailsException:
+    # msgspec gives up on JSON nested thousands of levels deep, and Litestar lets that through.
+    return _problem(400, "The request body is nested too deeply to read.")
+
+
 def unexpected_problem(exc: Exception) -> ProblemDetailsException:
     log.exception("unhandled error", exc_info=exc)
     return _problem(500, "Something went wrong on our side; nothing was saved.")
@@ -123,6 +128,7 @@ problem_details_plugin = ProblemDetailsPlugin(
             DomainError: domain_problem,
             ValidationException: validation_problem,
             HTTPException: http_problem,
+            RecursionError: too_deep_problem,
             Exception: unexpected_problem,
         }
     )

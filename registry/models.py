@@ -5,14 +5,44 @@ Every model rejects unknown fields, so a misspelt field is an error and never si
 
 from __future__ import annotations
 
+import uuid
 from datetime import date as Day
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL cannot store NUL in text or JSON, and no person means one: refuse it everywhere.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+def _unit_id(value: str) -> str:
+    try:
+        return str(uuid.UUID(value))
+    except ValueError as exc:
+        raise ValueError("is not a unit id") from exc
+
+
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), AfterValidator(_no_nul)
+]
+LongText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000), AfterValidator(_no_nul)
+]
+NoteText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), AfterValidator(_no_nul)]
+UnitId = Annotated[str, StringConstraints(max_length=64), AfterValidator(_unit_id)]
 
 
 class Strict(BaseModel):
@@ -104,7 +134,7 @@ class UnitFields(Strict):
 
 class UnitPatch(Strict):
     name: Text | None = None
-    parent_id: str | None = None
+    parent_id: UnitId | None = None
     committee: Committee | None = None
     headcount: int | None = Field(default=None, ge=0, le=1_000_000)
 
@@ -310,7 +340,7 @@ class SystemFields(Strict):
     category: Category
     control_measure: bool = Field(description="Is it a control measure (kontrolforanstaltning)?")
     status: Status
-    unit_ids: list[str] = Field(default_factory=list, max_length=1000)
+    unit_ids: list[UnitId] = Field(default_factory=list, max_length=1000)
     affected_groups: list[Text] = Field(default_factory=list, max_length=100)
     affected_headcount: int | None = Field(default=None, ge=0, le=10_000_000)
     data_categories: list[DataCategory] = Field(default_factory=list)

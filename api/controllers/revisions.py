@@ -6,12 +6,15 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, get
-from litestar.params import FromPath, QueryParameter
+from litestar.params import FromPath, PathParameter, QueryParameter
 
 from api.guards import register_reader
 from api.schemas import Revision, RevisionDiff, RevisionSummary
 from registry import Actor
 from registry.services import systems
+
+MAX_VERSION = 2**31 - 1  # versions are 32-bit integers in the database
+Version = Annotated[int, PathParameter(ge=1, le=MAX_VERSION)]
 
 
 class RevisionController(Controller):
@@ -30,7 +33,7 @@ class RevisionController(Controller):
 
     @get("/{version:int}", operation_id="getRevision", summary="One version as it was")
     async def get_revision(
-        self, request: Request[Actor, str, Any], system_id: FromPath[UUID], version: FromPath[int]
+        self, request: Request[Actor, str, Any], system_id: FromPath[UUID], version: Version
     ) -> Revision:
         return Revision.model_validate(await systems.get_revision(request.user, str(system_id), version))
 
@@ -43,8 +46,8 @@ class RevisionController(Controller):
         self,
         request: Request[Actor, str, Any],
         system_id: FromPath[UUID],
-        version: FromPath[int],
-        against: Annotated[int | None, QueryParameter(ge=1)] = None,
+        version: Version,
+        against: Annotated[int | None, QueryParameter(ge=1, le=MAX_VERSION)] = None,
     ) -> RevisionDiff:
         return RevisionDiff.model_validate(
             await systems.diff_revisions(request.user, str(system_id), version, against)

@@ -18,6 +18,7 @@ from registry.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from registry.services import StoredSystem, SystemFilter, systems
 
 JSON = "application/json"
+NO_NUL = "^[^\\x00]*$"
 
 
 def parse_if_match(header: str | None) -> list[int] | None:
@@ -62,7 +63,7 @@ class OrganizationSystemController(Controller):
         risk_class: FromQuery[RiskClass | None] = None,
         data_category: FromQuery[DataCategory | None] = None,
         unit_id: FromQuery[UUID | None] = None,
-        q: Annotated[str | None, QueryParameter(min_length=1, max_length=200)] = None,
+        q: Annotated[str | None, QueryParameter(min_length=1, max_length=200, pattern=NO_NUL)] = None,
         changed_since: FromQuery[datetime | None] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
         cursor: Annotated[str | None, QueryParameter(max_length=200)] = None,

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import copy
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 from pydantic.fields import FieldInfo
 
-from registry.models import DataCategory, Strict, SystemFields
+from registry.models import DataCategory, NoteText, Strict, SystemFields
 
-ChangeNote = Field(default=None, max_length=2000, description="Why this change was made (kept in history).")
+ChangeNote = Field(default=None, description="Why this change was made (kept in history).")
 
 
 class AISystem(SystemFields):
@@ -28,20 +28,26 @@ class AISystem(SystemFields):
 
 
 class AISystemCreate(SystemFields):
-    change_note: str | None = ChangeNote
+    change_note: NoteText | None = ChangeNote
 
 
 def _optional(field: FieldInfo) -> tuple[Any, FieldInfo]:
+    """The same field, optional: its constraints stay on the value, so `null` passes and anything
+    else is checked as before."""
     info = copy.copy(field)
     info.default = None
     info.default_factory = None
-    return Optional[field.annotation], info  # noqa: UP045 - the annotation is a runtime value here
+    annotation: Any = field.annotation
+    if field.metadata:
+        annotation = Annotated[annotation, *field.metadata]
+        info.metadata = []
+    return Optional[annotation], info  # noqa: UP045 - the annotation is a runtime value here
 
 
 if TYPE_CHECKING:
 
     class AISystemUpdate(Strict):
-        change_note: str | None
+        change_note: NoteText | None
 
 else:
     # Every field optional: a PATCH names only what changes; each named top-level field is replaced whole.
@@ -49,7 +55,7 @@ else:
         "AISystemUpdate",
         __base__=Strict,
         __doc__="Fields to change. Named top-level fields are replaced as a whole; omitted ones stay.",
-        change_note=(str | None, ChangeNote),
+        change_note=(NoteText | None, ChangeNote),
         **{name: _optional(field) for name, field in SystemFields.model_fields.items()},
     )
 
