@@ -23,6 +23,7 @@ from registry import (
     PreconditionRequired,
     VersionMismatch,
 )
+from registry.errors import field_path
 
 log = logging.getLogger("airegistry.api")
 
@@ -74,14 +75,6 @@ def domain_problem(exc: DomainError) -> ProblemDetailsException:
     if isinstance(exc, VersionMismatch) and exc.current_version is not None:
         headers = {"ETag": f'"{exc.current_version}"'}
     return _problem(status, exc.message, errors=errors, headers=headers)
-
-
-def field_path(parts: list[str]) -> str:
-    """['access', '0', 'scope'] -> 'access[0].scope': the way a person writes a path into JSON."""
-    path = ""
-    for part in parts:
-        path += f"[{part}]" if part.isdigit() else (f".{part}" if path else part)
-    return path
 
 
 def _field_of(key: str, source: str | None) -> str:

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+
+def field_path(parts: Iterable[str | int]) -> str:
+    """('access', 0, 'scope') or ['access', '0', 'scope'] -> 'access[0].scope', the way a person
+    writes a path into a JSON document."""
+    path = ""
+    for part in parts:
+        text = str(part)
+        path += f"[{text}]" if text.isdigit() else (f".{text}" if path else text)
+    return path
 
 
 @dataclass

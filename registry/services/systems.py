@@ -20,6 +20,7 @@ from registry.errors import (
     NotFound,
     PreconditionRequired,
     VersionMismatch,
+    field_path,
 )
 from registry.history import changed_field_names, field_changes
 from registry.models import SystemFields, risk_class_of, special_categories_of
@@ -65,11 +66,7 @@ def _dumps(value: Any) -> str:
 
 
 def _problems_of(error: ValidationError) -> list[FieldProblem]:
-    problems = []
-    for item in error.errors(include_url=False):
-        field = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in item["loc"])
-        problems.append(FieldProblem(field.replace(".[", "["), item["msg"]))
-    return problems
+    return [FieldProblem(field_path(item["loc"]), item["msg"]) for item in error.errors(include_url=False)]
 
 
 def _validated(fields: dict[str, Any]) -> SystemFields:

@@ -9,8 +9,7 @@ import pytest
 
 from api.cli import parse_ttl
 from api.controllers.systems import parse_if_match
-from api.errors import field_path
-from registry.errors import InvalidQuery
+from registry.errors import InvalidQuery, field_path
 from registry.history import changed_field_names, field_changes
 from registry.models import cvr_is_valid, special_categories_of
 from registry.pagination import Position, decode_cursor, encode_cursor
@@ -98,6 +97,8 @@ def test_ttl_parsing() -> None:
 def test_field_path() -> None:
     assert field_path(["access", "0", "scope"]) == "access[0].scope"
     assert field_path(["name"]) == "name"
+    assert field_path(("ai_act", "risk_class")) == "ai_act.risk_class"
+    assert field_path(("unit_ids", 2)) == "unit_ids[2]"
 
 
 def test_an_empty_list_and_no_value_are_the_same_statement() -> None:
