@@ -6,16 +6,20 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from litestar import Litestar, Router
+from litestar import Litestar, Request, Router
+from litestar.di import Provide
 from litestar.middleware.base import DefineMiddleware
+from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.pydantic import PydanticPlugin
 from litestar.types import ControllerRouterHandler
 
+from api.accesslog import AccessLogMiddleware
 from api.auth import JwtAuthMiddleware, TokenVerifier
 from api.controllers import (
+    AccessLogController,
     HealthController,
     OrganizationController,
     OrganizationSystemController,
@@ -25,7 +29,10 @@ from api.controllers import (
     UnitController,
 )
 from api.errors import problem_details_plugin
+from api.runtime import AccessLogRuntime
 from api.settings import ApiSettings
+from registry import Actor
+from registry.accesslog.settings import AccessLogSettings
 from registry.tables import Organization
 
 API_PREFIX = "/api/v1"
@@ -65,11 +72,42 @@ def openapi_config() -> OpenAPIConfig:
     )
 
 
+def _export_throttled(request: Request[Any, Any, Any]) -> bool:
+    return request.url.path.rstrip("/") == f"{API_PREFIX}/access-log"
+
+
+def _requester(request: Request[Any, Any, Any]) -> str:
+    user = request.scope.get("user")
+    return (
+        f"sub:{user.sub}"
+        if isinstance(user, Actor)
+        else f"ip:{request.client.host if request.client else '-'}"
+    )
+
+
 def create_app(
-    settings: ApiSettings | None = None, extra_route_handlers: Sequence[ControllerRouterHandler] = ()
+    settings: ApiSettings | None = None,
+    extra_route_handlers: Sequence[ControllerRouterHandler] = (),
+    *,
+    access_log: AccessLogRuntime | None = None,
+    audit_requests: bool = True,
 ) -> Litestar:
+    """`audit_requests=False` exists for the benchmark that measures what the access log costs; the
+    service itself always records."""
     settings = settings or ApiSettings()
     verifier = TokenVerifier.from_settings(settings)
+    runtime = access_log or AccessLogRuntime.from_settings(AccessLogSettings(data_dir=settings.data_dir))
+    throttle = RateLimitConfig(
+        rate_limit=("minute", runtime.settings.access_log_exports_per_minute),
+        identifier_for_request=_requester,
+        check_throttle_handler=_export_throttled,
+    )
+
+    @asynccontextmanager
+    async def access_log_running(_: Litestar) -> AsyncIterator[None]:
+        async with runtime.running():
+            yield
+
     api = Router(
         path=API_PREFIX,
         route_handlers=[
@@ -80,13 +118,19 @@ def create_app(
             OrganizationSystemController,
             SystemController,
             RevisionController,
+            AccessLogController,
         ],
     )
     return Litestar(
         route_handlers=[api, *extra_route_handlers],
-        middleware=[DefineMiddleware(JwtAuthMiddleware, verifier=verifier, exclude=PUBLIC_PATHS)],
+        middleware=[
+            *([AccessLogMiddleware(runtime.writer)] if audit_requests else []),
+            DefineMiddleware(JwtAuthMiddleware, verifier=verifier, exclude=PUBLIC_PATHS),
+            throttle.middleware,
+        ],
+        dependencies={"audit": Provide(lambda: runtime, sync_to_thread=False)},
         plugins=[PydanticPlugin(), problem_details_plugin],
-        lifespan=[database_pool],
+        lifespan=[database_pool, access_log_running],
         openapi_config=openapi_config(),
         request_max_body_size=settings.max_body_bytes,
         debug=False,

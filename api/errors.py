@@ -23,6 +23,7 @@ from registry import (
     PreconditionRequired,
     VersionMismatch,
 )
+from registry.accesslog.writer import AccessLogUnavailable
 from registry.errors import field_path
 
 log = logging.getLogger("airegistry.api")
@@ -41,6 +42,7 @@ TITLES = {
     428: "Precondition required",
     429: "Too many requests",
     500: "Internal server error",
+    503: "Service unavailable",
 }
 
 STATUS_OF: dict[type[DomainError], int] = {
@@ -105,6 +107,10 @@ def http_problem(exc: HTTPException) -> ProblemDetailsException:
     return _problem(exc.status_code, detail, headers=exc.headers)
 
 
+def unavailable_problem(_: AccessLogUnavailable) -> ProblemDetailsException:
+    return _problem(503, "The access log cannot be written right now, so the request was not answered.")
+
+
 def too_deep_problem(_: RecursionError) -> ProblemDetailsException:
     # msgspec gives up on JSON nested thousands of levels deep, and Litestar lets that through.
     return _problem(400, "The request body is nested too deeply to read.")
@@ -122,6 +128,7 @@ problem_details_plugin = ProblemDetailsPlugin(
             ValidationException: validation_problem,
             HTTPException: http_problem,
             RecursionError: too_deep_problem,
+            AccessLogUnavailable: unavailable_problem,
             Exception: unexpected_problem,
         }
     )

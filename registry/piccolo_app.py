@@ -6,6 +6,7 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
+from registry.accesslog.tables import AccessLogCheckpoint, AccessLogEntry
 from registry.tables import AISystem, Organization, SystemRevision, Unit
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations" / "registry"
@@ -13,7 +14,7 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations" / "registry"
 APP_CONFIG = AppConfig(
     app_name="registry",
     migrations_folder_path=str(MIGRATIONS),
-    table_classes=[Organization, Unit, AISystem, SystemRevision],
+    table_classes=[Organization, Unit, AISystem, SystemRevision, AccessLogEntry, AccessLogCheckpoint],
     migration_dependencies=[],
     commands=[],
 )

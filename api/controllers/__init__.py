@@ -1,5 +1,6 @@
 """One controller per resource; handlers call registry services and shape nothing else."""
 
+from api.controllers.access_log import AccessLogController
 from api.controllers.health import HealthController
 from api.controllers.organizations import OrganizationController
 from api.controllers.revisions import RevisionController
@@ -7,6 +8,7 @@ from api.controllers.systems import OrganizationSystemController, SystemControll
 from api.controllers.units import OrganizationUnitController, UnitController
 
 __all__ = [
+    "AccessLogController",
     "HealthController",
     "OrganizationController",
     "OrganizationSystemController",

@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from registry.access import Actor, Role, sees_organization
+from registry.accesslog import context as audit
 from registry.clock import iso, utcnow
 from registry.db import write_transaction
 from registry.errors import Conflict, FieldProblem, Forbidden, InvalidFields, NotFound
@@ -46,6 +47,7 @@ async def create_organization(actor: Actor, fields: OrganizationFields) -> dict[
         raise Forbidden("Only platform admins create organizations.")
     now = utcnow()
     org_id = uuid.uuid4()
+    audit.note(organization_id=str(org_id), resource_id=str(org_id))
     async with write_transaction(Organization._meta.db):
         if await _cvr_taken(fields.cvr):
             raise Conflict(

@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from registry.access import Actor, require_register_reader, require_register_writer, touches, unit_scope
+from registry.accesslog import context as audit
 from registry.clock import iso, to_micros, utcnow
 from registry.db import dialect_of, fetch_tuples, write_transaction
 from registry.errors import (
@@ -165,6 +166,7 @@ async def register_system(
         raise NotFound("Organization not found.")
     stated = _complete(fields)
     system_id, now = uuid.uuid4(), utcnow()
+    audit.note(organization_id=org_id, resource_id=str(system_id))
     document = _document(system_id, org_id, 1, stated, now, now)
     async with write_transaction(AISystem._meta.db):
         await _check_units(org_id, stated["unit_ids"])
@@ -200,6 +202,7 @@ async def _visible_row(actor: Actor, system_id: str) -> dict[str, Any]:
         raise NotFound("AI system not found.")
     row = rows[0]
     org_id = str(row["organization"])
+    audit.note(organization_id=org_id)
     try:
         require_register_reader(actor, org_id)
     except NotFound as exc:

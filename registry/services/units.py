@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from registry.access import Actor, require_register_reader, require_register_writer
+from registry.accesslog import context as audit
 from registry.clock import iso, utcnow
 from registry.db import write_transaction
 from registry.errors import FieldProblem, InvalidFields, InvalidInput, NotFound
@@ -68,6 +69,7 @@ async def create_unit(actor: Actor, org_id: str, fields: UnitFields) -> dict[str
     await _require_org(org_id)
     unit_id = uuid.uuid4()
     now = utcnow()
+    audit.note(organization_id=org_id, resource_id=str(unit_id))
     async with write_transaction(Unit._meta.db):
         _check_parent(await unit_parents(org_id), None, fields.parent_id)
         await Unit.insert(
@@ -97,6 +99,7 @@ async def get_unit(actor: Actor, unit_id: str) -> dict[str, Any]:
     row = await _unit_row(unit_id)
     if row is None:
         raise NotFound("Unit not found.")
+    audit.note(organization_id=str(row["organization"]))
     try:
         require_register_reader(actor, str(row["organization"]))
     except NotFound as exc:
@@ -109,6 +112,7 @@ async def update_unit(actor: Actor, unit_id: str, patch: UnitPatch) -> dict[str,
     if row is None:
         raise NotFound("Unit not found.")
     org_id = str(row["organization"])
+    audit.note(organization_id=org_id)
     try:
         require_register_writer(actor, org_id)
     except NotFound as exc:

@@ -33,6 +33,7 @@ EVERYONE = frozenset(ROLES)
 ORGANIZATION_MANAGERS = frozenset({PLATFORM_ADMIN, EMPLOYER_ADMIN})
 REGISTER_READERS = frozenset({EMPLOYER_ADMIN, STEWARD, AUDITOR, GLOBAL_AUDITOR})
 REGISTER_WRITERS = frozenset({EMPLOYER_ADMIN})
+LOG_READERS = frozenset({AUDITOR, GLOBAL_AUDITOR})
 
 OWN, OTHER, NO_OBJECT = "own", "other", "no object"
 ORG_INDEX = {OWN: 0, OTHER: 1, NO_OBJECT: 0}
@@ -138,6 +139,15 @@ ROUTES = (
         REGISTER_READERS,
         200,
     ),
+    Route(
+        "GET",
+        "/access-log",
+        "/access-log?from=2020-01-01T00:00:00Z&to=2020-12-31T00:00:00Z",
+        LOG_READERS,
+        200,
+    ),
+    Route("GET", "/access-log/verify", "/access-log/verify", LOG_READERS, 200),
+    Route("GET", "/access-log/public-key", "/access-log/public-key", LOG_READERS, 200),
 )
 
 

@@ -1,0 +1,159 @@
+"""Records every API request that touches register data in the access log, before its response
+leaves. If the entry cannot be written, the client gets 503 instead of an unrecorded answer."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import uuid
+from typing import Any
+
+from litestar.enums import ScopeType
+from litestar.middleware import ASGIMiddleware
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from registry import Actor
+from registry.accesslog import context
+from registry.accesslog.writer import AccessLogUnavailable, AccessLogWriter, EntryDraft
+
+log = logging.getLogger("airegistry.accesslog")
+
+# operation id -> (action, resource type). A test checks that every register route is here.
+AUDITED: dict[str, tuple[str, str]] = {
+    "createOrganization": ("create", "organization"),
+    "listOrganizations": ("list", "organization"),
+    "getOrganization": ("read", "organization"),
+    "updateOrganization": ("update", "organization"),
+    "listUnits": ("list", "unit"),
+    "createUnit": ("create", "unit"),
+    "getUnit": ("read", "unit"),
+    "updateUnit": ("update", "unit"),
+    "listSystems": ("list", "system"),
+    "registerSystem": ("create", "system"),
+    "getSystem": ("read", "system"),
+    "updateSystem": ("update", "system"),
+    "listRevisions": ("list", "revision"),
+    "getRevision": ("read", "revision"),
+    "diffRevision": ("read", "revision_diff"),
+    "exportAccessLog": ("export", "access_log"),
+    "verifyAccessLog": ("verify", "access_log"),
+    "getAccessLogPublicKey": ("read", "access_log_key"),
+}
+UNAUDITED = re.compile(r"^(/api/v1/health|/api/v1/ready|/schema)(/|$)")
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+RESOURCE_PARAMS = ("system_id", "unit_id", "org_id")
+
+
+def outcome_of(status: int) -> str:
+    if status < 400:
+        return "allowed"
+    if status in (401, 403):
+        return "denied"
+    if status in (404, 405, 410):
+        return "not_found"
+    if status >= 500:
+        return "error"
+    return "rejected"
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", ()):
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+class AccessLogMiddleware(ASGIMiddleware):
+    scopes = (ScopeType.HTTP,)
+
+    @staticmethod
+    def should_bypass_for_scope(scope: Scope) -> bool:
+        """Liveness, readiness and the API description touch no register data."""
+        return UNAUDITED.match(scope["path"]) is not None
+
+    def __init__(self, writer: AccessLogWriter) -> None:
+        self.writer = writer
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        handler = scope.get("route_handler")
+        operation = getattr(handler, "operation_id", None)
+        action, resource_type = AUDITED.get(
+            operation if isinstance(operation, str) else "", ("request", None)
+        )
+        params = scope.get("path_params") or {}
+        supplied = _header(scope, b"x-request-id")
+        request_id = supplied if supplied and REQUEST_ID.match(supplied) else str(uuid.uuid4())
+        target = context.open_target(
+            organization_id=str(params["org_id"]) if "org_id" in params else None,
+            resource_id=next((str(params[p]) for p in RESOURCE_PARAMS if p in params), None),
+        )
+        state: dict[str, Any] = {"recorded": False, "replaced": False}
+
+        async def record(status: int) -> None:
+            state["recorded"] = True
+            actor = scope.get("user")
+            client = scope.get("client")
+            await self.writer.append(
+                EntryDraft(
+                    action=action,
+                    outcome=outcome_of(status),
+                    status=status,
+                    organization_id=target.organization_id
+                    or (actor.org if isinstance(actor, Actor) else None),
+                    actor_sub=actor.sub if isinstance(actor, Actor) else None,
+                    actor_role=actor.role.value if isinstance(actor, Actor) else None,
+                    resource_type=resource_type,
+                    resource_id=target.resource_id,
+                    source_ip=client[0] if client else None,
+                    user_agent=_header(scope, b"user-agent"),
+                    request_id=request_id,
+                )
+            )
+
+        async def send_recorded(message: Message) -> None:
+            if state["replaced"]:
+                return  # the original answer is withheld: it could not be recorded
+            if message["type"] == "http.response.start":
+                try:
+                    await record(message["status"])
+                except AccessLogUnavailable:
+                    log.exception("access log unavailable; answering 503")
+                    state["replaced"] = True
+                    await _send_unavailable(send, request_id)
+                    return
+                message = {
+                    **message,
+                    "headers": [*message.get("headers", []), (b"x-request-id", request_id.encode())],
+                }
+            await send(message)
+
+        try:
+            await next_app(scope, receive, send_recorded)
+        except Exception as exc:
+            if not state["recorded"]:
+                # Raised by an outer layer (authentication): the response is made further out.
+                await record(int(getattr(exc, "status_code", 500)))
+            raise
+
+
+async def _send_unavailable(send: Send, request_id: str) -> None:
+    body = json.dumps(
+        {
+            "status": 503,
+            "title": "Service unavailable",
+            "detail": "The access log cannot be written right now, so the request was not answered.",
+        }
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 503,
+            "headers": [
+                (b"content-type", b"application/problem+json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"x-request-id", request_id.encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body, "more_body": False})

@@ -1,0 +1,108 @@
+"""The access log for auditors: streamed, verifiable exports; verification; the public key."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from litestar import Controller, Request, get
+from litestar.di import NamedDependency
+from litestar.params import FromQuery, QueryParameter
+from litestar.response import Stream
+from pydantic import BaseModel
+
+from api.runtime import AccessLogRuntime
+from registry import Actor
+from registry.accesslog.files import csv_header, csv_lines, jsonl_line
+from registry.accesslog.service import (
+    ExportQuery,
+    check_range,
+    export_records,
+    require_log_reader,
+    verify_stored,
+)
+
+MEDIA = {"jsonl": "application/x-ndjson", "csv": "text/csv; charset=utf-8"}
+CHUNK = 1000
+FilterText = Annotated[str | None, QueryParameter(min_length=1, max_length=200, pattern="^[^\\x00]*$")]
+
+
+class Verification(BaseModel):
+    ok: bool
+    entries: int
+    stubs: int
+    checkpoints: int
+    first_seq: int | None
+    last_seq: int | None
+    signed_through_seq: int | None
+    unsigned_tail: int
+    first_bad_seq: int | None
+    reason: str | None
+
+
+class PublicKey(BaseModel):
+    key_id: str
+    public_key: str
+
+
+async def _encoded(records: AsyncIterator[dict[str, Any]], fmt: str) -> AsyncIterator[bytes]:
+    if fmt == "csv":
+        yield csv_header().encode()
+    chunk: list[dict[str, Any]] = []
+    async for record in records:
+        chunk.append(record)
+        if len(chunk) >= CHUNK:
+            yield (csv_lines(chunk) if fmt == "csv" else "".join(map(jsonl_line, chunk))).encode()
+            chunk = []
+    if chunk:
+        yield (csv_lines(chunk) if fmt == "csv" else "".join(map(jsonl_line, chunk))).encode()
+
+
+class AccessLogController(Controller):
+    path = "/access-log"
+    tags = ["Access log"]
+
+    @get(
+        "/",
+        operation_id="exportAccessLog",
+        summary="Export entries of [from, to) with what proves them (stream; JSON Lines or CSV)",
+        response_description="A header, entries (others as stubs), signed checkpoints, a trailer",
+    )
+    async def export_access_log(
+        self,
+        request: Request[Actor, str, Any],
+        audit: NamedDependency[AccessLogRuntime],
+        start: Annotated[datetime, QueryParameter(name="from", description="inclusive, ISO 8601")],
+        end: Annotated[datetime, QueryParameter(name="to", description="exclusive, ISO 8601")],
+        actor: FilterText = None,
+        action: FilterText = None,
+        resource_id: FilterText = None,
+        format: FromQuery[Literal["jsonl", "csv"]] = "jsonl",
+    ) -> Stream:
+        require_log_reader(request.user)
+        query = ExportQuery(start=start, end=end, actor=actor, action=action, resource_id=resource_id)
+        check_range(query, audit.settings.access_log_max_export_days)
+        records = export_records(
+            request.user, query, audit.signer, max_days=audit.settings.access_log_max_export_days
+        )
+        name = f"access-log-{start:%Y%m%d}-{end:%Y%m%d}.{format}"
+        return Stream(
+            _encoded(records, format),
+            media_type=MEDIA[format],
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
+    @get("/verify", operation_id="verifyAccessLog", summary="Verify the whole stored chain")
+    async def verify_access_log(
+        self, request: Request[Actor, str, Any], audit: NamedDependency[AccessLogRuntime]
+    ) -> Verification:
+        require_log_reader(request.user)
+        return Verification.model_validate((await verify_stored(audit.verifier)).as_dict())
+
+    @get("/public-key", operation_id="getAccessLogPublicKey", summary="The key that signs checkpoints")
+    async def get_access_log_public_key(
+        self, request: Request[Actor, str, Any], audit: NamedDependency[AccessLogRuntime]
+    ) -> PublicKey:
+        require_log_reader(request.user)
+        return PublicKey(key_id=audit.signer.key_id, public_key=audit.public_key_pem)

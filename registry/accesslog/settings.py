@@ -1,0 +1,24 @@
+"""Settings of the access log. Read only at composition roots."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class AccessLogSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="AIREG_", extra="ignore")
+
+    data_dir: Path = Field(default=Path("./data"))
+    access_log_checkpoint_interval_seconds: int = Field(
+        default=3600, ge=10, description="How often the server signs a checkpoint of the log."
+    )
+    access_log_retention_days: int = Field(
+        default=1826, ge=1, description="How long entries are kept (default 5 years); older ones are pruned."
+    )
+    access_log_max_export_days: int = Field(default=366, ge=1, le=3660, description="Longest export range.")
+    access_log_exports_per_minute: int = Field(
+        default=6, ge=1, description="Exports one auditor may start per minute; more get 429."
+    )

@@ -1,0 +1,98 @@
+"""The Ed25519 key that signs checkpoints of the access log. The private key lives in the data dir
+(created on first use, owner-only); auditors verify with the public key alone."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from registry.accesslog.chain import checkpoint_message
+
+PRIVATE_KEY_FILE = "access-log-ed25519.pem"
+
+
+def key_id_of(public_key: Ed25519PublicKey) -> str:
+    raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
+def public_key_pem(public_key: Ed25519PublicKey) -> str:
+    return public_key.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode()
+
+
+@dataclass(frozen=True)
+class CheckpointSigner:
+    private_key: Ed25519PrivateKey
+
+    @classmethod
+    def from_data_dir(cls, data_dir: Path) -> CheckpointSigner:
+        path = data_dir / PRIVATE_KEY_FILE
+        if not path.exists():
+            _write_new_key(path)
+        loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        if not isinstance(loaded, Ed25519PrivateKey):
+            raise ValueError(f"{path} does not hold an Ed25519 private key")
+        return cls(private_key=loaded)
+
+    @property
+    def public_key(self) -> Ed25519PublicKey:
+        return self.private_key.public_key()
+
+    @property
+    def key_id(self) -> str:
+        return key_id_of(self.public_key)
+
+    def sign(self, checkpoint: Mapping[str, Any]) -> str:
+        return base64.b64encode(self.private_key.sign(checkpoint_message(checkpoint))).decode()
+
+
+@dataclass(frozen=True)
+class CheckpointVerifier:
+    """Checks checkpoint signatures against one or more public keys (several after a key change)."""
+
+    keys: dict[str, Ed25519PublicKey]
+
+    @classmethod
+    def from_pem(cls, *pems: str | bytes) -> CheckpointVerifier:
+        keys = {}
+        for pem in pems:
+            loaded = serialization.load_pem_public_key(pem.encode() if isinstance(pem, str) else pem)
+            if not isinstance(loaded, Ed25519PublicKey):
+                raise ValueError("not an Ed25519 public key")
+            keys[key_id_of(loaded)] = loaded
+        return cls(keys=keys)
+
+    def __call__(self, checkpoint: Mapping[str, Any]) -> bool:
+        key = self.keys.get(str(checkpoint.get("key_id")))
+        signature = checkpoint.get("signature")
+        if key is None or not isinstance(signature, str):
+            return False
+        try:
+            key.verify(base64.b64decode(signature, validate=True), checkpoint_message(checkpoint))
+        except (InvalidSignature, ValueError, KeyError, TypeError):
+            return False
+        return True
+
+
+def _write_new_key(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pem = Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return  # another process created it first
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(pem)

@@ -1,0 +1,197 @@
+"""The one writer of the access log.
+
+Callers hand over an entry and wait until it is committed; entries that arrive while a batch is being
+written go into the next batch (group commit), so one transaction serves many requests. Each batch
+reads the head of the chain inside its write transaction, which serializes appends across processes
+too (SQLite: the IMMEDIATE write lock; PostgreSQL: a transaction-scoped advisory lock), so the chain
+never forks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sqlite3
+import uuid
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from piccolo.engine.base import Engine
+
+from registry.accesslog.chain import CONTENT_FIELDS, ENTRY_FIELDS, GENESIS_HASH, content_digest, link
+from registry.accesslog.tables import AccessLogCheckpoint, AccessLogEntry
+from registry.db import EmbeddedSQLiteEngine
+
+MAX_BATCH = 500
+ADVISORY_LOCK_KEY = 0x41_52_45_47  # "AREG": one key for the whole chain
+INSERT_COLUMNS = (*ENTRY_FIELDS, "at_ms")
+
+
+@dataclass(frozen=True)
+class EntryDraft:
+    """What the caller knows of an access; the writer adds seq, event id, time and hashes."""
+
+    action: str
+    outcome: str
+    organization_id: str | None = None
+    actor_sub: str | None = None
+    actor_role: str | None = None
+    resource_type: str | None = None
+    resource_id: str | None = None
+    status: int | None = None
+    source_ip: str | None = None
+    user_agent: str | None = None
+    request_id: str | None = None
+
+
+def _timestamp() -> tuple[str, int]:
+    now = datetime.now(UTC)
+    millis = int(now.timestamp() * 1000)
+    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{millis % 1000:03d}Z", millis
+
+
+def _clean(value: Any) -> Any:
+    # Empty text is stored as NULL, so every export format (CSV included) carries the same content.
+    if isinstance(value, str):
+        value = value.replace("\x00", "")
+        return value or None
+    return value
+
+
+def chain_entries(drafts: Sequence[EntryDraft], head_seq: int, head_hash: str) -> list[dict[str, Any]]:
+    """Number and hash the drafts after the head of the chain."""
+    entries = []
+    prev_hash = head_hash
+    for offset, draft in enumerate(drafts, start=1):
+        at, at_ms = _timestamp()
+        entry: dict[str, Any] = {name: _clean(value) for name, value in asdict(draft).items()}
+        entry["user_agent"] = entry["user_agent"][:300] if entry["user_agent"] else None
+        entry.update(
+            seq=head_seq + offset, event_id=str(uuid.uuid4()), at=at, at_ms=at_ms, prev_hash=prev_hash
+        )
+        entry["hash"] = link(prev_hash, content_digest(entry))
+        prev_hash = entry["hash"]
+        entries.append(entry)
+    return entries
+
+
+HEAD_SQL = 'SELECT "seq", "hash" FROM "access_log" ORDER BY "seq" DESC LIMIT 1'
+ANCHOR_SQL = (
+    'SELECT "last_seq" AS "seq", "last_hash" AS "hash" FROM "access_log_checkpoint" '
+    'WHERE "kind" = \'anchor\' ORDER BY "last_seq" DESC LIMIT 1'
+)
+
+
+class AccessLogWriter:
+    def __init__(self, engine: Engine | None = None) -> None:
+        self.engine: Any = engine or AccessLogEntry._meta.db
+        self._queue: asyncio.Queue[tuple[EntryDraft, asyncio.Future[dict[str, Any]]]] | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: ThreadPoolExecutor | None = None
+        self._connection: sqlite3.Connection | None = None
+
+    async def append(self, draft: EntryDraft) -> dict[str, Any]:
+        """Returns the committed entry. Raises if it could not be written: the caller must not go on
+        as if the access had been recorded."""
+        return (await self.append_many([draft]))[0]
+
+    async def append_many(self, drafts: Sequence[EntryDraft]) -> list[dict[str, Any]]:
+        queue = self._ensure_running()
+        loop = asyncio.get_running_loop()
+        futures = []
+        for draft in drafts:
+            future: asyncio.Future[dict[str, Any]] = loop.create_future()
+            queue.put_nowait((draft, future))
+            futures.append(future)
+        return list(await asyncio.gather(*futures))
+
+    def _ensure_running(self) -> asyncio.Queue[tuple[EntryDraft, asyncio.Future[dict[str, Any]]]]:
+        loop = asyncio.get_running_loop()
+        if self._queue is None or self._loop is not loop or self._task is None or self._task.done():
+            self._loop = loop
+            self._queue = asyncio.Queue()
+            self._task = loop.create_task(self._run(self._queue), name="access-log-writer")
+        return self._queue
+
+    async def _run(self, queue: asyncio.Queue[tuple[EntryDraft, asyncio.Future[dict[str, Any]]]]) -> None:
+        while True:
+            batch = [await queue.get()]
+            while not queue.empty() and len(batch) < MAX_BATCH:
+                batch.append(queue.get_nowait())
+            try:
+                entries = await self._write([draft for draft, _ in batch])
+            except Exception as exc:
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(AccessLogUnavailable(str(exc)))
+                continue
+            for (_, future), entry in zip(batch, entries, strict=True):
+                if not future.done():
+                    future.set_result(entry)
+
+    async def _write(self, drafts: list[EntryDraft]) -> list[dict[str, Any]]:
+        if isinstance(self.engine, EmbeddedSQLiteEngine):
+            if self._thread is None:
+                self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="access-log")
+            return await asyncio.get_running_loop().run_in_executor(self._thread, self._write_sqlite, drafts)
+        return await self._write_postgres(drafts)
+
+    def _sqlite(self) -> sqlite3.Connection:
+        if self._connection is None:
+            self._connection = sqlite3.connect(
+                self.engine.path, isolation_level=None, timeout=30, check_same_thread=False
+            )
+        return self._connection
+
+    def _write_sqlite(self, drafts: list[EntryDraft]) -> list[dict[str, Any]]:
+        connection = self._sqlite()
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            head = connection.execute(HEAD_SQL).fetchone() or connection.execute(ANCHOR_SQL).fetchone()
+            entries = chain_entries(drafts, *(head or (0, GENESIS_HASH)))
+            placeholders = ", ".join("?" for _ in INSERT_COLUMNS)
+            columns = ", ".join(f'"{name}"' for name in INSERT_COLUMNS)
+            connection.executemany(
+                f'INSERT INTO "access_log" ({columns}) VALUES ({placeholders})',  # noqa: S608 - fixed names
+                [tuple(entry[name] for name in INSERT_COLUMNS) for entry in entries],
+            )
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        return entries
+
+    async def _write_postgres(self, drafts: list[EntryDraft]) -> list[dict[str, Any]]:
+        async with self.engine.transaction():
+            await AccessLogEntry.raw("SELECT pg_advisory_xact_lock({})", ADVISORY_LOCK_KEY)
+            rows = await AccessLogEntry.raw(HEAD_SQL) or await AccessLogCheckpoint.raw(ANCHOR_SQL)
+            head_seq, head_hash = (int(rows[0]["seq"]), str(rows[0]["hash"])) if rows else (0, GENESIS_HASH)
+            entries = chain_entries(drafts, head_seq, head_hash)
+            columns = ", ".join(f'"{name}"' for name in INSERT_COLUMNS)
+            values = ", ".join("(" + ", ".join("{}" for _ in INSERT_COLUMNS) + ")" for _ in entries)
+            args = [entry[name] for entry in entries for name in INSERT_COLUMNS]
+            await AccessLogEntry.raw(f'INSERT INTO "access_log" ({columns}) VALUES {values}', *args)  # noqa: S608
+        return entries
+
+    async def close(self) -> None:
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, RuntimeError):
+                await self._task
+        if self._thread is not None:
+            self._thread.shutdown(wait=True)
+            self._thread = None
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
+class AccessLogUnavailable(Exception):
+    """The access log could not be written; the access it describes must not proceed unlogged."""
+
+
+__all__ = ["CONTENT_FIELDS", "AccessLogUnavailable", "AccessLogWriter", "EntryDraft", "chain_entries"]
