@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import json
 import re
 import sys
 import tempfile
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -151,6 +154,171 @@ def cmd_demo(_: argparse.Namespace) -> int:
     return 0
 
 
+def _moment(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(
+            "use an ISO 8601 time such as 2026-01-01 or 2026-01-01T08:00:00Z"
+        ) from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _operator() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli:unknown"
+
+
+def cmd_access_log_export(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from registry import Actor, Role
+    from registry.accesslog.files import csv_header, csv_lines, jsonl_line
+    from registry.accesslog.service import ExportQuery, check_range, export_records, records_in_range
+    from registry.accesslog.settings import AccessLogSettings
+    from registry.accesslog.signing import CheckpointSigner
+    from registry.accesslog.writer import AccessLogWriter, EntryDraft
+    from registry.errors import DomainError
+
+    settings = AccessLogSettings()
+    actor = Actor(sub=_operator(), role=Role.auditor, org=args.org)
+    query = ExportQuery(
+        start=args.start, end=args.end, actor=args.actor, action=args.action, resource_id=args.resource_id
+    )
+    try:
+        check_range(query, settings.access_log_max_export_days)
+    except DomainError as exc:
+        print(f"airegistry: {exc.message}", file=sys.stderr)
+        return 2
+    signer = CheckpointSigner.from_data_dir(settings.data_dir)
+    output = sys.stdout if args.output is None else args.output.open("w", encoding="utf-8", newline="")
+
+    async def run() -> int:
+        writer = AccessLogWriter()
+        try:
+            # The export is itself an access to the log, recorded before any entry leaves.
+            await writer.append(
+                EntryDraft(
+                    action="export",
+                    outcome="allowed",
+                    organization_id=args.org,
+                    actor_sub=actor.sub,
+                    actor_role="operator",
+                    resource_type="access_log",
+                )
+            )
+        finally:
+            await writer.close()
+        total = await records_in_range(query)
+        written = 0
+        with tqdm(total=total, unit=" entries", file=sys.stderr, disable=args.output is None) as progress:
+            if args.format == "csv":
+                output.write(csv_header())
+            async for record in export_records(
+                actor, query, signer, max_days=settings.access_log_max_export_days
+            ):
+                output.write(csv_lines([record]) if args.format == "csv" else jsonl_line(record))
+                if record["kind"] in ("entry", "stub"):
+                    written += 1
+                    progress.update(1)
+        return written
+
+    try:
+        count = asyncio.run(run())
+    finally:
+        if output is not sys.stdout:
+            output.close()
+    if args.output is not None:
+        print(f"exported {count} records to {args.output}", file=sys.stderr)
+    return 0
+
+
+def cmd_access_log_verify(args: argparse.Namespace) -> int:
+    from registry.accesslog.files import detect_format, read_records, verify_export
+    from registry.accesslog.signing import CheckpointVerifier
+
+    try:
+        verifier = CheckpointVerifier.from_pem(args.public_key.read_bytes())
+    except (OSError, ValueError) as exc:
+        print(f"airegistry: cannot read the public key: {exc}", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    try:
+        with args.file.open(encoding="utf-8", newline="") as handle:
+            first = handle.readline()
+            handle.seek(0)
+            verdict = verify_export(read_records(handle, detect_format(first)), verifier)
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        print(f"airegistry: cannot read {args.file}: {exc}", file=sys.stderr)
+        return 2
+    return _report(verdict.as_dict(), time.perf_counter() - started)
+
+
+def _report(result: dict[str, Any], seconds: float) -> int:
+    if result["ok"]:
+        print(
+            f"OK: {result['entries']} entries and {result['stubs']} stubs verified through seq "
+            f"{result['last_seq']} ({result['checkpoints']} signed checkpoints) in {seconds:.2f} s"
+        )
+        if result.get("unsigned_tail"):
+            print(f"note: the last {result['unsigned_tail']} entries are not yet under a signed checkpoint")
+        return 0
+    print(f"FAILED at seq {result['first_bad_seq']}: {result['reason']}")
+    return 1
+
+
+def cmd_access_log_verify_database(_: argparse.Namespace) -> int:
+    from registry.accesslog.service import verify_stored
+    from registry.accesslog.settings import AccessLogSettings
+    from registry.accesslog.signing import CheckpointSigner, CheckpointVerifier
+
+    signer = CheckpointSigner.from_data_dir(AccessLogSettings().data_dir)
+    started = time.perf_counter()
+    verdict = asyncio.run(verify_stored(CheckpointVerifier(keys={signer.key_id: signer.public_key})))
+    return _report(verdict.as_dict(), time.perf_counter() - started)
+
+
+def cmd_access_log_checkpoint(_: argparse.Namespace) -> int:
+    from registry.accesslog.service import sign_checkpoint
+    from registry.accesslog.settings import AccessLogSettings
+    from registry.accesslog.signing import CheckpointSigner
+
+    record = asyncio.run(sign_checkpoint(CheckpointSigner.from_data_dir(AccessLogSettings().data_dir)))
+    print(
+        "the access log is empty; nothing to sign"
+        if record is None
+        else f"signed checkpoint at seq {record['last_seq']} (key {record['key_id']})"
+    )
+    return 0
+
+
+def cmd_access_log_public_key(args: argparse.Namespace) -> int:
+    from registry.accesslog.settings import AccessLogSettings
+    from registry.accesslog.signing import CheckpointSigner, public_key_pem
+
+    pem = public_key_pem(CheckpointSigner.from_data_dir(AccessLogSettings().data_dir).public_key)
+    if args.output:
+        args.output.write_text(pem)
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        print(pem, end="")
+    return 0
+
+
+def cmd_access_log_prune(_: argparse.Namespace) -> int:
+    from registry.accesslog.service import prune
+    from registry.accesslog.settings import AccessLogSettings
+    from registry.accesslog.signing import CheckpointSigner
+
+    settings = AccessLogSettings()
+    signer = CheckpointSigner.from_data_dir(settings.data_dir)
+    removed = asyncio.run(prune(signer, retention_days=settings.access_log_retention_days))
+    print(f"pruned {removed} entries older than {settings.access_log_retention_days} days")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -159,6 +327,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(f"serving the workplace AI register on http://{host}:{port}/api/v1 (API docs: /schema)")
     uvicorn.run("api.app:create_app", factory=True, host=host, port=port, log_level="info")
     return 0
+
+
+def _verify_dispatch(args: argparse.Namespace) -> int:
+    if args.database:
+        return cmd_access_log_verify_database(args)
+    if args.file is None or args.public_key is None:
+        print("airegistry: give an export FILE and --public-key KEY, or --database", file=sys.stderr)
+        return 2
+    return cmd_access_log_verify(args)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -187,6 +364,33 @@ def build_parser() -> argparse.ArgumentParser:
     issue.add_argument("--name", help="display name")
     issue.add_argument("--ttl", type=parse_ttl, help="lifetime: 3600, 90m, 8h, 30d (default 8h)")
     issue.set_defaults(func=cmd_token_issue)
+
+    access_log = commands.add_parser("access-log", help="export, verify and maintain the access log")
+    log_commands = access_log.add_subparsers(dest="log_command", required=True)
+    export = log_commands.add_parser("export", help="write a verifiable export of [from, to)")
+    export.add_argument("--from", dest="start", type=_moment, required=True, help="inclusive, ISO 8601")
+    export.add_argument("--to", dest="end", type=_moment, required=True, help="exclusive, ISO 8601")
+    export.add_argument("--org", help="only this organization's entries (others become stubs)")
+    export.add_argument("--actor", help="only entries of this actor (sub)")
+    export.add_argument("--action", help="only entries of this action (read, list, update, export, ...)")
+    export.add_argument("--resource-id", dest="resource_id", help="only entries about this resource")
+    export.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    export.add_argument("--output", type=Path, help="file to write (default: standard output)")
+    export.set_defaults(func=cmd_access_log_export)
+    verify = log_commands.add_parser("verify", help="verify an export file offline, or the stored chain")
+    verify.add_argument("file", type=Path, nargs="?", help="an export (JSON Lines or CSV)")
+    verify.add_argument("--public-key", dest="public_key", type=Path, help="PEM file of the signing key")
+    verify.add_argument("--database", action="store_true", help="verify the stored chain instead of a file")
+    verify.set_defaults(func=_verify_dispatch)
+    log_commands.add_parser("checkpoint", help="sign the current head of the chain now").set_defaults(
+        func=cmd_access_log_checkpoint
+    )
+    public_key = log_commands.add_parser("public-key", help="print the public key that verifies checkpoints")
+    public_key.add_argument("--output", type=Path)
+    public_key.set_defaults(func=cmd_access_log_public_key)
+    log_commands.add_parser("prune", help="delete entries past the retention period").set_defaults(
+        func=cmd_access_log_prune
+    )
 
     openapi = commands.add_parser("openapi", help="write the OpenAPI document")
     openapi.add_argument("--output", type=Path, default=DEFAULT_OPENAPI)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from litestar.exceptions import HTTPException, ValidationException
@@ -27,6 +28,7 @@ from registry.accesslog.writer import AccessLogUnavailable
 from registry.errors import field_path
 
 log = logging.getLogger("airegistry.api")
+MISSING_PARAMETER = re.compile(r"Missing required (\w+) parameter '([^']+)'")
 
 TITLES = {
     400: "Bad request",
@@ -96,6 +98,9 @@ def validation_problem(exc: ValidationException) -> ProblemDetailsException:
                     "reason": str(item.get("message", "is not valid")),
                 }
             )
+    missing = MISSING_PARAMETER.search(str(exc.detail))
+    if missing and not errors:
+        errors.append({"field": missing.group(2), "reason": f"is a required {missing.group(1)} parameter"})
     detail = "Some fields are not valid." if errors else "The request could not be read as JSON."
     return _problem(400, detail, errors=errors)
 

@@ -19,11 +19,14 @@ if os.environ.get("AIREG_TEST_DATABASE_URL"):
     os.environ["AIREG_DATABASE_URL"] = os.environ["AIREG_TEST_DATABASE_URL"]
 else:
     os.environ.pop("AIREG_DATABASE_URL", None)
+# Exports are rate-limited per auditor; the suite exports often (one test checks the limit itself).
+os.environ["AIREG_ACCESS_LOG_EXPORTS_PER_MINUTE"] = "10000"
 
 from api.app import create_app  # noqa: E402
 from api.auth import TokenIssuer  # noqa: E402
 from api.settings import ApiSettings  # noqa: E402
 from registry import Role  # noqa: E402
+from registry.accesslog.tables import AccessLogCheckpoint, AccessLogEntry  # noqa: E402
 from registry.schema import migrate  # noqa: E402
 from registry.tables import AISystem, Organization, SystemRevision, Unit  # noqa: E402
 from tests.support.world import TokenFactory, World  # noqa: E402
@@ -42,7 +45,7 @@ async def migrated_database() -> None:
 @pytest.fixture(autouse=True)
 async def empty_database(migrated_database: None) -> None:
     # Tests start from nothing. (The app itself never deletes these rows.)
-    for table in (SystemRevision, AISystem, Unit, Organization):
+    for table in (AccessLogCheckpoint, AccessLogEntry, SystemRevision, AISystem, Unit, Organization):
         await table.delete(force=True)
 
 

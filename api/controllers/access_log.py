@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, get
@@ -22,6 +22,7 @@ from registry.accesslog.service import (
     require_log_reader,
     verify_stored,
 )
+from registry.errors import FieldProblem, InvalidQuery
 
 MEDIA = {"jsonl": "application/x-ndjson", "csv": "text/csv; charset=utf-8"}
 CHUNK = 1000
@@ -59,6 +60,19 @@ async def _encoded(records: AsyncIterator[dict[str, Any]], fmt: str) -> AsyncIte
         yield (csv_lines(chunk) if fmt == "csv" else "".join(map(jsonl_line, chunk))).encode()
 
 
+def _moment(text: str, field: str) -> datetime:
+    """The query names `from` and `to` cannot be Python names, so they are parsed here, where a bad
+    value can still be reported under its public name."""
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise InvalidQuery(
+            f"`{field}` is not a date or time.",
+            problems=[FieldProblem(field, "is not an ISO 8601 date or time")],
+        ) from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 class AccessLogController(Controller):
     path = "/access-log"
     tags = ["Access log"]
@@ -73,20 +87,26 @@ class AccessLogController(Controller):
         self,
         request: Request[Actor, str, Any],
         audit: NamedDependency[AccessLogRuntime],
-        start: Annotated[datetime, QueryParameter(name="from", description="inclusive, ISO 8601")],
-        end: Annotated[datetime, QueryParameter(name="to", description="exclusive, ISO 8601")],
+        start: Annotated[str, QueryParameter(name="from", max_length=40, description="inclusive, ISO 8601")],
+        end: Annotated[str, QueryParameter(name="to", max_length=40, description="exclusive, ISO 8601")],
         actor: FilterText = None,
         action: FilterText = None,
         resource_id: FilterText = None,
         format: FromQuery[Literal["jsonl", "csv"]] = "jsonl",
     ) -> Stream:
         require_log_reader(request.user)
-        query = ExportQuery(start=start, end=end, actor=actor, action=action, resource_id=resource_id)
+        query = ExportQuery(
+            start=_moment(start, "from"),
+            end=_moment(end, "to"),
+            actor=actor,
+            action=action,
+            resource_id=resource_id,
+        )
         check_range(query, audit.settings.access_log_max_export_days)
         records = export_records(
             request.user, query, audit.signer, max_days=audit.settings.access_log_max_export_days
         )
-        name = f"access-log-{start:%Y%m%d}-{end:%Y%m%d}.{format}"
+        name = f"access-log-{query.start:%Y%m%d}-{query.end:%Y%m%d}.{format}"
         return Stream(
             _encoded(records, format),
             media_type=MEDIA[format],

@@ -46,6 +46,26 @@ def _checkpoint_record(row: dict[str, Any]) -> dict[str, Any]:
     return {name: row[name] for name in CHECKPOINT_FIELDS}
 
 
+async def _entries_between(
+    first_seq: int, last_seq: int | None, fields: tuple[str, ...]
+) -> AsyncIterator[dict[str, Any]]:
+    """Entries in seq order, read a batch at a time so any length streams in constant memory."""
+    columns = [getattr(AccessLogEntry, name) for name in fields]
+    next_seq = first_seq
+    while True:
+        condition: Any = AccessLogEntry.seq >= next_seq
+        if last_seq is not None:
+            condition &= AccessLogEntry.seq <= last_seq
+        rows = (
+            await AccessLogEntry.select(*columns).where(condition).order_by(AccessLogEntry.seq).limit(BATCH)
+        )
+        for row in rows:
+            yield row
+        if len(rows) < BATCH:
+            return
+        next_seq = int(rows[-1]["seq"]) + 1
+
+
 async def _head() -> tuple[int, str] | None:
     row = (
         await AccessLogEntry.select(AccessLogEntry.seq, AccessLogEntry.hash)
@@ -134,6 +154,15 @@ def _visible(row: dict[str, Any], actor: Actor, query: ExportQuery, start_ms: in
     )
 
 
+async def records_in_range(query: ExportQuery) -> int:
+    """How many entries fall in the export's range (for progress reporting)."""
+    return int(
+        await AccessLogEntry.count().where(
+            (AccessLogEntry.at_ms >= _ms(query.start)) & (AccessLogEntry.at_ms < _ms(query.end))
+        )
+    )
+
+
 async def export_records(
     actor: Actor, query: ExportQuery, signer: CheckpointSigner, *, max_days: int
 ) -> AsyncIterator[dict[str, Any]]:
@@ -196,24 +225,17 @@ async def export_records(
     ]
     entries = stubs = 0
     pending = 0
-    query_rows = (
-        AccessLogEntry.select(*(getattr(AccessLogEntry, n) for n in (*ENTRY_FIELDS, "at_ms")))
-        .where((AccessLogEntry.seq >= first_seq) & (AccessLogEntry.seq <= end_seq))
-        .order_by(AccessLogEntry.seq)
-    )
-    async with await query_rows.batch(batch_size=BATCH) as batch:
-        async for rows in batch:
-            for row in rows:
-                if _visible(row, actor, query, start_ms, end_ms):
-                    entries += 1
-                    yield {"kind": "entry", **{name: row[name] for name in ENTRY_FIELDS}}
-                else:
-                    stubs += 1
-                    yield {"kind": "stub", "seq": row["seq"], "digest": content_digest(row)}
-                while pending < len(checkpoints) and checkpoints[pending]["last_seq"] <= row["seq"]:
-                    if checkpoints[pending]["last_seq"] == row["seq"]:
-                        yield checkpoints[pending]
-                    pending += 1
+    async for row in _entries_between(first_seq, end_seq, (*ENTRY_FIELDS, "at_ms")):
+        if _visible(row, actor, query, start_ms, end_ms):
+            entries += 1
+            yield {"kind": "entry", **{name: row[name] for name in ENTRY_FIELDS}}
+        else:
+            stubs += 1
+            yield {"kind": "stub", "seq": row["seq"], "digest": content_digest(row)}
+        while pending < len(checkpoints) and checkpoints[pending]["last_seq"] <= row["seq"]:
+            if checkpoints[pending]["last_seq"] == row["seq"]:
+                yield checkpoints[pending]
+            pending += 1
     yield {"kind": "trailer", "entries": entries, "stubs": stubs, "last_seq": end_seq}
 
 
@@ -226,17 +248,12 @@ async def stored_records() -> AsyncIterator[dict[str, Any]]:
         .order_by(AccessLogCheckpoint.last_seq)
     ]
     pending = 0
-    query = AccessLogEntry.select(*(getattr(AccessLogEntry, n) for n in ENTRY_FIELDS)).order_by(
-        AccessLogEntry.seq
-    )
-    async with await query.batch(batch_size=BATCH) as batch:
-        async for rows in batch:
-            for row in rows:
-                yield {"kind": "entry", **row}
-                while pending < len(checkpoints) and checkpoints[pending]["last_seq"] <= row["seq"]:
-                    if checkpoints[pending]["last_seq"] == row["seq"]:
-                        yield checkpoints[pending]
-                    pending += 1
+    async for row in _entries_between(1, None, ENTRY_FIELDS):
+        yield {"kind": "entry", **row}
+        while pending < len(checkpoints) and checkpoints[pending]["last_seq"] <= row["seq"]:
+            if checkpoints[pending]["last_seq"] == row["seq"]:
+                yield checkpoints[pending]
+            pending += 1
 
 
 async def verify_stored(verifier: CheckpointVerifier) -> Verdict:

@@ -9,6 +9,9 @@ there the real body of the measured list response, so both carry the same payloa
 - GET /bench/bare-auth  the same body behind the register's JWT middleware (a diagnostic: the
                         difference to /bench/bare is the cost of verifying the bearer token).
 - GET /bench/info       which event loop and HTTP parser the server process runs.
+
+AIREG_BENCH_AUDIT_REQUESTS=0 builds the app with `audit_requests=False` (no access-log middleware), for
+bench_access_log.py, which measures what recording every request costs; unset or 1: the app as served.
 """
 
 from __future__ import annotations
@@ -26,11 +29,13 @@ from api.app import create_app
 from api.settings import ApiSettings
 
 BODY_ENV = "AIREG_BENCH_BARE_BODY"
+AUDIT_ENV = "AIREG_BENCH_AUDIT_REQUESTS"
 JSON = "application/json"
 
 
 def create_bench_app() -> Litestar:
     body = Path(os.environ[BODY_ENV]).read_bytes()
+    audit_requests = os.environ.get(AUDIT_ENV, "1") != "0"
 
     @get("/bench/bare", exclude_from_auth=True, include_in_schema=False)
     async def bare() -> Response[bytes]:
@@ -50,6 +55,9 @@ def create_bench_app() -> Litestar:
             "python": sys.version.split()[0],
             "pid": os.getpid(),
             "affinity": sorted(os.sched_getaffinity(0)),
+            "audit_requests": audit_requests,
         }
 
-    return create_app(ApiSettings(), extra_route_handlers=[bare, bare_auth, info])
+    return create_app(
+        ApiSettings(), extra_route_handlers=[bare, bare_auth, info], audit_requests=audit_requests
+    )

@@ -219,11 +219,13 @@ class Server:
 
 
 @contextlib.contextmanager
-def serve(data: Dataset, machine: Machine) -> Iterator[Server]:
+def serve(data: Dataset, machine: Machine, extra_env: dict[str, str] | None = None) -> Iterator[Server]:
+    """`extra_env` adds to the server's environment (bench_access_log.py: audit on or off, limits)."""
     body_file = data.data_dir / "bare-body.json"
     body_file.write_bytes(data.body)
     env = {k: v for k, v in os.environ.items() if k != "AIREG_DATABASE_URL"}
     env |= {"AIREG_DATA_DIR": str(data.data_dir), "AIREG_BENCH_BARE_BODY": str(body_file)}
+    env |= extra_env or {}
     port = free_port()
     command = machine.pin(
         machine.server_cpus,
@@ -246,7 +248,7 @@ def serve(data: Dataset, machine: Machine) -> Iterator[Server]:
             "--no-access-log",
         ],
     )
-    log_path = data.data_dir / "server.log"
+    log_path = data.data_dir / f"server-{port}.log"
     with log_path.open("wb") as server_log:
         process = subprocess.Popen(
             command,

@@ -1,0 +1,281 @@
+"""The access log through the API: one entry per request, exports that verify on their own, and a
+stored chain whose every alteration is found at the right seq."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from api.app import create_app
+from api.runtime import AccessLogRuntime
+from migrations.registry.registry_2026_11_22t00_36_00_000000 import SQLITE_TRIGGER
+from registry.accesslog.files import read_records, verify_export
+from registry.accesslog.service import prune, sign_checkpoint, verify_stored
+from registry.accesslog.settings import AccessLogSettings
+from registry.accesslog.signing import CheckpointVerifier
+from registry.accesslog.tables import AccessLogEntry
+from registry.accesslog.writer import AccessLogUnavailable
+from tests.support.world import API, World, bearer
+
+_NOW = datetime.now(UTC)
+FROM = (_NOW - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+TO = (_NOW + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+WIDE = f"from={FROM}&to={TO}"
+
+
+def runtime_of(app: Any) -> AccessLogRuntime:
+    return app.dependencies["audit"].dependency()
+
+
+async def entries() -> list[dict[str, Any]]:
+    return await AccessLogEntry.select().order_by(AccessLogEntry.seq)
+
+
+def verifier_of(app: Any) -> CheckpointVerifier:
+    return runtime_of(app).verifier
+
+
+async def test_each_request_appends_exactly_one_entry(world: World) -> None:
+    before = len(await entries())
+    r = await world.client.get(
+        f"{API}/systems/{world.systems[0]}",
+        headers={**world.headers("steward", 0, sub="tr@kommune.dk"), "User-Agent": "steward-browser/1"},
+    )
+    assert r.status_code == 200
+    log = await entries()
+    assert len(log) == before + 1
+    entry = log[-1]
+    assert entry["action"] == "read"
+    assert entry["resource_type"] == "system"
+    assert entry["resource_id"] == world.systems[0]
+    assert entry["organization_id"] == world.orgs[0]
+    assert (entry["actor_sub"], entry["actor_role"]) == ("tr@kommune.dk", "steward")
+    assert (entry["outcome"], entry["status"]) == ("allowed", 200)
+    assert entry["user_agent"] == "steward-browser/1"
+    assert entry["request_id"] == r.headers["x-request-id"]
+    assert entry["source_ip"] == "127.0.0.1"
+    assert entry["prev_hash"] == log[-2]["hash"]
+
+
+async def test_refusals_and_failures_are_logged_too(world: World) -> None:
+    c = world.client
+    await c.patch(
+        f"{API}/systems/{world.systems[0]}",
+        json={"status": "in_use"},
+        headers={**world.headers("steward", 0), "If-Match": '"1"'},
+    )
+    await c.get(f"{API}/systems/{world.systems[1]}", headers=world.headers("steward", 0))
+    await c.get(f"{API}/organizations/{world.orgs[0]}/systems")
+    await c.get(f"{API}/organizations/{world.orgs[0]}/systems?limit=500", headers=world.headers("auditor", 0))
+    await c.get(f"{API}/health")
+    *_, denied, not_found, anonymous, rejected = await entries()
+    assert (denied["action"], denied["outcome"], denied["status"]) == ("update", "denied", 403)
+    assert (not_found["outcome"], not_found["organization_id"]) == ("not_found", world.orgs[1])
+    assert (anonymous["outcome"], anonymous["status"], anonymous["actor_sub"]) == ("denied", 401, None)
+    assert (rejected["action"], rejected["outcome"], rejected["status"]) == ("list", "rejected", 400)
+
+
+async def test_creations_are_logged_with_the_new_id(world: World) -> None:
+    r = await world.client.post(
+        f"{API}/organizations/{world.orgs[0]}/units",
+        json={"name": "Ældreplejen"},
+        headers={**world.headers("employer_admin", 0), "X-Request-ID": "req-42"},
+    )
+    entry = (await entries())[-1]
+    assert (entry["action"], entry["resource_type"], entry["resource_id"]) == (
+        "create",
+        "unit",
+        r.json()["id"],
+    )
+    assert entry["request_id"] == "req-42"
+
+
+async def test_concurrent_requests_never_fork_the_chain(world: World, app: Any) -> None:
+    before = len(await entries())
+    steward = world.headers("steward", 0)
+    responses = await asyncio.gather(
+        *(world.client.get(f"{API}/systems/{world.systems[0]}", headers=steward) for _ in range(40))
+    )
+    assert {r.status_code for r in responses} == {200}
+    log = await entries()
+    assert len(log) == before + 40
+    assert [e["seq"] for e in log] == list(range(log[0]["seq"], log[0]["seq"] + len(log)))
+    assert (await verify_stored(verifier_of(app))).ok
+
+
+async def test_a_request_that_cannot_be_logged_is_not_answered(
+    world: World, app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(_: Any) -> Any:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(runtime_of(app).writer, "_write", broken)
+    r = await world.client.get(f"{API}/systems/{world.systems[0]}", headers=world.headers("steward", 0))
+    assert r.status_code == 503
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert world.systems[0] not in r.text
+    anonymous = await world.client.get(f"{API}/organizations")
+    assert anonymous.status_code == 503
+
+
+async def _export(
+    world: World, query: str, *, org_index: int | None = 0, sub: str = "revisor"
+) -> httpx.Response:
+    r = await world.client.get(
+        f"{API}/access-log?{query}", headers=world.headers("auditor", org_index, sub=sub)
+    )
+    assert r.status_code == 200, r.text
+    return r
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+async def test_an_export_verifies_on_its_own_with_the_public_key(world: World, app: Any, fmt: str) -> None:
+    await world.client.get(
+        f"{API}/systems/{world.systems[0]}",
+        headers={**world.headers("steward", 0), "User-Agent": '=HYPERLINK("x")'},
+    )
+    r = await _export(world, f"{WIDE}&format={fmt}", org_index=None)
+    key = (
+        await world.client.get(f"{API}/access-log/public-key", headers=world.headers("auditor", None))
+    ).json()
+    records = list(read_records(io.StringIO(r.text), fmt))
+    verdict = verify_export(records, CheckpointVerifier.from_pem(key["public_key"]))
+    assert verdict.ok, verdict.as_dict()
+    assert (
+        verdict.entries == len(await entries()) - 1
+    )  # all but the export's own entry, logged after the range
+    if fmt == "csv":
+        assert "'=HYPERLINK" in r.text  # a spreadsheet shows it as text, and it still verifies
+    other_key = CheckpointVerifier.from_pem(
+        AccessLogRuntime.from_settings(AccessLogSettings(data_dir=world_tmp())).public_key_pem
+    )
+    assert not verify_export(records, other_key).ok
+
+
+def world_tmp() -> Any:
+    import tempfile
+    from pathlib import Path
+
+    return Path(tempfile.mkdtemp())
+
+
+async def test_an_organizations_auditor_sees_only_its_entries_the_rest_as_stubs(
+    world: World, app: Any
+) -> None:
+    await world.client.get(f"{API}/systems/{world.systems[1]}", headers=world.headers("steward", 1))
+    r = await _export(world, WIDE, org_index=0)
+    records = list(read_records(io.StringIO(r.text), "jsonl"))
+    shown = [rec for rec in records if rec["kind"] == "entry"]
+    assert shown
+    assert {rec["organization_id"] for rec in shown} == {world.orgs[0]}
+    assert world.systems[1] not in r.text
+    assert any(rec["kind"] == "stub" for rec in records)
+    assert verify_export(records, verifier_of(app)).ok
+
+
+async def test_filters_and_the_export_itself_is_logged(world: World, app: Any) -> None:
+    await world.client.get(
+        f"{API}/systems/{world.systems[0]}", headers=world.headers("steward", 0, sub="tr-a")
+    )
+    r = await _export(world, f"{WIDE}&actor=tr-a&action=read", org_index=None, sub="revisor-b")
+    records = list(read_records(io.StringIO(r.text), "jsonl"))
+    shown = [rec for rec in records if rec["kind"] == "entry"]
+    assert [(rec["actor_sub"], rec["action"]) for rec in shown] == [("tr-a", "read")]
+    assert verify_export(records, verifier_of(app)).ok
+    last = (await entries())[-1]
+    assert (last["action"], last["resource_type"], last["actor_sub"]) == ("export", "access_log", "revisor-b")
+
+
+async def test_bad_export_requests_get_400_or_403(world: World) -> None:
+    auditor = world.headers("auditor", 0)
+    for query, field in (
+        ("from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z", "to"),
+        ("from=2024-01-01T00:00:00Z&to=2026-01-01T00:00:00Z", "to"),
+        ("to=2026-01-01T00:00:00Z", "from"),
+        (f"from={FROM}&to=yesterday", "to"),
+        (f"{WIDE}&format=xml", "format"),
+    ):
+        r = await world.client.get(f"{API}/access-log?{query}", headers=auditor)
+        assert r.status_code == 400, query
+        assert field in {e["field"] for e in r.json().get("errors", [])}, (query, r.json())
+    r = await world.client.get(f"{API}/access-log?{WIDE}", headers=world.headers("steward", 0))
+    assert r.status_code == 403
+
+
+async def test_exports_are_rate_limited(settings: Any, token: Any) -> None:
+    runtime = AccessLogRuntime.from_settings(
+        AccessLogSettings(data_dir=settings.data_dir, access_log_exports_per_minute=2)
+    )
+    app = create_app(settings, access_log=runtime)
+    headers = bearer(token("auditor", sub="eager-revisor"))
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://register.test"
+    ) as c:
+        codes = [(await c.get(f"{API}/access-log?{WIDE}", headers=headers)).status_code for _ in range(3)]
+        other = await c.get(f"{API}/access-log/verify", headers=headers)
+    assert codes == [200, 200, 429]
+    assert other.status_code == 200
+    await runtime.writer.close()
+
+
+async def test_verify_finds_every_kind_of_tampering_at_its_seq(world: World, app: Any) -> None:
+    steward = world.headers("steward", 0)
+    for _ in range(30):
+        await world.client.get(f"{API}/systems/{world.systems[0]}", headers=steward)
+    await sign_checkpoint(runtime_of(app).signer)
+    ok = await world.client.get(f"{API}/access-log/verify", headers=world.headers("auditor", None))
+    assert ok.json()["ok"] is True
+    assert ok.json()["signed_through_seq"] == ok.json()["last_seq"]
+    engine: Any = AccessLogEntry._meta.db
+    if engine.engine_type == "sqlite":
+        await AccessLogEntry.raw("DROP TRIGGER access_log_append_only")  # as an intruder would
+    else:
+        await AccessLogEntry.raw("ALTER TABLE access_log DISABLE TRIGGER access_log_append_only")
+    try:
+        log = await entries()
+        target = log[len(log) // 2]
+        await AccessLogEntry.update({AccessLogEntry.actor_sub: "someone-else"}).where(
+            AccessLogEntry.seq == target["seq"]
+        )
+        result = (await verify_stored(verifier_of(app))).as_dict()
+        assert (result["ok"], result["first_bad_seq"]) == (False, target["seq"])
+    finally:
+        if engine.engine_type == "sqlite":
+            await AccessLogEntry.raw(SQLITE_TRIGGER)
+        else:
+            await AccessLogEntry.raw("ALTER TABLE access_log ENABLE TRIGGER access_log_append_only")
+
+
+async def test_retention_pruning_keeps_the_chain_verifiable(world: World, app: Any) -> None:
+    runtime = runtime_of(app)
+    for _ in range(5):
+        await world.client.get(f"{API}/systems/{world.systems[0]}", headers=world.headers("steward", 0))
+    kept_from = len(await entries())
+    later = datetime.now(UTC) + timedelta(days=runtime.settings.access_log_retention_days, seconds=1)
+    removed = await prune(
+        runtime.signer, retention_days=runtime.settings.access_log_retention_days, now=later
+    )
+    assert removed == kept_from
+    assert await entries() == []
+    await world.client.get(f"{API}/systems/{world.systems[0]}", headers=world.headers("steward", 0))
+    [first] = await entries()
+    assert first["seq"] == kept_from + 1
+    verdict = await verify_stored(runtime.verifier)
+    assert verdict.ok, verdict.as_dict()
+    r = await _export(world, WIDE, org_index=None)
+    assert verify_export(list(read_records(io.StringIO(r.text), "jsonl")), runtime.verifier).ok
+
+
+async def test_the_log_refuses_updates(world: World) -> None:
+    await world.client.get(f"{API}/organizations", headers=world.headers("auditor", 0))
+    with pytest.raises(Exception, match="append-only"):
+        await AccessLogEntry.update({AccessLogEntry.outcome: "allowed"}, force=True)
+
+
+def test_writer_unavailable_is_an_exception_type() -> None:
+    assert issubclass(AccessLogUnavailable, Exception)
