@@ -134,7 +134,7 @@ class ChainWalker:
         self.verdict.signed_through_seq = seq
         return None
 
-    def _link(self, record: Mapping[str, Any], kind: str) -> tuple[int | None, str] | None:  # noqa: PLR0911 - one return per fault, each named
+    def _link(self, record: Mapping[str, Any], kind: str) -> tuple[int | None, str] | None:
         seq = _int(record.get("seq"))
         if seq is None:
             return self.expected_seq, "record without a seq"
@@ -142,16 +142,9 @@ class ChainWalker:
             if seq > self.expected_seq:
                 return self.expected_seq, "entry missing"
             return seq, "entry out of order or repeated"
-        if kind == "stub":
-            digest = record.get("digest")
-            if not isinstance(digest, str) or len(digest) != 64:
-                return seq, "stub without a digest"
-        elif kind == "entry":
-            if record.get("prev_hash") != self.prev_hash:
-                return seq, "prev_hash does not match the entry before"
-            digest = content_digest(record)
-        else:
-            return seq, f"unknown record kind {kind!r}"
+        digest = self._digest(record, kind, seq)
+        if isinstance(digest, tuple):
+            return digest
         current = link(self.prev_hash, digest)
         if kind == "entry" and record.get("hash") != current:
             return seq, "content does not match its hash"
@@ -164,6 +157,24 @@ class ChainWalker:
         self.verdict.last_seq = seq
         self.prev_hash, self.expected_seq = current, seq + 1
         return None
+
+    def _digest(self, record: Mapping[str, Any], kind: str, seq: int) -> str | tuple[int, str]:
+        """The digest the chain links with, or the fault that prevents linking."""
+        if kind == "stub":
+            digest = record.get("digest")
+            if not isinstance(digest, str) or len(digest) != 64:
+                return seq, "stub without a digest"
+            return digest
+        if kind != "entry":
+            return seq, f"unknown record kind {kind!r}"
+        digest = content_digest(record)
+        if record.get("prev_hash") != self.prev_hash:
+            if record.get("hash") == link(str(record.get("prev_hash")), digest):
+                # This entry is whole and names a predecessor other than the one before it: that one
+                # was replaced or put in.
+                return seq - 1, "entry replaced or inserted: its successor does not link to it"
+            return seq, "prev_hash does not match the entry before"
+        return digest
 
 
 def verify_records(

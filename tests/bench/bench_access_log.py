@@ -778,6 +778,7 @@ def run_exports(data: Any, seeded: SeededLog, machine: Any, args: argparse.Names
 @dataclass
 class ListResults:
     runs: list[Any] = field(default_factory=list)  # bench_list.Measurement, endpoint audit | plain
+    info: dict[str, Any] = field(default_factory=dict)
     appended: list[tuple[int, int]] = field(
         default_factory=list
     )  # (entries written, requests) per audited run
@@ -818,6 +819,7 @@ def run_list(data: Any, seeded: SeededLog, machine: Any, args: argparse.Namespac
             if response.status_code != 200 or response.content != data.body:
                 raise RuntimeError(f"{name}: {response.status_code}, body differs from the captured page")
             log(f"{name} server pid {server.process.pid} on {server.base_url}: {info}")
+            results.info = info
         loadgens = {
             name: bench_list.LoadGenerator(
                 kind=kind,
@@ -1072,7 +1074,7 @@ def report(
     args: argparse.Namespace,
     command: str,
 ) -> str:
-    info = exports.info if exports else {}
+    info = exports.info if exports else listing.info if listing else {}
     packages = ("litestar", "piccolo", "uvicorn", "aiosqlite", "httpx")
     versions = ", ".join(f"{p} {metadata.version(p)}" for p in packages)
     pinning = (

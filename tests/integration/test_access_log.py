@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,12 +15,13 @@ import pytest
 from api.app import create_app
 from api.runtime import AccessLogRuntime
 from migrations.registry.registry_2026_11_22t00_36_00_000000 import SQLITE_TRIGGER
+from registry.accesslog.chain import content_digest, link
 from registry.accesslog.files import read_records, verify_export
 from registry.accesslog.service import prune, sign_checkpoint, verify_stored
 from registry.accesslog.settings import AccessLogSettings
 from registry.accesslog.signing import CheckpointVerifier
 from registry.accesslog.tables import AccessLogEntry
-from registry.accesslog.writer import AccessLogUnavailable
+from registry.accesslog.writer import AccessLogUnavailable, EntryDraft
 from tests.support.world import API, World, bearer
 
 _NOW = datetime.now(UTC)
@@ -223,14 +225,28 @@ async def test_exports_are_rate_limited(settings: Any, token: Any) -> None:
     await runtime.writer.close()
 
 
-async def test_verify_finds_every_kind_of_tampering_at_its_seq(world: World, app: Any) -> None:
-    steward = world.headers("steward", 0)
-    for _ in range(30):
-        await world.client.get(f"{API}/systems/{world.systems[0]}", headers=steward)
-    await sign_checkpoint(runtime_of(app).signer)
-    ok = await world.client.get(f"{API}/access-log/verify", headers=world.headers("auditor", None))
-    assert ok.json()["ok"] is True
-    assert ok.json()["signed_through_seq"] == ok.json()["last_seq"]
+STORED = 5_000
+
+
+async def _swap_contents(first: dict[str, Any], second: dict[str, Any]) -> None:
+    content = ("event_id", "at", "actor_sub", "action", "request_id", "prev_hash", "hash")
+    for row, other in ((first, second), (second, first)):
+        await AccessLogEntry.update({getattr(AccessLogEntry, k): other[k] for k in content}).where(
+            AccessLogEntry.seq == row["seq"]
+        )
+
+
+@pytest.mark.parametrize("tampering", ["modify", "delete", "insert", "reorder"])
+async def test_verify_finds_every_kind_of_tampering_at_its_seq(app: Any, tampering: str) -> None:
+    runtime = runtime_of(app)
+    drafts = [
+        EntryDraft(action="read", outcome="allowed", actor_sub=f"tr-{i % 7}", request_id=f"r{i}")
+        for i in range(STORED)
+    ]
+    await runtime.writer.append_many(drafts)
+    await sign_checkpoint(runtime.signer)
+    intact = (await verify_stored(runtime.verifier)).as_dict()
+    assert (intact["ok"], intact["entries"], intact["signed_through_seq"]) == (True, STORED, STORED)
     engine: Any = AccessLogEntry._meta.db
     if engine.engine_type == "sqlite":
         await AccessLogEntry.raw("DROP TRIGGER access_log_append_only")  # as an intruder would
@@ -238,12 +254,22 @@ async def test_verify_finds_every_kind_of_tampering_at_its_seq(world: World, app
         await AccessLogEntry.raw("ALTER TABLE access_log DISABLE TRIGGER access_log_append_only")
     try:
         log = await entries()
-        target = log[len(log) // 2]
-        await AccessLogEntry.update({AccessLogEntry.actor_sub: "someone-else"}).where(
-            AccessLogEntry.seq == target["seq"]
-        )
-        result = (await verify_stored(verifier_of(app))).as_dict()
-        assert (result["ok"], result["first_bad_seq"]) == (False, target["seq"])
+        target = log[random.Random(tampering).randrange(1, STORED - 2)]  # noqa: S311 - picks a row, no secret
+        if tampering == "modify":
+            await AccessLogEntry.update({AccessLogEntry.actor_sub: "someone-else"}).where(
+                AccessLogEntry.seq == target["seq"]
+            )
+        elif tampering == "delete":
+            await AccessLogEntry.delete().where(AccessLogEntry.seq == target["seq"])
+        elif tampering == "insert":
+            await AccessLogEntry.delete().where(AccessLogEntry.seq == target["seq"])
+            forged = {**target, "actor_sub": "intruder"}
+            forged["hash"] = link(forged["prev_hash"], content_digest(forged))
+            await AccessLogEntry.insert(AccessLogEntry(**forged))
+        else:
+            await _swap_contents(target, log[target["seq"]])
+        result = (await verify_stored(runtime.verifier)).as_dict()
+        assert (result["ok"], result["first_bad_seq"]) == (False, target["seq"]), result
     finally:
         if engine.engine_type == "sqlite":
             await AccessLogEntry.raw(SQLITE_TRIGGER)
