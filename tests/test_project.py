@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from api.cli import openapi_document
@@ -97,3 +98,54 @@ def test_demo_seeds_an_empty_database_once_and_prints_a_token_per_role(tmp_path:
     second = airegistry(tmp_path, "demo").stdout
     assert "demo data not added" in second
     assert "employer_admin" in second
+
+
+def test_access_log_export_and_offline_verification_from_the_command_line(tmp_path: Path) -> None:
+    assert airegistry(tmp_path, "migrate").returncode == 0
+    assert airegistry(tmp_path, "demo").returncode == 0  # writes nothing to the log; the export does
+    export = tmp_path / "log.jsonl"
+    run = airegistry(
+        tmp_path,
+        "access-log",
+        "export",
+        "--from",
+        "2020-01-01",
+        "--to",
+        "2020-12-31",
+        "--output",
+        str(export),
+    )
+    assert run.returncode == 0, run.stderr
+    key = tmp_path / "key.pem"
+    assert airegistry(tmp_path, "access-log", "public-key", "--output", str(key)).returncode == 0
+    # An empty range: a header and a trailer, which verify.
+    assert airegistry(tmp_path, "access-log", "verify", str(export), "--public-key", str(key)).returncode == 0
+    # The range that holds the entry the first export left.
+    wide = tmp_path / "wide.csv"
+    now = datetime.now(UTC)
+    run = airegistry(
+        tmp_path,
+        "access-log",
+        "export",
+        "--from",
+        (now - timedelta(days=1)).isoformat(),
+        "--to",
+        (now + timedelta(days=1)).isoformat(),
+        "--format",
+        "csv",
+        "--output",
+        str(wide),
+    )
+    assert run.returncode == 0, run.stderr
+    ok = airegistry(tmp_path, "access-log", "verify", str(wide), "--public-key", str(key))
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert ok.stdout.startswith("OK: ")
+    lines = wide.read_text().splitlines()
+    entry = next(i for i, line in enumerate(lines) if line.startswith("entry,"))
+    lines[entry] = lines[entry].replace("cli:", "cli-forged:", 1)
+    wide.write_text("\n".join(lines) + "\n")
+    bad = airegistry(tmp_path, "access-log", "verify", str(wide), "--public-key", str(key))
+    assert bad.returncode == 1
+    assert bad.stdout.startswith("FAILED at seq ")
+    stored = airegistry(tmp_path, "access-log", "verify", "--database")
+    assert stored.returncode == 0, stored.stdout
