@@ -79,10 +79,11 @@ def test_console_script_works_outside_the_checkout(tmp_path: Path) -> None:
 
 def test_every_setting_is_documented() -> None:
     from api.settings import ApiSettings
+    from registry.accesslog.settings import AccessLogSettings
     from registry.settings import DatabaseSettings
 
     documented = (ROOT / "docs" / "configuration.md").read_text()
-    names = {f"AIREG_{name.upper()}" for cls in (ApiSettings, DatabaseSettings) for name in cls.model_fields}
+    names = {f"AIREG_{name.upper()}" for cls in (ApiSettings, DatabaseSettings, AccessLogSettings) for name in cls.model_fields}
     missing = sorted(name for name in names if f"`{name}`" not in documented)
     assert missing == []
 
