@@ -83,7 +83,11 @@ def test_every_setting_is_documented() -> None:
     from registry.settings import DatabaseSettings
 
     documented = (ROOT / "docs" / "configuration.md").read_text()
-    names = {f"AIREG_{name.upper()}" for cls in (ApiSettings, DatabaseSettings, AccessLogSettings) for name in cls.model_fields}
+    names = {
+        f"AIREG_{name.upper()}"
+        for cls in (ApiSettings, DatabaseSettings, AccessLogSettings)
+        for name in cls.model_fields
+    }
     missing = sorted(name for name in names if f"`{name}`" not in documented)
     assert missing == []
 
