@@ -66,6 +66,9 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 class AccessLogMiddleware(ASGIMiddleware):
     scopes = (ScopeType.HTTP,)
+    # A route declared with opt={"no_access_log": True} touches no register data (a benchmark's
+    # comparison route); no register route carries it (a test checks).
+    exclude_opt_key = "no_access_log"
 
     @staticmethod
     def should_bypass_for_scope(scope: Scope) -> bool:

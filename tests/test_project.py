@@ -7,10 +7,13 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from api.app import create_app
 from api.cli import openapi_document
+from api.settings import ApiSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -154,3 +157,19 @@ def test_access_log_export_and_offline_verification_from_the_command_line(tmp_pa
     assert bad.stdout.startswith("FAILED at seq ")
     stored = airegistry(tmp_path, "access-log", "verify", "--database")
     assert stored.returncode == 0, stored.stdout
+
+
+def test_every_register_route_is_recorded_in_the_access_log() -> None:
+    from api.accesslog import AUDITED
+
+    app = create_app(ApiSettings(data_dir=Path(tempfile.mkdtemp())))
+    register = [
+        handler
+        for route in app.routes
+        if route.path.startswith("/api/v1")
+        for handler in getattr(route, "route_handlers", ())
+    ]
+    unaudited = {"health", "ready"}
+    operations = {h.operation_id for h in register if h.operation_id}  # Litestar adds unnamed OPTIONS handlers
+    assert operations - unaudited == set(AUDITED)
+    assert not [h for h in register if h.opt.get("no_access_log")]
