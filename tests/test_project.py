@@ -170,6 +170,8 @@ def test_every_register_route_is_recorded_in_the_access_log() -> None:
         for handler in getattr(route, "route_handlers", ())
     ]
     unaudited = {"health", "ready"}
-    operations = {h.operation_id for h in register if h.operation_id}  # Litestar adds unnamed OPTIONS handlers
+    operations = {
+        h.operation_id for h in register if h.operation_id
+    }  # Litestar adds unnamed OPTIONS handlers
     assert operations - unaudited == set(AUDITED)
     assert not [h for h in register if h.opt.get("no_access_log")]
