@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import uuid
 from typing import Any
 
 from litestar.enums import ScopeType
@@ -15,7 +14,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from registry import Actor
 from registry.accesslog import context
-from registry.accesslog.writer import AccessLogUnavailable, AccessLogWriter, EntryDraft
+from registry.accesslog.writer import AccessLogUnavailable, AccessLogWriter, EntryDraft, new_id
 
 log = logging.getLogger("airegistry.accesslog")
 
@@ -86,7 +85,7 @@ class AccessLogMiddleware(ASGIMiddleware):
         )
         params = scope.get("path_params") or {}
         supplied = _header(scope, b"x-request-id")
-        request_id = supplied if supplied and REQUEST_ID.match(supplied) else str(uuid.uuid4())
+        request_id = supplied if supplied and REQUEST_ID.match(supplied) else new_id()
         target = context.open_target(
             organization_id=str(params["org_id"]) if "org_id" in params else None,
             resource_id=next((str(params[p]) for p in RESOURCE_PARAMS if p in params), None),
