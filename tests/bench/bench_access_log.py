@@ -20,7 +20,9 @@ request costs the list endpoint. One server process on SQLite, load from a secon
 3. Recording overhead: two servers with the same app, one with `create_app(audit_requests=True)` (the
    service as deployed) and one with `audit_requests=False`, both pinned to the same core and measured
    in turn with bench_list.py's load generator (wrk when installed, 16 connections) on the filtered
-   list endpoint; the p50 ratio is taken per round, then the median.
+   list endpoint; the p50 ratio is taken per round, then the median. A diagnostic run per server with
+   one connection shows the latency a lone client sees (the 16-connection runs keep the core busy, so
+   their p50 mostly reflects CPU per request).
 4. The figures go to stdout and into docs/benchmarks.md between the bench-access-log markers.
 
 Only 127.0.0.1 is used; every server is stopped at the end, on errors and on Ctrl-C. The same file
@@ -64,6 +66,7 @@ BEGIN = "<!-- bench-access-log:begin (written by tests/bench/bench_access_log.py
 END = "<!-- bench-access-log:end -->"
 HOST = "127.0.0.1"
 TOKEN_ENV = "AIREG_BENCH_TOKEN"
+LIGHT = "_light"
 AUDIT_ENV = "AIREG_BENCH_AUDIT_REQUESTS"  # read by bench_app.py
 
 TARGET_ROWS_PER_S = 50_000
@@ -582,6 +585,7 @@ class RawRun:
 class VerifyRun:
     fmt: str
     span: str
+    round: int
     ok: bool
     entries: int
     checkpoints: int
@@ -678,7 +682,7 @@ def raw_once(machine: Any, seeded: SeededLog, span: Span, fmt: str, round_: int)
     return RawRun(fmt=fmt, round=round_, rows=raw["rows"], bytes=raw["bytes"], seconds=raw["seconds"])
 
 
-def verify_once(machine: Any, path: Path, fmt: str, span: Span, key_file: Path) -> VerifyRun:
+def verify_once(machine: Any, path: Path, fmt: str, span: Span, key_file: Path, round_: int) -> VerifyRun:
     command = [sys.executable, str(Path(__file__).resolve()), "verify", "--file", str(path)]
     command += ["--format", fmt, "--public-key", str(key_file)]
     completed = subprocess.run(
@@ -694,6 +698,7 @@ def verify_once(machine: Any, path: Path, fmt: str, span: Span, key_file: Path) 
     return VerifyRun(
         fmt=fmt,
         span=span.label,
+        round=round_,
         ok=ok,
         entries=raw["entries"],
         checkpoints=raw["checkpoints"],
@@ -758,17 +763,18 @@ def run_exports(data: Any, seeded: SeededLog, machine: Any, args: argparse.Names
             raw = raw_once(machine, seeded, full, fmt, round_)
             results.raw.append(raw)
             log(f"round {round_} {fmt:5s} raw sqlite3 -> {fmt}: {raw.rows_per_s:9,.0f} rows/s")
-    for span in (small, full):
-        for fmt in FORMATS:
-            verified = verify_once(machine, files[(fmt, span.label)], fmt, span, key_file)
-            results.verified.append(verified)
-            log(
-                f"offline verification {fmt} {span.label}: ok={verified.ok} {verified.entries:,} entries, "
-                f"{verified.checkpoints} checkpoints in {verified.seconds:.1f} s "
-                f"({verified.entries_per_s:,.0f} entries/s) {verified.reason or ''}"
-            )
-    for path in files.values():
-        path.unlink(missing_ok=True)
+            for span in (small, full):  # no server runs now
+                verified = verify_once(machine, files[(fmt, span.label)], fmt, span, key_file, round_)
+                results.verified.append(verified)
+                log(
+                    f"round {round_} {fmt:5s} offline verification of {span.label}: ok={verified.ok} "
+                    f"{verified.entries:,} entries, {verified.checkpoints} checkpoints in "
+                    f"{verified.seconds:.1f} s ({verified.entries_per_s:,.0f} entries/s) "
+                    f"{verified.reason or ''}"
+                )
+    if not args.keep_data:
+        for path in files.values():
+            path.unlink(missing_ok=True)
     return results
 
 
@@ -820,30 +826,37 @@ def run_list(data: Any, seeded: SeededLog, machine: Any, args: argparse.Namespac
                 raise RuntimeError(f"{name}: {response.status_code}, body differs from the captured page")
             log(f"{name} server pid {server.process.pid} on {server.base_url}: {info}")
             results.info = info
-        loadgens = {
-            name: bench_list.LoadGenerator(
-                kind=kind,
-                machine=machine,
-                base_url=server.base_url,
-                token=data.token,
-                connections=args.connections,
-                scratch=data.data_dir,
-                version=version,
-            )
-            for name, server in servers.items()
-        }
+        # name -> (server, load generator); "*_light": one connection, the latency a lone client sees
+        loads = {}
+        for name, server in servers.items():
+            for suffix, connections in (("", args.connections), (LIGHT, args.light_connections)):
+                if connections:
+                    loads[name + suffix] = (
+                        server,
+                        bench_list.LoadGenerator(
+                            kind=kind,
+                            machine=machine,
+                            base_url=server.base_url,
+                            token=data.token,
+                            connections=connections,
+                            scratch=data.data_dir,
+                            version=version,
+                        ),
+                    )
         if args.warmup:
             for name, server in servers.items():
-                loadgens[name].measure(server, name, [path], args.warmup, 0)
+                loads[name][1].measure(server, name, [path], args.warmup, 0)
         for round_ in range(1, args.rounds + 1):
-            for name in ("audit", "plain") if round_ % 2 else ("plain", "audit"):
+            pair = ("audit", "plain") if round_ % 2 else ("plain", "audit")
+            for name in [*pair, *(n + LIGHT for n in pair if n + LIGHT in loads)]:
+                server, loadgen = loads[name]
                 before = head_seq(seeded.db_path)
-                m = loadgens[name].measure(servers[name], name, [path], args.duration, round_)
+                m = loadgen.measure(server, name, [path], args.duration, round_)
                 if name == "audit":
                     results.appended.append((head_seq(seeded.db_path) - before, m.requests))
                 results.runs.append(m)
                 log(
-                    f"round {round_} list {name:5s} {m.rps:8,.0f} req/s  p50 {m.p50_ms:6.2f} ms  p90 "
+                    f"round {round_} list {name:11s} {m.rps:8,.0f} req/s  p50 {m.p50_ms:6.2f} ms  p90 "
                     f"{m.p90_ms:6.2f} ms  p99 {m.p99_ms:6.2f} ms  errors {m.errors}  server CPU "
                     f"{m.server_cpu:.0%}  load-gen CPU {m.client_cpu:.0%}"
                 )
@@ -937,16 +950,19 @@ def export_verdicts(results: ExportResults) -> list[tuple[str, str, bool]]:
                 ratio >= TARGET_RAW_RATIO,
             )
         )
-    for v in results.verified:
-        if v.span == full:
-            checks.append(
-                (
-                    f"offline verification of the {fmt_name(v.fmt)} export OK and >= "
-                    f"{TARGET_VERIFY_PER_S:,} entries/s",
-                    f"{'OK' if v.ok else 'FAILED: ' + str(v.reason)}, {v.entries_per_s:,.0f} entries/s",
-                    v.ok and v.entries_per_s >= TARGET_VERIFY_PER_S,
-                )
+    for fmt in FORMATS:
+        runs = [v for v in results.verified if v.span == full and v.fmt == fmt]
+        ok = all(v.ok for v in runs)
+        rate = med(v.entries_per_s for v in runs)
+        failures = "; ".join(sorted({str(v.reason) for v in runs if not v.ok}))
+        checks.append(
+            (
+                f"offline verification of the {fmt_name(fmt)} export ({full}) OK and >= "
+                f"{TARGET_VERIFY_PER_S:,} entries/s",
+                f"{'OK' if ok else 'FAILED: ' + failures}, {rate:,.0f} entries/s",
+                ok and rate >= TARGET_VERIFY_PER_S,
             )
+        )
     small_ok = all(v.ok for v in results.verified if v.span != full)
     checks.append(
         (
@@ -973,11 +989,12 @@ def list_verdicts(results: ListResults) -> list[tuple[str, str, bool]]:
     ]
 
 
-def list_ratios(results: ListResults, metric: str) -> list[float]:
+def list_ratios(results: ListResults, metric: str, suffix: str = "") -> list[float]:
     by_round: dict[int, dict[str, float]] = {}
     for m in results.runs:
         by_round.setdefault(m.round, {})[m.endpoint] = getattr(m, metric)
-    return [r["audit"] / r["plain"] for _, r in sorted(by_round.items()) if r.get("plain")]
+    audit, plain = "audit" + suffix, "plain" + suffix
+    return [r[audit] / r[plain] for _, r in sorted(by_round.items()) if r.get(plain) and audit in r]
 
 
 def export_tables(results: ExportResults) -> list[str]:
@@ -1017,51 +1034,63 @@ def export_tables(results: ExportResults) -> list[str]:
         )
     lines += [
         "",
-        "| offline verification | file MB | entries | checkpoints | seconds | entries/s | verdict |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| offline verification | file MB | entries | checkpoints | seconds (median) | entries/s (median) "
+        "| entries/s per round | verdicts |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
     ]
-    for v in results.verified:
-        lines.append(
-            f"| {fmt_name(v.fmt)}, {v.span} | {v.bytes / 1e6:,.0f} | {v.entries:,} | {v.checkpoints} | "
-            f"{v.seconds:.1f} | {v.entries_per_s:,.0f} | {'OK' if v.ok else 'FAILED: ' + str(v.reason)} |"
-        )
+    for fmt in FORMATS:
+        for span in (results.small, results.full):
+            runs = [v for v in results.verified if v.fmt == fmt and v.span == span.label]
+            if not runs:
+                continue
+            verdicts = ", ".join("OK" if v.ok else f"FAILED: {v.reason}" for v in runs)
+            lines.append(
+                f"| {fmt_name(fmt)}, {span.label} | {runs[0].bytes / 1e6:,.0f} | {runs[0].entries:,} | "
+                f"{runs[0].checkpoints} | {med(v.seconds for v in runs):.1f} | "
+                f"{med(v.entries_per_s for v in runs):,.0f} | "
+                f"{', '.join(f'{v.entries_per_s:,.0f}' for v in runs)} | {verdicts} |"
+            )
     return lines
 
 
-def list_tables(results: ListResults) -> list[str]:
+def list_tables(results: ListResults, args: argparse.Namespace) -> list[str]:
     names = {"audit": "audit_requests=True (access log written)", "plain": "audit_requests=False"}
     lines = [
-        "| server | req/s (median) | p50 ms | p90 ms | p99 ms | runs | errors | server CPU | load-gen CPU |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| server | connections | req/s (median) | p50 ms | p90 ms | p99 ms | runs | errors | server CPU | "
+        "load-gen CPU |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for name in ("audit", "plain"):
-        runs = [m for m in results.runs if m.endpoint == name]
-        lines.append(
-            f"| {names[name]} | {med(m.rps for m in runs):,.0f} | {med(m.p50_ms for m in runs):.2f} | "
-            f"{med(m.p90_ms for m in runs):.2f} | {med(m.p99_ms for m in runs):.2f} | {len(runs)} | "
-            f"{sum(m.errors for m in runs)} | {med(m.server_cpu for m in runs):.0%} | "
-            f"{med(m.client_cpu for m in runs):.0%} |"
-        )
-    p50 = list_ratios(results, "p50_ms")
-    p99 = list_ratios(results, "p99_ms")
-    rps = list_ratios(results, "rps")
+    for suffix, connections in (("", args.connections), (LIGHT, args.light_connections)):
+        for name in ("audit", "plain"):
+            runs = [m for m in results.runs if m.endpoint == name + suffix]
+            if not runs:
+                continue
+            lines.append(
+                f"| {names[name]} | {connections} | {med(m.rps for m in runs):,.0f} | "
+                f"{med(m.p50_ms for m in runs):.2f} | {med(m.p90_ms for m in runs):.2f} | "
+                f"{med(m.p99_ms for m in runs):.2f} | {len(runs)} | {sum(m.errors for m in runs)} | "
+                f"{med(m.server_cpu for m in runs):.0%} | {med(m.client_cpu for m in runs):.0%} |"
+            )
+    p50, p99, rps = (list_ratios(results, metric) for metric in ("p50_ms", "p99_ms", "rps"))
+    light = list_ratios(results, "p50_ms", LIGHT)
     lines += [
         "",
-        "| round | p50 ms with | p50 ms without | p50 ratio | p99 ratio | req/s ratio | "
-        "entries written / requests |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        f"| round | p50 ms with | p50 ms without | p50 ratio | p99 ratio | req/s ratio | entries written / "
+        f"requests | p50 ratio at {args.light_connections} connection(s) |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     by_round: dict[int, dict[str, Any]] = {}
     for m in results.runs:
         by_round.setdefault(m.round, {})[m.endpoint] = m
-    for (round_, runs), a, b, c, (written, requests) in zip(
-        sorted(by_round.items()), p50, p99, rps, results.appended, strict=False
-    ):
+    for index, (round_, runs) in enumerate(sorted(by_round.items())):
+        written, requests = results.appended[index]
+        lone = f"{light[index]:.3f}" if index < len(light) else "-"
         lines.append(
-            f"| {round_} | {runs['audit'].p50_ms:.2f} | {runs['plain'].p50_ms:.2f} | {a:.3f} | {b:.3f} | "
-            f"{c:.3f} | {written:,} / {requests:,} |"
+            f"| {round_} | {runs['audit'].p50_ms:.2f} | {runs['plain'].p50_ms:.2f} | {p50[index]:.3f} | "
+            f"{p99[index]:.3f} | {rps[index]:.3f} | {written:,} / {requests:,} | {lone} |"
         )
-    lines.append(f"| median | | | **{med(p50):.3f}** | {med(p99):.3f} | {med(rps):.3f} | |")
+    lone = f"{med(light):.3f}" if light else "-"
+    lines.append(f"| median | | | **{med(p50):.3f}** | {med(p99):.3f} | {med(rps):.3f} | | {lone} |")
     return lines
 
 
@@ -1111,8 +1140,8 @@ def report(
             "Peak RSS: the server's VmHWM, reset through /proc/PID/clear_refs before each export. Raw "
             "pipeline: the same rows by sqlite3 (`WHERE seq BETWEEN`, in seq order, fetchmany 2,000) into "
             "json.dumps per row, or csv.writer, encoded, in one process on the server's core, no HTTP. "
-            "Offline verification: `read_records` + `verify_export` with the public key from "
-            "GET /api/v1/access-log/public-key"
+            "Offline verification, in each round while no server runs: `read_records` + `verify_export` "
+            "with the public key from GET /api/v1/access-log/public-key"
             + ("" if exports.key_matches else " (WARNING: it differs from the signing key's)")
             + ", on the client's core.",
             "",
@@ -1126,9 +1155,11 @@ def report(
             f"(every request appends an entry, committed before the response starts) and one with "
             f"`audit_requests=False`; {listing.loadgen}, {args.connections} connections, {args.rounds} "
             f"rounds x {args.duration:g} s per server after {args.warmup:g} s warm-up, in alternating order; "
-            f"the log already holds {seeded.entries:,} entries.",
+            f"the log already holds {seeded.entries:,} entries. Each round also measures both servers with "
+            f"{args.light_connections} connection(s) (a diagnostic, not judged: the latency added when the "
+            "core is not saturated).",
             "",
-            *list_tables(listing),
+            *list_tables(listing, args),
             "",
         ]
     checks = (export_verdicts(exports) if exports else []) + (list_verdicts(listing) if listing else [])
@@ -1193,6 +1224,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--warmup", type=float, default=3.0, help="seconds of unrecorded list load per server"
     )
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument(
+        "--light-connections",
+        type=int,
+        default=1,
+        help="connections of the extra light-load list runs (the latency a lone client sees; 0: skip)",
+    )
     parser.add_argument("--organizations", type=int, default=100)
     parser.add_argument("--systems-per-org", type=int, default=100)
     parser.add_argument("--loadgen", choices=("auto", "wrk", "asyncio", "httpx"), default="auto")

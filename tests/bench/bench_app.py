@@ -37,15 +37,15 @@ def create_bench_app() -> Litestar:
     body = Path(os.environ[BODY_ENV]).read_bytes()
     audit_requests = os.environ.get(AUDIT_ENV, "1") != "0"
 
-    @get("/bench/bare", exclude_from_auth=True, include_in_schema=False)
+    @get("/bench/bare", exclude_from_auth=True, include_in_schema=False, opt={"no_access_log": True})
     async def bare() -> Response[bytes]:
         return Response(content=body, media_type=JSON)
 
-    @get("/bench/bare-auth", include_in_schema=False)
+    @get("/bench/bare-auth", include_in_schema=False, opt={"no_access_log": True})
     async def bare_auth() -> Response[bytes]:
         return Response(content=body, media_type=JSON)
 
-    @get("/bench/info", exclude_from_auth=True, include_in_schema=False)
+    @get("/bench/info", exclude_from_auth=True, include_in_schema=False, opt={"no_access_log": True})
     async def info() -> dict[str, Any]:
         loop = type(asyncio.get_running_loop())
         return {
