@@ -58,33 +58,46 @@ def csv_lines(records: Iterable[Mapping[str, Any]]) -> str:
     return buffer.getvalue()
 
 
-def _from_csv(row: dict[str, str]) -> dict[str, Any]:
-    kind = row.get("kind", "")
-    if kind in ("header", "trailer"):
-        return dict(json.loads(row.get("detail") or "{}"))
-    record: dict[str, Any] = {"kind": kind}
-    for column in CSV_COLUMNS[1:]:
-        text = row.get(column, "")
-        if text == "":
-            value: Any = None
-        elif text.startswith("'"):
-            value = text[1:]
-        elif column in INTEGER_COLUMNS:
-            value = int(text) if text.lstrip("-").isdigit() else text
+def _cell(text: str, integer: bool) -> Any:
+    if text == "":
+        return None
+    if text[0] == "'":
+        return text[1:]
+    if integer and text.lstrip("-").isdigit():
+        return int(text)
+    return text
+
+
+CHECKPOINT_COLUMNS = ("kind", "last_seq", "last_hash", "at", "key_id", "signature")
+
+
+def _csv_records(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
+    rows = csv.reader(lines)
+    header = next(rows, None)
+    if header is None:
+        return
+    where = {name: i for i, name in enumerate(header)}
+    missing = [name for name in CSV_COLUMNS if name not in where]
+    if missing:
+        raise ValueError(f"the CSV has no column {missing[0]!r}")
+    entry_at = [(name, where[name], name in INTEGER_COLUMNS) for name in ENTRY_FIELDS]
+    checkpoint_at = [(name, where[name], name in INTEGER_COLUMNS) for name in CHECKPOINT_COLUMNS]
+    kind_at, detail_at, seq_at, digest_at = where["kind"], where["detail"], where["seq"], where["digest"]
+    for row in rows:
+        kind = row[kind_at]
+        if kind in ("header", "trailer"):
+            yield dict(json.loads(row[detail_at] or "{}"))
+        elif kind == "entry":
+            yield {"kind": "entry", **{name: _cell(row[i], integer) for name, i, integer in entry_at}}
+        elif kind == "stub":
+            yield {"kind": "stub", "seq": _cell(row[seq_at], True), "digest": _cell(row[digest_at], False)}
         else:
-            value = text
-        record[column] = value
-    if kind == "stub":
-        return {"kind": "stub", "seq": record["seq"], "digest": record["digest"]}
-    if kind in ("checkpoint", "anchor"):
-        return {name: record[name] for name in ("kind", "last_seq", "last_hash", "at", "key_id", "signature")}
-    return {"kind": kind, **{name: record[name] for name in ENTRY_FIELDS}}
+            yield {name: _cell(row[i], integer) for name, i, integer in checkpoint_at}
 
 
 def read_records(lines: Iterable[str], fmt: str) -> Iterator[dict[str, Any]]:
     if fmt == "csv":
-        for row in csv.DictReader(lines):
-            yield _from_csv(row)
+        yield from _csv_records(lines)
         return
     for number, line in enumerate(lines, start=1):
         if line.strip():

@@ -55,6 +55,11 @@ def _timestamp() -> tuple[str, int]:
     return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{millis % 1000:03d}Z", millis
 
 
+def _iso_ms(millis: int) -> str:
+    moment = datetime.fromtimestamp(millis / 1000, UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{millis % 1000:03d}Z"
+
+
 def _clean(value: Any) -> Any:
     # Empty text is stored as NULL, so every export format (CSV included) carries the same content.
     if isinstance(value, str):
@@ -71,12 +76,17 @@ def new_id() -> str:
     return str(uuid.UUID(int=_ids.getrandbits(128), version=4))
 
 
-def chain_entries(drafts: Sequence[EntryDraft], head_seq: int, head_hash: str) -> list[dict[str, Any]]:
+def chain_entries(
+    drafts: Sequence[EntryDraft], head_seq: int, head_hash: str, not_before_ms: int = 0
+) -> list[dict[str, Any]]:
     """Number and hash the drafts after the head of the chain. One batch is one moment: its entries
-    share the time they are committed at."""
+    share the time they are committed at, never earlier than the head's (so time order is chain
+    order, even if the clock steps back, and a time range is found with one index lookup)."""
     entries = []
     prev_hash = head_hash
     at, at_ms = _timestamp()
+    if at_ms < not_before_ms:
+        at, at_ms = _iso_ms(not_before_ms), not_before_ms
     for offset, draft in enumerate(drafts, start=1):
         entry: dict[str, Any] = {name: _clean(value) for name, value in vars(draft).items()}
         if entry["user_agent"]:
@@ -88,9 +98,9 @@ def chain_entries(drafts: Sequence[EntryDraft], head_seq: int, head_hash: str) -
     return entries
 
 
-HEAD_SQL = 'SELECT "seq", "hash" FROM "access_log" ORDER BY "seq" DESC LIMIT 1'
+HEAD_SQL = 'SELECT "seq", "hash", "at_ms" FROM "access_log" ORDER BY "seq" DESC LIMIT 1'
 ANCHOR_SQL = (
-    'SELECT "last_seq" AS "seq", "last_hash" AS "hash" FROM "access_log_checkpoint" '
+    'SELECT "last_seq" AS "seq", "last_hash" AS "hash", "at_ms" FROM "access_log_checkpoint" '
     'WHERE "kind" = \'anchor\' ORDER BY "last_seq" DESC LIMIT 1'
 )
 
@@ -164,7 +174,7 @@ class AccessLogWriter:
         connection.execute("BEGIN IMMEDIATE")
         try:
             head = connection.execute(HEAD_SQL).fetchone() or connection.execute(ANCHOR_SQL).fetchone()
-            entries = chain_entries(drafts, *(head or (0, GENESIS_HASH)))
+            entries = chain_entries(drafts, *(head or (0, GENESIS_HASH, 0)))
             placeholders = ", ".join("?" for _ in INSERT_COLUMNS)
             columns = ", ".join(f'"{name}"' for name in INSERT_COLUMNS)
             connection.executemany(
@@ -181,8 +191,8 @@ class AccessLogWriter:
         async with self.engine.transaction():
             await AccessLogEntry.raw("SELECT pg_advisory_xact_lock({})", ADVISORY_LOCK_KEY)
             rows = await AccessLogEntry.raw(HEAD_SQL) or await AccessLogCheckpoint.raw(ANCHOR_SQL)
-            head_seq, head_hash = (int(rows[0]["seq"]), str(rows[0]["hash"])) if rows else (0, GENESIS_HASH)
-            entries = chain_entries(drafts, head_seq, head_hash)
+            head: dict[str, Any] = rows[0] if rows else {"seq": 0, "hash": GENESIS_HASH, "at_ms": 0}
+            entries = chain_entries(drafts, int(head["seq"]), str(head["hash"]), int(head["at_ms"]))
             columns = ", ".join(f'"{name}"' for name in INSERT_COLUMNS)
             values = ", ".join("(" + ", ".join("{}" for _ in INSERT_COLUMNS) + ")" for _ in entries)
             args = [entry[name] for entry in entries for name in INSERT_COLUMNS]
