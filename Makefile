@@ -41,6 +41,7 @@ openapi: $(STAMP)
 
 bench: $(TEST_STAMP)
 	$(BIN)/python tests/bench/bench_list.py
+	$(BIN)/python tests/bench/bench_access_log.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
