@@ -384,7 +384,13 @@ def seed_access_log(data_dir: Path, entries: int, span_days: int, random_seed: i
         with mock.patch.object(writer_module, "_timestamp", walking_clock):
             while head_seq < entries:
                 drafts = _drafts(rng, actors, min(SEED_BATCH, entries - head_seq))
-                batch = chain_entries(drafts, head_seq, head_hash)
+                # One call per entry: the writer gives a batch one time, and these entries span 30 days.
+                batch = []
+                prev_seq, prev_hash = head_seq, head_hash
+                for draft in drafts:
+                    [entry] = chain_entries([draft], prev_seq, prev_hash)
+                    prev_seq, prev_hash = entry["seq"], entry["hash"]
+                    batch.append(entry)
                 checkpoints = []
                 for entry in batch:
                     if entry["at_ms"] >= next_hour and head_seq > 0:
