@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -105,6 +106,10 @@ def create_app(
 
     @asynccontextmanager
     async def access_log_running(_: Litestar) -> AsyncIterator[None]:
+        # Everything allocated while starting lives as long as the process: keeping it out of the
+        # garbage collector's view makes its full collections short (they showed as p99 latency).
+        gc.collect()
+        gc.freeze()
         async with runtime.running():
             yield
 
