@@ -41,7 +41,6 @@ AUDITED: dict[str, tuple[str, str]] = {
 }
 UNAUDITED = re.compile(r"^(/api/v1/health|/api/v1/ready|/schema)(/|$)")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
-RESOURCE_PARAMS = ("system_id", "unit_id", "org_id")
 
 
 def outcome_of(status: int) -> str:
@@ -54,6 +53,17 @@ def outcome_of(status: int) -> str:
     if status >= 500:
         return "error"
     return "rejected"
+
+
+def _resource_id(params: dict[str, Any], resource_type: str | None) -> str | None:
+    """The id of the object the route names. An organization's id counts only on its own routes: on
+    /organizations/{org_id}/systems it is where, not what (it is the entry's organization)."""
+    for param in ("system_id", "unit_id"):
+        if param in params:
+            return str(params[param])
+    if resource_type == "organization" and "org_id" in params:
+        return str(params["org_id"])
+    return None
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -88,7 +98,7 @@ class AccessLogMiddleware(ASGIMiddleware):
         request_id = supplied if supplied and REQUEST_ID.match(supplied) else new_id()
         target = context.open_target(
             organization_id=str(params["org_id"]) if "org_id" in params else None,
-            resource_id=next((str(params[p]) for p in RESOURCE_PARAMS if p in params), None),
+            resource_id=_resource_id(params, resource_type),
         )
         state: dict[str, Any] = {"recorded": False, "replaced": False}
 

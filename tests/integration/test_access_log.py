@@ -305,3 +305,17 @@ async def test_the_log_refuses_updates(world: World) -> None:
 
 def test_writer_unavailable_is_an_exception_type() -> None:
     assert issubclass(AccessLogUnavailable, Exception)
+
+
+async def test_a_list_names_its_organization_not_a_resource(world: World) -> None:
+    await world.client.get(
+        f"{API}/organizations/{world.orgs[0]}/systems", headers=world.headers("steward", 0)
+    )
+    await world.client.get(f"{API}/organizations/{world.orgs[0]}", headers=world.headers("steward", 0))
+    *_, listed, read = await entries()
+    assert (listed["action"], listed["organization_id"], listed["resource_id"]) == (
+        "list",
+        world.orgs[0],
+        None,
+    )
+    assert (read["resource_type"], read["resource_id"]) == ("organization", world.orgs[0])
