@@ -18,6 +18,7 @@ from registry.accesslog.chain import (
 )
 from registry.accesslog.signing import CheckpointSigner, CheckpointVerifier, public_key_pem
 from registry.accesslog.tables import AccessLogCheckpoint, AccessLogEntry
+from registry.accesslog.writer import iso_ms
 from registry.db import write_transaction
 from registry.errors import FieldProblem, Forbidden, InvalidQuery
 
@@ -35,11 +36,6 @@ def _ms(moment: datetime) -> int:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return int(moment.timestamp() * 1000)
-
-
-def _iso_ms(millis: int) -> str:
-    moment = datetime.fromtimestamp(millis / 1000, UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{millis % 1000:03d}Z"
 
 
 def _checkpoint_record(row: dict[str, Any]) -> dict[str, Any]:
@@ -96,7 +92,7 @@ async def _insert_checkpoint(signer: CheckpointSigner, kind: str, seq: int, hash
         "kind": kind,
         "last_seq": seq,
         "last_hash": hash_,
-        "at": _iso_ms(millis),
+        "at": iso_ms(millis),
         "key_id": signer.key_id,
     }
     record["signature"] = signer.sign(record)
@@ -188,8 +184,8 @@ async def export_records(
     header: dict[str, Any] = {
         "kind": "header",
         "format": FORMAT,
-        "from": _iso_ms(start_ms),
-        "to": _iso_ms(end_ms),
+        "from": iso_ms(start_ms),
+        "to": iso_ms(end_ms),
         "organization_id": actor.org,
         "filters": {"actor": query.actor, "action": query.action, "resource_id": query.resource_id},
         "exported_by": actor.sub,

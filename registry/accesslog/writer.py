@@ -49,15 +49,15 @@ class EntryDraft:
     request_id: str | None = None
 
 
-def _timestamp() -> tuple[str, int]:
-    now = datetime.now(UTC)
-    millis = int(now.timestamp() * 1000)
-    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{millis % 1000:03d}Z", millis
-
-
-def _iso_ms(millis: int) -> str:
+def iso_ms(millis: int) -> str:
+    """UTC with milliseconds, as entries and checkpoints carry it: 2026-11-22T08:15:30.123Z."""
     moment = datetime.fromtimestamp(millis / 1000, UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{millis % 1000:03d}Z"
+
+
+def _timestamp() -> tuple[str, int]:
+    millis = int(datetime.now(UTC).timestamp() * 1000)
+    return iso_ms(millis), millis
 
 
 def _clean(value: Any) -> Any:
@@ -86,7 +86,7 @@ def chain_entries(
     prev_hash = head_hash
     at, at_ms = _timestamp()
     if at_ms < not_before_ms:
-        at, at_ms = _iso_ms(not_before_ms), not_before_ms
+        at, at_ms = iso_ms(not_before_ms), not_before_ms
     for offset, draft in enumerate(drafts, start=1):
         entry: dict[str, Any] = {name: _clean(value) for name, value in vars(draft).items()}
         if entry["user_agent"]:
