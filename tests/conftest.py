@@ -3,7 +3,9 @@ AIREG_TEST_DATABASE_URL), migrated once, emptied before each test; the app serve
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -13,6 +15,7 @@ import httpx
 import pytest
 
 _SCRATCH = Path(tempfile.mkdtemp(prefix="airegistry-tests-"))
+atexit.register(shutil.rmtree, _SCRATCH, ignore_errors=True)
 # Before anything imports piccolo_conf: the engine is chosen from these at import time.
 os.environ["AIREG_DATA_DIR"] = str(_SCRATCH)
 if os.environ.get("AIREG_TEST_DATABASE_URL"):
