@@ -17,7 +17,7 @@ import sqlite3
 import uuid
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,7 +32,7 @@ ADVISORY_LOCK_KEY = 0x41_52_45_47  # "AREG": one key for the whole chain
 INSERT_COLUMNS = (*ENTRY_FIELDS, "at_ms")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class EntryDraft:
     """What the caller knows of an access; the writer adds seq, event id, time and hashes."""
 
@@ -47,6 +47,9 @@ class EntryDraft:
     source_ip: str | None = None
     user_agent: str | None = None
     request_id: str | None = None
+
+
+DRAFT_FIELDS = tuple(f.name for f in fields(EntryDraft))
 
 
 def iso_ms(millis: int) -> str:
@@ -88,7 +91,7 @@ def chain_entries(
     if at_ms < not_before_ms:
         at, at_ms = iso_ms(not_before_ms), not_before_ms
     for offset, draft in enumerate(drafts, start=1):
-        entry: dict[str, Any] = {name: _clean(value) for name, value in vars(draft).items()}
+        entry: dict[str, Any] = {name: _clean(getattr(draft, name)) for name in DRAFT_FIELDS}
         if entry["user_agent"]:
             entry["user_agent"] = entry["user_agent"][:300]
         entry.update(seq=head_seq + offset, event_id=new_id(), at=at, at_ms=at_ms, prev_hash=prev_hash)
