@@ -12,4 +12,4 @@ from registry.db import engine_from_settings
 
 DB = engine_from_settings()
 
-APP_REGISTRY = AppRegistry(apps=["registry.piccolo_app"])
+APP_REGISTRY = AppRegistry(apps=["registry.piccolo_app", "webhooks.piccolo_app"])

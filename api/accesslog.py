@@ -35,6 +35,15 @@ AUDITED: dict[str, tuple[str, str]] = {
     "listRevisions": ("list", "revision"),
     "getRevision": ("read", "revision"),
     "diffRevision": ("read", "revision_diff"),
+    "createWebhook": ("create", "webhook"),
+    "listWebhooks": ("list", "webhook"),
+    "getWebhook": ("read", "webhook"),
+    "updateWebhook": ("update", "webhook"),
+    "deleteWebhook": ("delete", "webhook"),
+    "rotateWebhookSecret": ("rotate_secret", "webhook"),
+    "testWebhook": ("test", "webhook"),
+    "listWebhookDeliveries": ("list", "webhook_delivery"),
+    "redeliverWebhook": ("redeliver", "webhook_delivery"),
     "exportAccessLog": ("export", "access_log"),
     "verifyAccessLog": ("verify", "access_log"),
     "getAccessLogPublicKey": ("read", "access_log_key"),
@@ -58,7 +67,7 @@ def outcome_of(status: int) -> str:
 def _resource_id(params: dict[str, Any], resource_type: str | None) -> str | None:
     """The id of the object the route names. An organization's id counts only on its own routes: on
     /organizations/{org_id}/systems it is where, not what (it is the entry's organization)."""
-    for param in ("system_id", "unit_id"):
+    for param in ("delivery_id", "system_id", "unit_id", "subscription_id"):
         if param in params:
             return str(params[param])
     if resource_type == "organization" and "org_id" in params:

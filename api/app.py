@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -25,16 +27,23 @@ from api.controllers import (
     OrganizationController,
     OrganizationSystemController,
     OrganizationUnitController,
+    OrganizationWebhookController,
     RevisionController,
     SystemController,
     UnitController,
+    WebhookController,
 )
 from api.errors import problem_details_plugin
 from api.runtime import AccessLogRuntime
 from api.settings import ApiSettings
 from registry import Actor
 from registry.accesslog.settings import AccessLogSettings
+from registry.events import use_sink
 from registry.tables import Organization
+from webhooks.outbox import OutboxSink
+from webhooks.relay import Relay
+from webhooks.runtime import WebhookRuntime
+from webhooks.settings import WebhookSettings
 
 API_PREFIX = "/api/v1"
 API_VERSION = "1.0.0"
@@ -92,10 +101,16 @@ def create_app(
     *,
     access_log: AccessLogRuntime | None = None,
     audit_requests: bool = True,
+    webhooks: WebhookRuntime | None = None,
+    run_relay: bool = False,
 ) -> Litestar:
-    """`audit_requests=False` exists for the benchmark that measures what the access log costs; the
-    service itself always records."""
+    """`run_relay` runs the webhook relay inside this process (`airegistry serve` does unless
+    AIREG_WEBHOOKS_RELAY=false). `audit_requests=False` exists for the benchmark that measures what
+    the access log costs; the service itself always records."""
     settings = settings or ApiSettings()
+    hooks = webhooks or WebhookRuntime.from_settings(WebhookSettings(data_dir=settings.data_dir))
+    # The register emits its events through this sink, into the outbox, in each change's transaction.
+    use_sink(OutboxSink(public_base_url=settings.public_url))
     verifier = TokenVerifier.from_settings(settings)
     runtime = access_log or AccessLogRuntime.from_settings(AccessLogSettings(data_dir=settings.data_dir))
     throttle = RateLimitConfig(
@@ -113,6 +128,19 @@ def create_app(
         async with runtime.running():
             yield
 
+    @asynccontextmanager
+    async def relay_running(_: Litestar) -> AsyncIterator[None]:
+        if not run_relay:
+            yield
+            return
+        task = asyncio.get_running_loop().create_task(Relay(hooks).run(), name="webhook-relay")
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
     api = Router(
         path=API_PREFIX,
         route_handlers=[
@@ -123,6 +151,8 @@ def create_app(
             OrganizationSystemController,
             SystemController,
             RevisionController,
+            OrganizationWebhookController,
+            WebhookController,
             AccessLogController,
         ],
     )
@@ -133,10 +163,21 @@ def create_app(
             DefineMiddleware(JwtAuthMiddleware, verifier=verifier, exclude=PUBLIC_PATHS),
             throttle.middleware,
         ],
-        dependencies={"audit": Provide(lambda: runtime, sync_to_thread=False)},
+        dependencies={
+            "audit": Provide(lambda: runtime, sync_to_thread=False),
+            "webhook_runtime": Provide(lambda: hooks, sync_to_thread=False),
+        },
         plugins=[PydanticPlugin(), problem_details_plugin],
-        lifespan=[database_pool, access_log_running],
+        lifespan=[database_pool, access_log_running, relay_running],
         openapi_config=openapi_config(),
         request_max_body_size=settings.max_body_bytes,
         debug=False,
     )
+
+
+def create_served_app() -> Litestar:
+    """The app `airegistry serve` runs: with the webhook relay inside, unless AIREG_WEBHOOKS_RELAY=false
+    (when `airegistry worker` processes deliver instead)."""
+    settings = ApiSettings()
+    hooks = WebhookRuntime.from_settings(WebhookSettings(data_dir=settings.data_dir))
+    return create_app(settings, webhooks=hooks, run_relay=hooks.settings.webhooks_relay)

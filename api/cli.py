@@ -135,9 +135,12 @@ def _print_demo_tokens(organizations: list[dict[str, Any]], settings: ApiSetting
 def cmd_demo(_: argparse.Namespace) -> int:
     from registry import Actor, Role
     from registry.demo import database_is_empty, seed_demo
+    from registry.events import use_sink
     from registry.services.organizations import list_organizations
+    from webhooks.outbox import OutboxSink
 
     settings = ApiSettings()
+    use_sink(OutboxSink(public_base_url=settings.public_url))
 
     async def run() -> list[dict[str, Any]]:
         if await database_is_empty():
@@ -325,7 +328,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = ApiSettings()
     host, port = args.host or settings.host, args.port or settings.port
     print(f"serving the workplace AI register on http://{host}:{port}/api/v1 (API docs: /schema)")
-    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, log_level="info")
+    uvicorn.run("api.app:create_served_app", factory=True, host=host, port=port, log_level="info")
+    return 0
+
+
+def cmd_worker(_: argparse.Namespace) -> int:
+    from webhooks.runtime import WebhookRuntime
+    from webhooks.worker import run_worker
+
+    settings = ApiSettings()
+    runtime = WebhookRuntime.from_settings()
+    print(
+        f"webhook relay running ({runtime.settings.webhooks_concurrency} deliveries at a time); Ctrl-C stops"
+    )
+    asyncio.run(run_worker(runtime, public_base_url=settings.public_url))
     return 0
 
 
@@ -348,6 +364,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=cmd_serve)
 
     commands.add_parser("migrate", help="bring the database schema up to date").set_defaults(func=cmd_migrate)
+    commands.add_parser("worker", help="deliver webhooks (the relay alone, without the API)").set_defaults(
+        func=cmd_worker
+    )
     commands.add_parser(
         "demo", help="seed the demo data set when the database is empty; print tokens"
     ).set_defaults(func=cmd_demo)

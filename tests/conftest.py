@@ -33,6 +33,9 @@ from registry.accesslog.tables import AccessLogCheckpoint, AccessLogEntry  # noq
 from registry.schema import migrate  # noqa: E402
 from registry.tables import AISystem, Organization, SystemRevision, Unit  # noqa: E402
 from tests.support.world import TokenFactory, World  # noqa: E402
+from webhooks.runtime import WebhookRuntime  # noqa: E402
+from webhooks.settings import WebhookSettings  # noqa: E402
+from webhooks.tables import WebhookAttempt, WebhookDelivery, WebhookEvent, WebhookSubscription  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -48,7 +51,18 @@ async def migrated_database() -> None:
 @pytest.fixture(autouse=True)
 async def empty_database(migrated_database: None) -> None:
     # Tests start from nothing. (The app itself never deletes these rows.)
-    for table in (AccessLogCheckpoint, AccessLogEntry, SystemRevision, AISystem, Unit, Organization):
+    for table in (
+        AccessLogCheckpoint,
+        AccessLogEntry,
+        WebhookAttempt,
+        WebhookDelivery,
+        WebhookEvent,
+        WebhookSubscription,
+        SystemRevision,
+        AISystem,
+        Unit,
+        Organization,
+    ):
         await table.delete(force=True)
 
 
@@ -61,6 +75,32 @@ def app(settings: ApiSettings) -> Any:
 async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://register.test"
+    ) as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+def local_webhooks() -> WebhookRuntime:
+    """Webhooks as a developer runs them: loopback and http targets allowed, short timeouts."""
+    settings = WebhookSettings(
+        data_dir=_SCRATCH,
+        webhooks_allow_private_targets=True,
+        webhooks_timeout_seconds=2,
+        webhooks_lease_seconds=5,
+    )
+    return WebhookRuntime.from_settings(settings)
+
+
+@pytest.fixture(scope="session")
+def local_app(settings: ApiSettings, local_webhooks: WebhookRuntime) -> Any:
+    """The same app and database, with webhooks allowed to reach a receiver on this machine."""
+    return create_app(settings, webhooks=local_webhooks)
+
+
+@pytest.fixture
+async def local_client(local_app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=local_app), base_url="http://register.test"
     ) as c:
         yield c
 

@@ -6,6 +6,7 @@ from api.controllers.organizations import OrganizationController
 from api.controllers.revisions import RevisionController
 from api.controllers.systems import OrganizationSystemController, SystemController
 from api.controllers.units import OrganizationUnitController, UnitController
+from api.controllers.webhooks import OrganizationWebhookController, WebhookController
 
 __all__ = [
     "AccessLogController",
@@ -13,7 +14,9 @@ __all__ = [
     "OrganizationController",
     "OrganizationSystemController",
     "OrganizationUnitController",
+    "OrganizationWebhookController",
     "RevisionController",
     "SystemController",
     "UnitController",
+    "WebhookController",
 ]

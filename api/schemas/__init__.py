@@ -12,6 +12,14 @@ from api.schemas.systems import (
     RevisionSummary,
 )
 from api.schemas.units import Unit, UnitCreate, UnitUpdate
+from api.schemas.webhooks import (
+    Webhook,
+    WebhookCreate,
+    WebhookDelivery,
+    WebhookDeliveryPage,
+    WebhookUpdate,
+    WebhookWithSecret,
+)
 
 __all__ = [
     "AISystem",
@@ -28,4 +36,10 @@ __all__ = [
     "Unit",
     "UnitCreate",
     "UnitUpdate",
+    "Webhook",
+    "WebhookCreate",
+    "WebhookDelivery",
+    "WebhookDeliveryPage",
+    "WebhookUpdate",
+    "WebhookWithSecret",
 ]

@@ -23,10 +23,11 @@ from registry.errors import (
     VersionMismatch,
     field_path,
 )
+from registry.events import emit, system_event
 from registry.history import changed_field_names, field_changes
 from registry.models import SystemFields, risk_class_of, special_categories_of
 from registry.pagination import DEFAULT_LIMIT, MAX_LIMIT, Position, decode_cursor, encode_cursor
-from registry.rules import contradictions
+from registry.rules import contradictions, material_reasons
 from registry.services.organizations import organization_exists
 from registry.services.units import unit_parents
 from registry.tables import AISystem, SystemRevision
@@ -140,7 +141,7 @@ def _columns(document: dict[str, Any], updated: datetime, author: str) -> dict[A
 async def _record_revision(
     system_id: uuid.UUID,
     document: dict[str, Any],
-    previous: dict[str, Any] | None,
+    changed: list[str],
     author: str,
     note: str | None,
 ) -> None:
@@ -150,7 +151,7 @@ async def _record_revision(
             system=system_id,
             version=document["version"],
             document=_dumps(document),
-            changed_fields=_dumps(changed_field_names(previous, document)),
+            changed_fields=_dumps(changed),
             change_note=note,
             author=author,
             created_at=utcnow(),
@@ -181,7 +182,19 @@ async def register_system(
                 **columns,
             )
         )
-        await _record_revision(system_id, document, None, actor.sub, change_note)
+        changed = changed_field_names(None, document)
+        await _record_revision(system_id, document, changed, actor.sub, change_note)
+        await emit(
+            system_event(
+                org_id,
+                str(system_id),
+                1,
+                previous_status=None,
+                status=document["status"],
+                changed_fields=changed,
+                material_reasons=material_reasons(None, document),
+            )
+        )
     return StoredSystem(body=_dumps(document).encode(), version=1)
 
 
@@ -270,7 +283,19 @@ async def update_system(
         if not updated:
             # Another writer got there first (possible on PostgreSQL, where writers do not queue).
             raise VersionMismatch("The AI system changed since you read it.", current_version=None)
-        await _record_revision(key, document, previous, actor.sub, change_note)
+        changed = changed_field_names(previous, document)
+        await _record_revision(key, document, changed, actor.sub, change_note)
+        await emit(
+            system_event(
+                org_id,
+                system_id,
+                version,
+                previous_status=previous["status"],
+                status=document["status"],
+                changed_fields=changed,
+                material_reasons=material_reasons(previous, document),
+            )
+        )
     return StoredSystem(body=_dumps(document).encode(), version=version)
 
 

@@ -140,6 +140,49 @@ ROUTES = (
         200,
     ),
     Route(
+        "POST",
+        "/organizations/{org_id:uuid}/webhooks",
+        "/organizations/{org}/webhooks",
+        REGISTER_WRITERS,
+        201,
+        body={"url": "https://93.184.215.14/another-hook", "event_types": ["system.updated"]},
+    ),
+    Route(
+        "GET", "/organizations/{org_id:uuid}/webhooks", "/organizations/{org}/webhooks", REGISTER_WRITERS, 200
+    ),
+    Route("GET", "/webhooks/{subscription_id:uuid}", "/webhooks/{webhook}", REGISTER_WRITERS, 200),
+    Route(
+        "PATCH",
+        "/webhooks/{subscription_id:uuid}",
+        "/webhooks/{webhook}",
+        REGISTER_WRITERS,
+        200,
+        body={"status": "paused"},
+    ),
+    Route("DELETE", "/webhooks/{subscription_id:uuid}", "/webhooks/{webhook}", REGISTER_WRITERS, 204),
+    Route(
+        "POST",
+        "/webhooks/{subscription_id:uuid}/rotate-secret",
+        "/webhooks/{webhook}/rotate-secret",
+        REGISTER_WRITERS,
+        200,
+    ),
+    Route("POST", "/webhooks/{subscription_id:uuid}/test", "/webhooks/{webhook}/test", REGISTER_WRITERS, 202),
+    Route(
+        "GET",
+        "/webhooks/{subscription_id:uuid}/deliveries",
+        "/webhooks/{webhook}/deliveries",
+        REGISTER_WRITERS,
+        200,
+    ),
+    Route(
+        "POST",
+        "/webhooks/{subscription_id:uuid}/deliveries/{delivery_id:int}/redeliver",
+        "/webhooks/{webhook}/deliveries/{delivery}/redeliver",
+        REGISTER_WRITERS,
+        202,
+    ),
+    Route(
         "GET",
         "/access-log",
         "/access-log?from=2020-01-01T00:00:00Z&to=2020-12-31T00:00:00Z",
@@ -188,6 +231,8 @@ def other_organization_data(world: World) -> list[str]:
         world.orgs[1],
         world.units[1],
         world.systems[1],
+        world.webhooks[1],
+        "Fagforeningens sagssystem 1",
         "Organisation 1",
         CVRS[1],
         body["name"],
@@ -208,7 +253,18 @@ async def register_state(world: World) -> dict[str, Any]:
         units = await c.get(f"{API}/organizations/{org}/units", headers=owner)
         systems = await c.get(f"{API}/organizations/{org}/systems", headers=owner)
         assert units.status_code == systems.status_code == 200
-        state[org] = {"units": units.json(), "systems": systems.json()}
+        webhooks = await c.get(f"{API}/organizations/{org}/webhooks", headers=owner)
+        assert units.status_code == systems.status_code == webhooks.status_code == 200
+        deliveries = [
+            (await c.get(f"{API}/webhooks/{hook['id']}/deliveries", headers=owner)).json()
+            for hook in webhooks.json()
+        ]
+        state[org] = {
+            "units": units.json(),
+            "systems": systems.json(),
+            "webhooks": webhooks.json(),
+            "deliveries": deliveries,
+        }
     return state
 
 
@@ -235,7 +291,14 @@ def assert_success_shows_only_what_the_role_may_see(
         return
     if route.path == "/organizations" and route.method == "GET":
         assert [o["id"] for o in response.json()] == [world.orgs[0]]
-    for secret in (world.orgs[1], world.units[1], world.systems[1], "Organisation 1", CVRS[1]):
+    for secret in (
+        world.orgs[1],
+        world.units[1],
+        world.systems[1],
+        world.webhooks[1],
+        "Organisation 1",
+        CVRS[1],
+    ):
         assert secret not in response.text
 
 
@@ -255,7 +318,11 @@ def test_the_matrix_covers_every_route_of_the_app(app: Any) -> None:
 async def test_authorization(world: World, route: Route, role: str, target: str) -> None:
     org_index = ORG_INDEX[target]
     path = route.path.format(
-        org=world.orgs[org_index], unit=world.units[org_index], system=world.systems[org_index]
+        org=world.orgs[org_index],
+        unit=world.units[org_index],
+        system=world.systems[org_index],
+        webhook=world.webhooks[org_index],
+        delivery=world.deliveries[org_index],
     )
     before = await register_state(world) if route.writes else None
 

@@ -32,6 +32,10 @@ def system_body(**overrides: Any) -> dict[str, Any]:
     return body
 
 
+# A public address (nothing is sent to it: no relay runs in the suite unless a test starts one).
+PUBLIC_RECEIVER = "https://93.184.215.14/hooks"
+
+
 class World:
     """Two organizations with a unit each and one AI system each, plus tokens for every role."""
 
@@ -41,6 +45,8 @@ class World:
         self.orgs: list[str] = []
         self.units: list[str] = []
         self.systems: list[str] = []
+        self.webhooks: list[str] = []
+        self.deliveries: list[str] = []
 
     def headers(self, role: str, org_index: int | None = 0, **kwargs: Any) -> dict[str, str]:
         org = self.orgs[org_index] if org_index is not None and role != "platform_admin" else None
@@ -74,4 +80,16 @@ class World:
             )
             assert r.status_code == 201, r.text
             self.systems.append(r.json()["id"])
+            r = await self.client.post(
+                f"{API}/organizations/{self.orgs[i]}/webhooks",
+                json={"url": f"{PUBLIC_RECEIVER}/{i}", "description": f"Fagforeningens sagssystem {i}"},
+                headers=self.headers("employer_admin", i),
+            )
+            assert r.status_code == 201, r.text
+            self.webhooks.append(r.json()["id"])
+            r = await self.client.post(
+                f"{API}/webhooks/{self.webhooks[i]}/test", headers=self.headers("employer_admin", i)
+            )
+            assert r.status_code == 202, r.text
+            self.deliveries.append(r.json()["id"])
         return self

@@ -1,0 +1,1 @@
+"""Webhooks: the outbox relay that delivers register events to subscribers (Standard Webhooks)."""

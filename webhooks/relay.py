@@ -1,0 +1,441 @@
+"""The relay: takes due deliveries from the outbox, signs them, POSTs them and records the outcome.
+
+- Per subscription, deliveries go out one at a time, in the order their events were created: only
+  the oldest pending delivery of a subscription is ever taken.
+- A relay holds what it takes with a lease. If it dies (even between the receiver's answer and the
+  bookkeeping), the lease runs out and the delivery is sent again, with the same webhook-id: delivery
+  is at least once, never lost.
+- Any 2xx is success. Redirects are not followed (3xx is a failure). 410 Gone disables the
+  subscription. Other failures and timeouts are retried on the Standard Webhooks schedule, with
+  jitter, never sooner than a Retry-After asks. A subscription failing for days is disabled, and a
+  webhook.disabled event says so.
+- The SSRF guard runs again at send time, and the connection goes to the very address it checked."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from ipaddress import IPv6Address
+from typing import Any
+
+import httpx
+
+from registry.clock import to_micros, utcnow
+from registry.db import is_sqlite, write_transaction
+from registry.events import Event, EventType, emit
+from webhooks.runtime import WebhookRuntime
+from webhooks.secretbox import SecretUnreadable
+from webhooks.signing import webhook_headers
+from webhooks.ssrf import TargetRefused, parse_target, resolve_target
+from webhooks.tables import WebhookAttempt, WebhookDelivery, WebhookSubscription
+
+log = logging.getLogger("airegistry.webhooks")
+
+# Seconds to wait before each attempt: the Standard Webhooks schedule (immediately, 5 s, 5 min,
+# 30 min, 2 h, 5 h, 10 h, 10 h).
+SCHEDULE: tuple[int, ...] = (0, 5, 300, 1800, 7200, 18000, 36000, 36000)
+MAX_ATTEMPTS = len(SCHEDULE)
+JITTER = 0.1  # each wait is stretched or shrunk by up to 10%, so retries of many deliveries spread out
+MAX_RETRY_AFTER_SECONDS = 24 * 3600
+RESPONSE_BODY_LIMIT = 1024  # what is kept of a receiver's answer
+RESPONSE_READ_LIMIT = 64 * 1024  # what is read of it at most
+ERROR_LIMIT = 500
+
+
+def retry_delay(
+    attempts_made: int, *, retry_after: float | None = None, rng: random.Random | None = None
+) -> float | None:
+    """Seconds until the next attempt after `attempts_made` attempts failed; None when none is left."""
+    if attempts_made >= MAX_ATTEMPTS:
+        return None
+    spread = (rng or random).uniform(1 - JITTER, 1 + JITTER)
+    delay = SCHEDULE[attempts_made] * spread
+    if retry_after is not None:
+        delay = max(delay, min(retry_after, MAX_RETRY_AFTER_SECONDS))
+    return delay
+
+
+def parse_retry_after(value: str | None, now: datetime) -> float | None:
+    """Retry-After as seconds from now: either a number of seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return max(0.0, (moment - now).total_seconds())
+
+
+@dataclass(frozen=True)
+class Claimed:
+    delivery_id: int
+    attempt: int  # the number of this attempt, 1-based
+    subscription_id: uuid.UUID
+    organization_id: str
+    url: str
+    secret: str
+    previous_secret: str | None
+    previous_secret_expires_us: int | None
+    failing_since_us: int | None
+    event_id: str
+    payload: bytes
+
+
+@dataclass(frozen=True)
+class Outcome:
+    kind: str  # succeeded | failed | gone
+    status_code: int | None = None
+    latency_ms: int | None = None
+    response_body: str | None = None
+    error: str | None = None
+    retry_after: float | None = None
+
+
+def outcome_of(status: int, *, latency_ms: int, body: str, retry_after: float | None) -> Outcome:
+    if 200 <= status < 300:
+        return Outcome("succeeded", status, latency_ms, body)
+    if status == 410:
+        return Outcome("gone", status, latency_ms, body, "the receiver answered 410 Gone")
+    reason = "redirects are not followed" if 300 <= status < 400 else f"the receiver answered {status}"
+    return Outcome("failed", status, latency_ms, body, reason, retry_after)
+
+
+HEAD_QUERY = """
+SELECT d."id" FROM "webhook_delivery" d
+JOIN (SELECT "subscription", MIN("id") AS "head" FROM "webhook_delivery" WHERE "status" = 'pending'
+      GROUP BY "subscription") h ON h."head" = d."id"
+JOIN "webhook_subscription" s ON s."id" = d."subscription"
+WHERE s."status" = 'active' AND s."deleted_at" IS NULL AND d."next_attempt_us" <= {}
+  AND (d."lease_until_us" IS NULL OR d."lease_until_us" <= {})
+ORDER BY d."next_attempt_us", d."id" LIMIT {}"""
+
+CLAIMED_QUERY = """
+SELECT d."id", d."attempts", d."subscription", s."organization", s."url", s."secret", s."previous_secret",
+       s."previous_secret_expires_us", s."failing_since_us", e."event_id", e."payload"
+FROM "webhook_delivery" d
+JOIN "webhook_subscription" s ON s."id" = d."subscription"
+JOIN "webhook_event" e ON e."id" = d."event"
+WHERE d."lease_owner" = {} AND d."id" IN ({})"""
+
+
+class Relay:
+    def __init__(
+        self,
+        runtime: WebhookRuntime,
+        *,
+        owner: str | None = None,
+        clock: Callable[[], int] | None = None,
+        client: httpx.AsyncClient | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.runtime = runtime
+        self.settings = runtime.settings
+        self.owner = owner or f"relay-{uuid.uuid4().hex[:12]}"
+        self.now_us = clock or (lambda: to_micros(utcnow()))
+        self.rng = rng or random.Random()  # noqa: S311 - jitter, not security
+        self._client = client
+        self._own_client = client is None
+        self._wake = asyncio.Event()
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        if self._client is None:
+            self._client = httpx.AsyncClient(
+                follow_redirects=False,
+                trust_env=False,  # no proxies or netrc from the environment: we connect where we checked
+                timeout=httpx.Timeout(self.settings.webhooks_timeout_seconds),
+                limits=httpx.Limits(max_connections=self.settings.webhooks_concurrency * 2),
+            )
+        return self._client
+
+    async def close(self) -> None:
+        if self._own_client and self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    # --- claiming ---------------------------------------------------------------------------------
+
+    async def claim(self, limit: int) -> list[Claimed]:
+        """Lease up to `limit` due deliveries, each the oldest pending one of its subscription."""
+        now = self.now_us()
+        engine = WebhookDelivery._meta.db
+        # A look without the write lock first: an idle relay polling must not queue behind writers.
+        if not await WebhookDelivery.raw(HEAD_QUERY, now, now, limit):
+            return []
+        lease_until = now + int(self.settings.webhooks_lease_seconds * 1_000_000)
+        async with write_transaction(engine):
+            locking = "" if is_sqlite(engine) else " FOR UPDATE OF d SKIP LOCKED"
+            heads = await WebhookDelivery.raw(HEAD_QUERY + locking, now, now, limit)
+            ids = [int(row["id"]) for row in heads]
+            if not ids:
+                return []
+            await WebhookDelivery.update(
+                {
+                    WebhookDelivery.attempts: WebhookDelivery.attempts + 1,
+                    WebhookDelivery.lease_until_us: lease_until,
+                    WebhookDelivery.lease_owner: self.owner,
+                }
+            ).where(WebhookDelivery.id.is_in(ids))
+            await WebhookDelivery.update({WebhookDelivery.first_attempt_us: now}).where(
+                WebhookDelivery.id.is_in(ids) & WebhookDelivery.first_attempt_us.is_null()
+            )
+            placeholders = ", ".join(["{}"] * len(ids))
+            rows = await WebhookDelivery.raw(CLAIMED_QUERY.format("{}", placeholders), self.owner, *ids)
+        return [self._claimed(row) for row in sorted(rows, key=lambda r: int(r["id"]))]
+
+    def _claimed(self, row: dict[str, Any]) -> Claimed:
+        return Claimed(
+            delivery_id=int(row["id"]),
+            attempt=int(row["attempts"]),
+            subscription_id=uuid.UUID(str(row["subscription"])),
+            organization_id=str(row["organization"]),
+            url=row["url"],
+            secret=row["secret"],
+            previous_secret=row["previous_secret"],
+            previous_secret_expires_us=row["previous_secret_expires_us"],
+            failing_since_us=row["failing_since_us"],
+            event_id=row["event_id"],
+            payload=row["payload"].encode() if isinstance(row["payload"], str) else bytes(row["payload"]),
+        )
+
+    # --- sending ----------------------------------------------------------------------------------
+
+    def _secrets(self, claimed: Claimed) -> list[str]:
+        bound = str(claimed.subscription_id)
+        secrets = [self.runtime.box.decrypt(claimed.secret, bound_to=bound)]
+        expires = claimed.previous_secret_expires_us
+        if claimed.previous_secret and expires and expires > self.now_us():
+            secrets.append(self.runtime.box.decrypt(claimed.previous_secret, bound_to=bound))
+        return secrets
+
+    async def send(self, claimed: Claimed) -> Outcome:
+        allow_private = self.runtime.allow_private
+        started = time.perf_counter()
+        try:
+            secrets = self._secrets(claimed)
+            target = parse_target(claimed.url, allow_private=allow_private)
+            addresses = await resolve_target(
+                target, allow_private=allow_private, resolver=self.runtime.resolver
+            )
+        except SecretUnreadable:
+            return Outcome("failed", error="the signing secret cannot be read (was the secrets key changed?)")
+        except TargetRefused as exc:
+            return Outcome("failed", error=f"target refused: {exc}")
+        address = addresses[0]
+        host = f"[{address}]" if isinstance(address, IPv6Address) else str(address)
+        # Connect to the address just checked, not to whatever a second lookup would return; the
+        # Host header and TLS (SNI and certificate) still name the subscriber's host.
+        connect_url = f"{target.scheme}://{host}:{target.port}{target.path_and_query}"
+        default_port = {"https": 443, "http": 80}[target.scheme]
+        host_header = target.host if target.port == default_port else f"{target.host}:{target.port}"
+        if ":" in target.host:
+            host_header = (
+                f"[{target.host}]" if target.port == default_port else f"[{target.host}]:{target.port}"
+            )
+        headers = webhook_headers(claimed.event_id, int(time.time()), claimed.payload, secrets)
+        headers["host"] = host_header
+        extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
+        try:
+            async with asyncio.timeout(self.settings.webhooks_timeout_seconds):
+                async with self.client.stream(
+                    "POST", connect_url, content=claimed.payload, headers=headers, extensions=extensions
+                ) as response:
+                    body = await _read_limited(response)
+        except TimeoutError:
+            return Outcome("failed", latency_ms=_ms(started), error="timed out")
+        except httpx.HTTPError as exc:
+            return Outcome("failed", latency_ms=_ms(started), error=_error_text(exc))
+        retry_after = parse_retry_after(response.headers.get("retry-after"), datetime.now(UTC))
+        return outcome_of(
+            response.status_code,
+            latency_ms=_ms(started),
+            body=body.decode("utf-8", "replace")[:RESPONSE_BODY_LIMIT],
+            retry_after=retry_after,
+        )
+
+    # --- bookkeeping ------------------------------------------------------------------------------
+
+    async def record(self, claimed: Claimed, outcome: Outcome) -> None:
+        now_us = self.now_us()
+        now = datetime.fromtimestamp(now_us / 1_000_000, tz=UTC)
+        values: dict[Any, Any] = {
+            WebhookDelivery.last_attempt_at: now,
+            WebhookDelivery.last_status_code: outcome.status_code,
+            WebhookDelivery.last_latency_ms: outcome.latency_ms,
+            WebhookDelivery.last_response_body: outcome.response_body,
+            WebhookDelivery.last_error: (outcome.error or None) and outcome.error[:ERROR_LIMIT],
+            WebhookDelivery.lease_until_us: None,
+            WebhookDelivery.lease_owner: None,
+        }
+        disable_reason: str | None = None
+        failing_since = claimed.failing_since_us
+        if outcome.kind == "succeeded":
+            values |= {WebhookDelivery.status: "succeeded", WebhookDelivery.completed_at: now}
+            failing_since = None
+        elif outcome.kind == "gone":
+            values |= {WebhookDelivery.status: "failed", WebhookDelivery.completed_at: now}
+            disable_reason = "The receiver answered 410 Gone."
+        else:
+            failing_since = failing_since or now_us
+            delay = retry_delay(claimed.attempt, retry_after=outcome.retry_after, rng=self.rng)
+            if delay is None:
+                values |= {WebhookDelivery.status: "failed", WebhookDelivery.completed_at: now}
+            else:
+                values[WebhookDelivery.next_attempt_us] = now_us + int(delay * 1_000_000)
+            limit_us = int(self.settings.webhooks_disable_after_days * 86_400 * 1_000_000)
+            if now_us - failing_since >= limit_us:
+                days = self.settings.webhooks_disable_after_days
+                disable_reason = f"Every delivery failed for {days:g} days."
+        async with write_transaction(WebhookDelivery._meta.db):
+            mine = (
+                await WebhookDelivery.update(values)
+                .where(
+                    (WebhookDelivery.id == claimed.delivery_id)
+                    & (WebhookDelivery.lease_owner == self.owner)
+                    & (WebhookDelivery.attempts == claimed.attempt)
+                )
+                .returning(WebhookDelivery.id)
+            )
+            if not mine:
+                return  # the lease ran out and another relay took the delivery over; its record counts
+            await WebhookAttempt.insert(
+                WebhookAttempt(
+                    delivery=claimed.delivery_id,
+                    number=claimed.attempt,
+                    started_at=now,
+                    outcome=outcome.kind,
+                    status_code=outcome.status_code,
+                    latency_ms=outcome.latency_ms,
+                    response_body=outcome.response_body,
+                    error=outcome.error and outcome.error[:ERROR_LIMIT],
+                )
+            )
+            await self._record_subscription(claimed, failing_since, disable_reason, now)
+
+    async def _record_subscription(
+        self, claimed: Claimed, failing_since: int | None, disable_reason: str | None, now: datetime
+    ) -> None:
+        if disable_reason is not None:
+            disabled = (
+                await WebhookSubscription.update(
+                    {
+                        WebhookSubscription.status: "disabled",
+                        WebhookSubscription.disabled_reason: disable_reason,
+                        WebhookSubscription.failing_since_us: failing_since,
+                        WebhookSubscription.updated_at: now,
+                    }
+                )
+                .where(
+                    (WebhookSubscription.id == claimed.subscription_id)
+                    & (WebhookSubscription.status == "active")
+                )
+                .returning(WebhookSubscription.id)
+            )
+            if disabled:
+                await emit(
+                    Event(
+                        type=EventType.webhook_disabled,
+                        organization_id=claimed.organization_id,
+                        data={"subscription_id": str(claimed.subscription_id), "reason": disable_reason},
+                    )
+                )
+        elif failing_since != claimed.failing_since_us:
+            await WebhookSubscription.update({WebhookSubscription.failing_since_us: failing_since}).where(
+                WebhookSubscription.id == claimed.subscription_id
+            )
+
+    # --- running ----------------------------------------------------------------------------------
+
+    async def deliver(self, claimed: Claimed) -> Outcome:
+        outcome = await self.send(claimed)
+        await self.record(claimed, outcome)
+        return outcome
+
+    async def run_once(self) -> int:
+        """Claim what is due now and deliver it; returns how many deliveries were attempted."""
+        claimed = await self.claim(self.settings.webhooks_concurrency)
+        await asyncio.gather(*(self.deliver(c) for c in claimed))
+        return len(claimed)
+
+    async def drain(self, *, seconds: float = 30.0) -> int:
+        """Run until nothing is due (tests and scripts); returns the number of attempts made."""
+        total = 0
+        async with asyncio.timeout(seconds):
+            while sent := await self.run_once():
+                total += sent
+        return total
+
+    async def run(self) -> None:
+        """Deliver until cancelled: up to `concurrency` deliveries in flight, each finished delivery
+        letting its subscription's next one go at once; when idle, look again every poll interval."""
+        in_flight: set[asyncio.Task[Any]] = set()
+        capacity = self.settings.webhooks_concurrency
+        try:
+            while True:
+                self._wake.clear()
+                try:
+                    claimed = await self.claim(capacity - len(in_flight)) if len(in_flight) < capacity else []
+                except Exception:
+                    log.exception("claiming webhook deliveries failed")
+                    claimed = []
+                for item in claimed:
+                    task = asyncio.create_task(self._deliver_logged(item))
+                    in_flight.add(task)
+                    task.add_done_callback(self._finished(in_flight))
+                if claimed and len(in_flight) < capacity:
+                    continue
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(self.settings.webhooks_poll_interval_seconds):
+                        await self._wake.wait()
+        finally:
+            for task in in_flight:
+                task.cancel()
+            await asyncio.gather(*in_flight, return_exceptions=True)
+            await self.close()
+
+    def _finished(self, in_flight: set[asyncio.Task[Any]]) -> Callable[[asyncio.Task[Any]], None]:
+        def done(task: asyncio.Task[Any]) -> None:
+            in_flight.discard(task)
+            self._wake.set()
+
+        return done
+
+    async def _deliver_logged(self, claimed: Claimed) -> None:
+        try:
+            await self.deliver(claimed)
+        except Exception:
+            # The lease runs out and the delivery is tried again; nothing is lost.
+            log.exception("delivery %s failed unexpectedly", claimed.delivery_id)
+
+
+async def _read_limited(response: httpx.Response) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        chunks.append(chunk)
+        size += len(chunk)
+        if size >= RESPONSE_READ_LIMIT:
+            break
+    return b"".join(chunks)
+
+
+def _ms(started: float) -> int:
+    return round((time.perf_counter() - started) * 1000)
+
+
+def _error_text(exc: httpx.HTTPError) -> str:
+    kind = type(exc).__name__
+    return f"{kind}: {exc}"[:ERROR_LIMIT] if str(exc) else kind

@@ -1,0 +1,58 @@
+"""Settings of the webhooks. Read only at composition roots."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class WebhookSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="AIREG_", extra="ignore")
+
+    data_dir: Path = Field(default=Path("./data"))
+    webhooks_allow_private_targets: bool = Field(
+        default=False,
+        description="Let webhooks target http and loopback or private addresses. For development and "
+        "tests only; never in production.",
+    )
+    webhooks_secrets_key: SecretStr | None = Field(
+        default=None,
+        description="Base64 of 32 bytes: the key that encrypts signing secrets at rest. Default: the file "
+        "webhook-secrets.key in the data dir, generated on first use.",
+    )
+    webhooks_timeout_seconds: float = Field(
+        default=15.0, gt=0, le=60, description="How long one delivery attempt may take."
+    )
+    webhooks_relay: bool = Field(
+        default=True,
+        description="Run the relay inside `airegistry serve`. Set false when `airegistry worker` runs it.",
+    )
+    webhooks_poll_interval_seconds: float = Field(
+        default=0.2, gt=0, le=60, description="How often an idle relay looks for due deliveries."
+    )
+    webhooks_concurrency: int = Field(
+        default=16, ge=1, le=1000, description="Deliveries one relay sends at the same time."
+    )
+    webhooks_lease_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="How long a relay holds a delivery it sends; another relay takes it over after that. "
+        "Must be longer than the timeout.",
+    )
+    webhooks_disable_after_days: float = Field(
+        default=5.0, gt=0, description="A subscription failing this long is disabled."
+    )
+
+    @model_validator(mode="after")
+    def _lease_outlasts_timeout(self) -> WebhookSettings:
+        if self.webhooks_lease_seconds <= self.webhooks_timeout_seconds:
+            raise ValueError(
+                "AIREG_WEBHOOKS_LEASE_SECONDS must be longer than AIREG_WEBHOOKS_TIMEOUT_SECONDS"
+            )
+        return self
+
+    @property
+    def secrets_key_file(self) -> Path:
+        return self.data_dir / "webhook-secrets.key"
