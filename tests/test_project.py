@@ -38,8 +38,18 @@ def test_registry_imports_neither_api_nor_webhooks() -> None:
     assert offending == []
 
 
+def test_webhooks_import_the_registry_but_not_the_api() -> None:
+    offending = [(f, m) for f, m in _imports("webhooks") if m.split(".")[0] in {"api", "litestar"}]
+    assert offending == []
+
+
 def test_only_api_auth_imports_python_jose() -> None:
-    users = {f for package in ("api", "registry") for f, m in _imports(package) if m.split(".")[0] == "jose"}
+    users = {
+        f
+        for package in ("api", "registry", "webhooks")
+        for f, m in _imports(package)
+        if m.split(".")[0] == "jose"
+    }
     assert users == {"api/auth.py"}
 
 
@@ -84,11 +94,12 @@ def test_every_setting_is_documented() -> None:
     from api.settings import ApiSettings
     from registry.accesslog.settings import AccessLogSettings
     from registry.settings import DatabaseSettings
+    from webhooks.settings import WebhookSettings
 
     documented = (ROOT / "docs" / "configuration.md").read_text()
     names = {
         f"AIREG_{name.upper()}"
-        for cls in (ApiSettings, DatabaseSettings, AccessLogSettings)
+        for cls in (ApiSettings, DatabaseSettings, AccessLogSettings, WebhookSettings)
         for name in cls.model_fields
     }
     missing = sorted(name for name in names if f"`{name}`" not in documented)

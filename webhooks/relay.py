@@ -33,16 +33,13 @@ from registry.db import is_sqlite, write_transaction
 from registry.events import Event, EventType, emit
 from webhooks.runtime import WebhookRuntime
 from webhooks.secretbox import SecretUnreadable
+from webhooks.settings import STANDARD_SCHEDULE
 from webhooks.signing import webhook_headers
 from webhooks.ssrf import TargetRefused, parse_target, resolve_target
 from webhooks.tables import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 log = logging.getLogger("airegistry.webhooks")
 
-# Seconds to wait before each attempt: the Standard Webhooks schedule (immediately, 5 s, 5 min,
-# 30 min, 2 h, 5 h, 10 h, 10 h).
-SCHEDULE: tuple[int, ...] = (0, 5, 300, 1800, 7200, 18000, 36000, 36000)
-MAX_ATTEMPTS = len(SCHEDULE)
 JITTER = 0.1  # each wait is stretched or shrunk by up to 10%, so retries of many deliveries spread out
 MAX_RETRY_AFTER_SECONDS = 24 * 3600
 RESPONSE_BODY_LIMIT = 1024  # what is kept of a receiver's answer
@@ -51,13 +48,17 @@ ERROR_LIMIT = 500
 
 
 def retry_delay(
-    attempts_made: int, *, retry_after: float | None = None, rng: random.Random | None = None
+    attempts_made: int,
+    *,
+    retry_after: float | None = None,
+    rng: random.Random | None = None,
+    schedule: tuple[float, ...] = STANDARD_SCHEDULE,
 ) -> float | None:
     """Seconds until the next attempt after `attempts_made` attempts failed; None when none is left."""
-    if attempts_made >= MAX_ATTEMPTS:
+    if attempts_made >= len(schedule):
         return None
     spread = (rng or random).uniform(1 - JITTER, 1 + JITTER)
-    delay = SCHEDULE[attempts_made] * spread
+    delay = schedule[attempts_made] * spread
     if retry_after is not None:
         delay = max(delay, min(retry_after, MAX_RETRY_AFTER_SECONDS))
     return delay
@@ -290,7 +291,12 @@ class Relay:
             disable_reason = "The receiver answered 410 Gone."
         else:
             failing_since = failing_since or now_us
-            delay = retry_delay(claimed.attempt, retry_after=outcome.retry_after, rng=self.rng)
+            delay = retry_delay(
+                claimed.attempt,
+                retry_after=outcome.retry_after,
+                rng=self.rng,
+                schedule=self.settings.webhooks_retry_schedule_seconds,
+            )
             if delay is None:
                 values |= {WebhookDelivery.status: "failed", WebhookDelivery.completed_at: now}
             else:

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated, Any
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# The Standard Webhooks retry schedule: the wait before each attempt (immediately, 5 s, 5 min, 30 min,
+# 2 h, 5 h, 10 h, 10 h).
+STANDARD_SCHEDULE: tuple[float, ...] = (0, 5, 300, 1800, 7200, 18000, 36000, 36000)
 
 
 class WebhookSettings(BaseSettings):
@@ -44,6 +49,27 @@ class WebhookSettings(BaseSettings):
     webhooks_disable_after_days: float = Field(
         default=5.0, gt=0, description="A subscription failing this long is disabled."
     )
+
+    webhooks_retry_schedule_seconds: Annotated[tuple[float, ...], NoDecode] = Field(
+        default=STANDARD_SCHEDULE,
+        description="Seconds to wait before each attempt, comma-separated; the number of values is the "
+        "number of attempts. Default: the Standard Webhooks schedule (0,5,300,1800,7200,18000,36000,36000). "
+        "Shorten it only for tests and benchmarks.",
+    )
+
+    @field_validator("webhooks_retry_schedule_seconds", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(float(part) for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("webhooks_retry_schedule_seconds")
+    @classmethod
+    def _sane_schedule(cls, value: tuple[float, ...]) -> tuple[float, ...]:
+        if not 1 <= len(value) <= 20 or any(wait < 0 for wait in value):
+            raise ValueError("give 1 to 20 waits in seconds, none negative")
+        return value
 
     @model_validator(mode="after")
     def _lease_outlasts_timeout(self) -> WebhookSettings:

@@ -16,7 +16,7 @@ from registry.access import Actor, require_register_writer
 from registry.accesslog import context as audit
 from registry.clock import iso, parse_iso, to_micros, utcnow
 from registry.db import write_transaction
-from registry.errors import FieldProblem, InvalidInput, NotFound
+from registry.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from registry.events import EVENT_TYPES, Event, EventType, emit
 from registry.pagination import DEFAULT_LIMIT, MAX_LIMIT, Position, decode_cursor, encode_cursor
 from registry.services.organizations import organization_exists
@@ -29,6 +29,7 @@ ROTATION_OVERLAP = timedelta(hours=24)
 STATUSES_SETTABLE = ("active", "paused")
 DELIVERY_STATUSES = ("pending", "succeeded", "failed", "cancelled")
 MAX_DESCRIPTION = 500
+MAX_EVENT_TYPES = 100  # duplicates are allowed and collapse
 
 
 def _subscription(row: dict[str, Any]) -> dict[str, Any]:
@@ -76,12 +77,10 @@ async def checked_url(runtime: WebhookRuntime, url: Any) -> str:
 def checked_event_types(value: Any) -> list[str]:
     if value is None:
         return []
-    if not isinstance(value, list) or len(value) > len(EVENT_TYPES):
+    if not isinstance(value, list) or len(value) > MAX_EVENT_TYPES:
         raise InvalidInput(
             "The event types are not valid.",
-            problems=[
-                FieldProblem("event_types", f"must be a list of at most {len(EVENT_TYPES)} event types")
-            ],
+            problems=[FieldProblem("event_types", f"must be a list of at most {MAX_EVENT_TYPES} types")],
         )
     problems = [
         FieldProblem(f"event_types[{i}]", f"is not an event type (known: {', '.join(EVENT_TYPES)})")
@@ -202,7 +201,9 @@ async def update_subscription(
                 problems=[FieldProblem("status", "must be active or paused")],
             )
         values[WebhookSubscription.status] = status
-        if status == "active" and row["status"] == "disabled":
+        if row["status"] == "disabled" or row["disabled_reason"] is not None or status == "active":
+            # Whoever sets the status has looked at the subscription: an old failure streak or the
+            # reason it was disabled no longer describes it.
             values[WebhookSubscription.disabled_reason] = None
             values[WebhookSubscription.failing_since_us] = None
     values[WebhookSubscription.updated_at] = utcnow()
@@ -247,6 +248,8 @@ async def rotate_secret(
 async def send_test(actor: Actor, subscription_id: str) -> dict[str, Any]:
     """Queue a webhook.test event for this subscription alone; returns its delivery."""
     row = await _owned_row(actor, subscription_id)
+    if row["status"] == "disabled":
+        raise Conflict("The webhook is disabled; set its status to active before testing it.")
     event = Event(
         type=EventType.webhook_test,
         organization_id=str(row["organization"]),
@@ -355,7 +358,6 @@ async def redeliver(actor: Actor, subscription_id: str, delivery_id: str) -> dic
     if not found:
         raise NotFound("Delivery not found.")
     original = found[0]
-    audit.note(resource_id=str(row["id"]))
     now = utcnow()
     async with write_transaction(WebhookDelivery._meta.db):
         event = (

@@ -361,7 +361,7 @@ def seed_access_log(data_dir: Path, entries: int, span_days: int, random_seed: i
         db_path=db_path,
         public_key_pem=public_key_pem(signer.public_key),
     )
-    rng = random.Random(random_seed)  # noqa: S311 - test data, not secrets
+    rng = random.Random(random_seed)
     actors = _Actors(rng)
     clock = iter(range(1, entries + 1))
 

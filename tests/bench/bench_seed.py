@@ -214,7 +214,7 @@ async def seed(
 
     async def one(index: int) -> None:
         async with gate:
-            rng = random.Random(random_seed + index)  # noqa: S311 - test data, not secrets
+            rng = random.Random(random_seed + index)
             await _seed_organization(rng, admin, cvrs[index], index, systems_per_org, seeded)
 
     await asyncio.gather(*(one(i) for i in range(organization_count)))

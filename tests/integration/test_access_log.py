@@ -254,7 +254,7 @@ async def test_verify_finds_every_kind_of_tampering_at_its_seq(app: Any, tamperi
         await AccessLogEntry.raw("ALTER TABLE access_log DISABLE TRIGGER access_log_append_only")
     try:
         log = await entries()
-        target = log[random.Random(tampering).randrange(1, STORED - 2)]  # noqa: S311 - picks a row, no secret
+        target = log[random.Random(tampering).randrange(1, STORED - 2)]
         if tampering == "modify":
             await AccessLogEntry.update({AccessLogEntry.actor_sub: "someone-else"}).where(
                 AccessLogEntry.seq == target["seq"]

@@ -497,7 +497,7 @@ class _CliReceiver(Receiver):
         self._kill_pid_file = kill_pid_file
         self._kill_rate = kill_rate
         # Simulated failures, not security: a seedable PRNG makes a benchmark run repeatable.
-        self._random = random.Random(seed)  # noqa: S311
+        self._random = random.Random(seed)
         self._random_lock = threading.Lock()
 
     def _chance(self, rate: float) -> bool:
