@@ -93,6 +93,7 @@ class Claimed:
     failing_since_us: int | None
     event_id: str
     payload: bytes
+    lease_until_us: int
 
 
 @dataclass(frozen=True)
@@ -114,8 +115,8 @@ def outcome_of(status: int, *, latency_ms: int, body: str, retry_after: float | 
     return Outcome("failed", status, latency_ms, body, reason, retry_after)
 
 
-HEAD_QUERY = """
-SELECT d."id" FROM "webhook_delivery" d
+DUE_HEADS = """
+SELECT d."id", d."subscription" FROM "webhook_delivery" d
 JOIN (SELECT "subscription", MIN("id") AS "head" FROM "webhook_delivery" WHERE "status" = 'pending'
       GROUP BY "subscription") h ON h."head" = d."id"
 JOIN "webhook_subscription" s ON s."id" = d."subscription"
@@ -123,13 +124,26 @@ WHERE s."status" = 'active' AND s."deleted_at" IS NULL AND d."next_attempt_us" <
   AND (d."lease_until_us" IS NULL OR d."lease_until_us" <= {})
 ORDER BY d."next_attempt_us", d."id" LIMIT {}"""
 
-CLAIMED_QUERY = """
+# The queue of each subscription whose head was just taken: its oldest pending deliveries, in order.
+RUNS = """
+SELECT "id", "subscription", "next_attempt_us" FROM (
+  SELECT "id", "subscription", "next_attempt_us",
+         ROW_NUMBER() OVER (PARTITION BY "subscription" ORDER BY "id") AS "position"
+  FROM "webhook_delivery" WHERE "status" = 'pending' AND "subscription" IN ({})
+) queued WHERE "position" <= {} ORDER BY "subscription", "id"
+"""
+
+CLAIMED = """
 SELECT d."id", d."attempts", d."subscription", s."organization", s."url", s."secret", s."previous_secret",
        s."previous_secret_expires_us", s."failing_since_us", e."event_id", e."payload"
 FROM "webhook_delivery" d
 JOIN "webhook_subscription" s ON s."id" = d."subscription"
 JOIN "webhook_event" e ON e."id" = d."event"
 WHERE d."lease_owner" = {} AND d."id" IN ({})"""
+
+
+def _placeholders(count: int) -> str:
+    return ", ".join(["{}"] * count)
 
 
 class Relay:
@@ -141,15 +155,19 @@ class Relay:
         clock: Callable[[], int] | None = None,
         client: httpx.AsyncClient | None = None,
         rng: random.Random | None = None,
+        batch: int = 50,
     ) -> None:
         self.runtime = runtime
         self.settings = runtime.settings
         self.owner = owner or f"relay-{uuid.uuid4().hex[:12]}"
         self.now_us = clock or (lambda: to_micros(utcnow()))
         self.rng = rng or random.Random()  # noqa: S311 - jitter, not security
+        self.batch = batch
         self._client = client
         self._own_client = client is None
         self._wake = asyncio.Event()
+        self._records: list[tuple[Claimed, Outcome, asyncio.Future[None]]] = []
+        self._record_flush: asyncio.Task[None] | None = None
 
     @property
     def client(self) -> httpx.AsyncClient:
@@ -169,35 +187,48 @@ class Relay:
 
     # --- claiming ---------------------------------------------------------------------------------
 
-    async def claim(self, limit: int) -> list[Claimed]:
-        """Lease up to `limit` due deliveries, each the oldest pending one of its subscription."""
+    async def claim(self, limit: int, *, batch: int = 1) -> list[Claimed]:
+        """Lease the queues of up to `limit` subscriptions whose oldest pending delivery is due: that
+        delivery and the next ones behind it, up to `batch` per subscription, in order. A subscription
+        is held through its oldest delivery, so no other relay sends any of its deliveries meanwhile."""
         now = self.now_us()
         engine = WebhookDelivery._meta.db
         # A look without the write lock first: an idle relay polling must not queue behind writers.
-        if not await WebhookDelivery.raw(HEAD_QUERY, now, now, limit):
+        if not await WebhookDelivery.raw(DUE_HEADS, now, now, limit):
             return []
         lease_until = now + int(self.settings.webhooks_lease_seconds * 1_000_000)
         async with write_transaction(engine):
             locking = "" if is_sqlite(engine) else " FOR UPDATE OF d SKIP LOCKED"
-            heads = await WebhookDelivery.raw(HEAD_QUERY + locking, now, now, limit)
-            ids = [int(row["id"]) for row in heads]
-            if not ids:
+            heads = await WebhookDelivery.raw(DUE_HEADS + locking, now, now, limit)
+            if not heads:
                 return []
-            await WebhookDelivery.update(
-                {
-                    WebhookDelivery.attempts: WebhookDelivery.attempts + 1,
-                    WebhookDelivery.lease_until_us: lease_until,
-                    WebhookDelivery.lease_owner: self.owner,
-                }
-            ).where(WebhookDelivery.id.is_in(ids))
-            await WebhookDelivery.update({WebhookDelivery.first_attempt_us: now}).where(
-                WebhookDelivery.id.is_in(ids) & WebhookDelivery.first_attempt_us.is_null()
-            )
-            placeholders = ", ".join(["{}"] * len(ids))
-            rows = await WebhookDelivery.raw(CLAIMED_QUERY.format("{}", placeholders), self.owner, *ids)
-        return [self._claimed(row) for row in sorted(rows, key=lambda r: int(r["id"]))]
+            ids = [int(row["id"]) for row in heads]
+            if batch > 1:
+                subscriptions = [row["subscription"] for row in heads]
+                queued = await WebhookDelivery.raw(
+                    RUNS.format(_placeholders(len(subscriptions)), "{}"), *subscriptions, batch
+                )
+                ids = _due_runs(queued, now)
+            for chunk in _chunks(ids, 500):
+                await WebhookDelivery.update(
+                    {
+                        WebhookDelivery.attempts: WebhookDelivery.attempts + 1,
+                        WebhookDelivery.lease_until_us: lease_until,
+                        WebhookDelivery.lease_owner: self.owner,
+                    }
+                ).where(WebhookDelivery.id.is_in(chunk))
+                await WebhookDelivery.update({WebhookDelivery.first_attempt_us: now}).where(
+                    WebhookDelivery.id.is_in(chunk) & WebhookDelivery.first_attempt_us.is_null()
+                )
+            rows = []
+            for chunk in _chunks(ids, 500):
+                rows += await WebhookDelivery.raw(
+                    CLAIMED.format("{}", _placeholders(len(chunk))), self.owner, *chunk
+                )
+        ordered = sorted(rows, key=lambda r: int(r["id"]))
+        return [self._claimed(row, lease_until) for row in ordered]
 
-    def _claimed(self, row: dict[str, Any]) -> Claimed:
+    def _claimed(self, row: dict[str, Any], lease_until: int) -> Claimed:
         return Claimed(
             delivery_id=int(row["id"]),
             attempt=int(row["attempts"]),
@@ -210,7 +241,23 @@ class Relay:
             failing_since_us=row["failing_since_us"],
             event_id=row["event_id"],
             payload=row["payload"].encode() if isinstance(row["payload"], str) else bytes(row["payload"]),
+            lease_until_us=lease_until,
         )
+
+    async def release(self, claimed: list[Claimed]) -> None:
+        """Give back deliveries taken but not sent (their turn comes again, in order)."""
+        if not claimed:
+            return
+        ids = [c.delivery_id for c in claimed]
+        async with write_transaction(WebhookDelivery._meta.db):
+            for chunk in _chunks(ids, 500):
+                await WebhookDelivery.update(
+                    {
+                        WebhookDelivery.attempts: WebhookDelivery.attempts - 1,
+                        WebhookDelivery.lease_until_us: None,
+                        WebhookDelivery.lease_owner: None,
+                    }
+                ).where(WebhookDelivery.id.is_in(chunk) & (WebhookDelivery.lease_owner == self.owner))
 
     # --- sending ----------------------------------------------------------------------------------
 
@@ -222,32 +269,32 @@ class Relay:
             secrets.append(self.runtime.box.decrypt(claimed.previous_secret, bound_to=bound))
         return secrets
 
-    async def send(self, claimed: Claimed) -> Outcome:
+    async def send(self, claimed: Claimed, *, resolved: dict[str, Any] | None = None) -> Outcome:
+        """One attempt. `resolved` carries the checked target between deliveries of one queue, so a
+        run of deliveries resolves and decrypts once; each one still connects to the checked address."""
         allow_private = self.runtime.allow_private
         started = time.perf_counter()
+        cache = resolved if resolved is not None else {}
         try:
-            secrets = self._secrets(claimed)
-            target = parse_target(claimed.url, allow_private=allow_private)
-            addresses = await resolve_target(
-                target, allow_private=allow_private, resolver=self.runtime.resolver
-            )
+            if "target" not in cache:
+                cache["secrets"] = self._secrets(claimed)
+                cache["target"] = target = parse_target(claimed.url, allow_private=allow_private)
+                cache["addresses"] = await resolve_target(
+                    target, allow_private=allow_private, resolver=self.runtime.resolver
+                )
         except SecretUnreadable:
             return Outcome("failed", error="the signing secret cannot be read (was the secrets key changed?)")
         except TargetRefused as exc:
             return Outcome("failed", error=f"target refused: {exc}")
-        address = addresses[0]
+        target, address = cache["target"], cache["addresses"][0]
         host = f"[{address}]" if isinstance(address, IPv6Address) else str(address)
         # Connect to the address just checked, not to whatever a second lookup would return; the
         # Host header and TLS (SNI and certificate) still name the subscriber's host.
         connect_url = f"{target.scheme}://{host}:{target.port}{target.path_and_query}"
+        named = f"[{target.host}]" if ":" in target.host else target.host
         default_port = {"https": 443, "http": 80}[target.scheme]
-        host_header = target.host if target.port == default_port else f"{target.host}:{target.port}"
-        if ":" in target.host:
-            host_header = (
-                f"[{target.host}]" if target.port == default_port else f"[{target.host}]:{target.port}"
-            )
-        headers = webhook_headers(claimed.event_id, int(time.time()), claimed.payload, secrets)
-        headers["host"] = host_header
+        headers = webhook_headers(claimed.event_id, int(time.time()), claimed.payload, cache["secrets"])
+        headers["host"] = named if target.port == default_port else f"{named}:{target.port}"
         extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
         try:
             async with asyncio.timeout(self.settings.webhooks_timeout_seconds):
@@ -270,8 +317,58 @@ class Relay:
     # --- bookkeeping ------------------------------------------------------------------------------
 
     async def record(self, claimed: Claimed, outcome: Outcome) -> None:
+        await self.record_many([(claimed, outcome)])
+
+    async def record_many(self, outcomes: list[tuple[Claimed, Outcome]]) -> None:
+        """The outcomes of attempts, in one transaction. An outcome whose lease another relay has
+        taken over since is dropped: that relay's record counts."""
         now_us = self.now_us()
         now = datetime.fromtimestamp(now_us / 1_000_000, tz=UTC)
+        async with write_transaction(WebhookDelivery._meta.db):
+            attempts = []
+            streaks: dict[uuid.UUID, tuple[Claimed, int | None, str | None]] = {}
+            for claimed, outcome in outcomes:
+                previous = streaks.get(claimed.subscription_id)
+                failing_since = previous[1] if previous else claimed.failing_since_us
+                values, failing_since, disable_reason = self._delivery_values(
+                    claimed, outcome, failing_since, now_us, now
+                )
+                mine = (
+                    await WebhookDelivery.update(values)
+                    .where(
+                        (WebhookDelivery.id == claimed.delivery_id)
+                        & (WebhookDelivery.lease_owner == self.owner)
+                        & (WebhookDelivery.attempts == claimed.attempt)
+                    )
+                    .returning(WebhookDelivery.id)
+                )
+                if not mine:
+                    continue
+                streaks[claimed.subscription_id] = (
+                    claimed,
+                    failing_since,
+                    disable_reason or (previous[2] if previous else None),
+                )
+                attempts.append(
+                    WebhookAttempt(
+                        delivery=claimed.delivery_id,
+                        number=claimed.attempt,
+                        started_at=now,
+                        outcome=outcome.kind,
+                        status_code=outcome.status_code,
+                        latency_ms=outcome.latency_ms,
+                        response_body=outcome.response_body,
+                        error=outcome.error and outcome.error[:ERROR_LIMIT],
+                    )
+                )
+            if attempts:
+                await WebhookAttempt.insert(*attempts)
+            for claimed, failing_since, disable_reason in streaks.values():
+                await self._record_subscription(claimed, failing_since, disable_reason, now)
+
+    def _delivery_values(
+        self, claimed: Claimed, outcome: Outcome, failing_since: int | None, now_us: int, now: datetime
+    ) -> tuple[dict[Any, Any], int | None, str | None]:
         values: dict[Any, Any] = {
             WebhookDelivery.last_attempt_at: now,
             WebhookDelivery.last_status_code: outcome.status_code,
@@ -282,7 +379,6 @@ class Relay:
             WebhookDelivery.lease_owner: None,
         }
         disable_reason: str | None = None
-        failing_since = claimed.failing_since_us
         if outcome.kind == "succeeded":
             values |= {WebhookDelivery.status: "succeeded", WebhookDelivery.completed_at: now}
             failing_since = None
@@ -305,31 +401,7 @@ class Relay:
             if now_us - failing_since >= limit_us:
                 days = self.settings.webhooks_disable_after_days
                 disable_reason = f"Every delivery failed for {days:g} days."
-        async with write_transaction(WebhookDelivery._meta.db):
-            mine = (
-                await WebhookDelivery.update(values)
-                .where(
-                    (WebhookDelivery.id == claimed.delivery_id)
-                    & (WebhookDelivery.lease_owner == self.owner)
-                    & (WebhookDelivery.attempts == claimed.attempt)
-                )
-                .returning(WebhookDelivery.id)
-            )
-            if not mine:
-                return  # the lease ran out and another relay took the delivery over; its record counts
-            await WebhookAttempt.insert(
-                WebhookAttempt(
-                    delivery=claimed.delivery_id,
-                    number=claimed.attempt,
-                    started_at=now,
-                    outcome=outcome.kind,
-                    status_code=outcome.status_code,
-                    latency_ms=outcome.latency_ms,
-                    response_body=outcome.response_body,
-                    error=outcome.error and outcome.error[:ERROR_LIMIT],
-                )
-            )
-            await self._record_subscription(claimed, failing_since, disable_reason, now)
+        return values, failing_since, disable_reason
 
     async def _record_subscription(
         self, claimed: Claimed, failing_since: int | None, disable_reason: str | None, now: datetime
@@ -363,6 +435,29 @@ class Relay:
                 WebhookSubscription.id == claimed.subscription_id
             )
 
+    async def _recorded(self, claimed: Claimed, outcome: Outcome) -> None:
+        """Record through the group commit of a running relay: outcomes finishing close together share
+        one transaction. Returns once this outcome is committed."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._records.append((claimed, outcome, done))
+        if self._record_flush is None or self._record_flush.done():
+            self._record_flush = asyncio.create_task(self._flush_records())
+        await done
+
+    async def _flush_records(self) -> None:
+        while self._records:
+            pending, self._records = self._records, []
+            try:
+                await self.record_many([(claimed, outcome) for claimed, outcome, _ in pending])
+            except Exception as exc:  # each waiter learns of it; leases run out and retry
+                for _, _, done in pending:
+                    if not done.done():
+                        done.set_exception(exc)
+            else:
+                for _, _, done in pending:
+                    if not done.done():
+                        done.set_result(None)
+
     # --- running ----------------------------------------------------------------------------------
 
     async def deliver(self, claimed: Claimed) -> Outcome:
@@ -370,11 +465,40 @@ class Relay:
         await self.record(claimed, outcome)
         return outcome
 
+    async def deliver_run(self, run: list[Claimed], *, grouped: bool = False) -> int:
+        """Send one subscription's taken deliveries in order; stop at the first that fails (or when
+        the lease would run out before the next could finish) and give the rest back. Returns the
+        number of attempts made. `grouped` records through the running relay's group commit."""
+        resolved: dict[str, Any] = {}
+        outcomes: list[tuple[Claimed, Outcome]] = []
+        committing: list[asyncio.Future[None]] = []
+        timeout_us = int(self.settings.webhooks_timeout_seconds * 1_000_000)
+        rest: list[Claimed] = []
+        for index, claimed in enumerate(run):
+            if index and self.now_us() + timeout_us >= claimed.lease_until_us:
+                rest = run[index:]
+                break
+            outcome = await self.send(claimed, resolved=resolved)
+            # The next delivery may go before this outcome is committed: it was answered, so the
+            # order holds; should the relay die now, both are sent again (at least once).
+            if grouped:
+                committing.append(asyncio.ensure_future(self._recorded(claimed, outcome)))
+            else:
+                outcomes.append((claimed, outcome))
+            if outcome.kind != "succeeded":
+                rest = run[index + 1 :]
+                break
+        if outcomes:
+            await self.record_many(outcomes)
+        await asyncio.gather(*committing)
+        await self.release(rest)
+        return len(run) - len(rest)
+
     async def run_once(self) -> int:
-        """Claim what is due now and deliver it; returns how many deliveries were attempted."""
-        claimed = await self.claim(self.settings.webhooks_concurrency)
-        await asyncio.gather(*(self.deliver(c) for c in claimed))
-        return len(claimed)
+        """Claim what is due now and deliver it; returns how many attempts were made."""
+        claimed = await self.claim(self.settings.webhooks_concurrency, batch=self.batch)
+        made = await asyncio.gather(*(self.deliver_run(run) for run in _by_subscription(claimed)))
+        return sum(made)
 
     async def drain(self, *, seconds: float = 30.0) -> int:
         """Run until nothing is due (tests and scripts); returns the number of attempts made."""
@@ -385,20 +509,21 @@ class Relay:
         return total
 
     async def run(self) -> None:
-        """Deliver until cancelled: up to `concurrency` deliveries in flight, each finished delivery
-        letting its subscription's next one go at once; when idle, look again every poll interval."""
+        """Deliver until cancelled: the queues of up to `concurrency` subscriptions in flight, each
+        finished queue letting the next claim go at once; when idle, look again every poll interval."""
         in_flight: set[asyncio.Task[Any]] = set()
         capacity = self.settings.webhooks_concurrency
         try:
             while True:
                 self._wake.clear()
-                try:
-                    claimed = await self.claim(capacity - len(in_flight)) if len(in_flight) < capacity else []
-                except Exception:
-                    log.exception("claiming webhook deliveries failed")
-                    claimed = []
-                for item in claimed:
-                    task = asyncio.create_task(self._deliver_logged(item))
+                claimed: list[Claimed] = []
+                if len(in_flight) < capacity:
+                    try:
+                        claimed = await self.claim(capacity - len(in_flight), batch=self.batch)
+                    except Exception:
+                        log.exception("claiming webhook deliveries failed")
+                for run in _by_subscription(claimed):
+                    task = asyncio.create_task(self._deliver_logged(run))
                     in_flight.add(task)
                     task.add_done_callback(self._finished(in_flight))
                 if claimed and len(in_flight) < capacity:
@@ -419,12 +544,37 @@ class Relay:
 
         return done
 
-    async def _deliver_logged(self, claimed: Claimed) -> None:
+    async def _deliver_logged(self, run: list[Claimed]) -> None:
         try:
-            await self.deliver(claimed)
+            await self.deliver_run(run, grouped=True)
         except Exception:
-            # The lease runs out and the delivery is tried again; nothing is lost.
-            log.exception("delivery %s failed unexpectedly", claimed.delivery_id)
+            # The leases run out and the deliveries are tried again; nothing is lost.
+            log.exception("delivering to subscription %s failed unexpectedly", run[0].subscription_id)
+
+
+def _due_runs(queued: list[dict[str, Any]], now: int) -> list[int]:
+    """Of each subscription's oldest pending deliveries, the unbroken run that is due now."""
+    ids: list[int] = []
+    blocked: set[Any] = set()
+    for row in queued:
+        if row["subscription"] in blocked:
+            continue
+        if row["next_attempt_us"] > now:
+            blocked.add(row["subscription"])
+            continue
+        ids.append(int(row["id"]))
+    return ids
+
+
+def _by_subscription(claimed: list[Claimed]) -> list[list[Claimed]]:
+    runs: dict[uuid.UUID, list[Claimed]] = {}
+    for item in claimed:  # already in id order, so each run is in order of creation
+        runs.setdefault(item.subscription_id, []).append(item)
+    return list(runs.values())
+
+
+def _chunks(items: list[int], size: int) -> list[list[int]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 async def _read_limited(response: httpx.Response) -> bytes:

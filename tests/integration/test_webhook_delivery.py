@@ -535,3 +535,23 @@ async def test_nothing_is_sent_unsigned_when_the_secret_cannot_be_read(
     assert row["status"] == "active"
     [delivery] = await org.deliveries(subscription)
     assert "signing secret cannot be read" in delivery["error"]
+
+
+async def test_deliveries_resume_when_the_receiver_comes_back(
+    org: Org, relay: Relay, receiver: Receiver, clock: Clock
+) -> None:
+    subscription, _ = await org.subscribe("/restarting")
+    receiver.stop()
+    system_id = await org.register()
+    await org.change(system_id, description="Mens modtageren var nede.")
+
+    assert await relay.run_once() == 1
+    [waiting, down] = await org.deliveries(subscription)
+    assert down["status"] == "pending"
+    assert down["error"].startswith("ConnectError")
+    assert waiting["attempts"] == 0  # held back behind the failed one
+
+    receiver.start()  # the same port
+    clock.advance(STANDARD_SCHEDULE[1] * 1.1 + 0.1)
+    assert await relay.drain() == 2
+    assert [payload(r)["data"]["version"] for r in receiver.requests("/restarting")] == [1, 2]
