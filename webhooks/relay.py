@@ -133,6 +133,37 @@ SELECT "id", "subscription", "next_attempt_us" FROM (
 ) queued WHERE "position" <= {} ORDER BY "subscription", "id"
 """
 
+# Many deliveries' outcomes in one statement: per row (id, attempt, status, next attempt, completed,
+# attempted, status code, latency, answer, error). Only rows still leased by this relay, at the attempt
+# it made, change; the ids of those come back.
+RECORD = """
+UPDATE "webhook_delivery" AS d SET "status" = v.column3,
+  "next_attempt_us" = COALESCE(v.column4, d."next_attempt_us"), "completed_at" = v.column5,
+  "last_attempt_at" = v.column6, "last_status_code" = v.column7, "last_latency_ms" = v.column8,
+  "last_response_body" = v.column9, "last_error" = v.column10, "lease_until_us" = NULL, "lease_owner" = NULL
+FROM (VALUES {rows}) AS v
+WHERE d."id" = v.column1 AND d."attempts" = v.column2 AND d."lease_owner" = {}
+RETURNING "id"
+"""
+RECORD_TYPES = (
+    "BIGINT",
+    "INTEGER",
+    "VARCHAR",
+    "BIGINT",
+    "TIMESTAMPTZ",
+    "TIMESTAMPTZ",
+    "INTEGER",
+    "INTEGER",
+    "TEXT",
+    "TEXT",
+)
+
+
+def _cast(kind: str, engine: Any) -> str:
+    # PostgreSQL cannot tell the types of parameters in VALUES; SQLite needs (and wants) no casts.
+    return "{}" if is_sqlite(engine) else f"CAST({{}} AS {kind})"
+
+
 CLAIMED = """
 SELECT d."id", d."attempts", d."subscription", s."organization", s."url", s."secret", s."previous_secret",
        s."previous_secret_expires_us", s."failing_since_us", e."event_id", e."payload"
@@ -324,66 +355,58 @@ class Relay:
         taken over since is dropped: that relay's record counts."""
         now_us = self.now_us()
         now = datetime.fromtimestamp(now_us / 1_000_000, tz=UTC)
-        async with write_transaction(WebhookDelivery._meta.db):
-            attempts = []
-            streaks: dict[uuid.UUID, tuple[Claimed, int | None, str | None]] = {}
-            for claimed, outcome in outcomes:
-                previous = streaks.get(claimed.subscription_id)
-                failing_since = previous[1] if previous else claimed.failing_since_us
-                values, failing_since, disable_reason = self._delivery_values(
-                    claimed, outcome, failing_since, now_us, now
+        engine = WebhookDelivery._meta.db
+        rows: dict[int, tuple[Any, ...]] = {}
+        streaks: dict[uuid.UUID, tuple[Claimed, int | None, str | None]] = {}
+        for claimed, outcome in outcomes:
+            previous = streaks.get(claimed.subscription_id)
+            failing_since = previous[1] if previous else claimed.failing_since_us
+            row, failing_since, disable_reason = self._delivery_row(
+                claimed, outcome, failing_since, now_us, now
+            )
+            rows[claimed.delivery_id] = row
+            earlier_reason = previous[2] if previous else None
+            streaks[claimed.subscription_id] = (claimed, failing_since, disable_reason or earlier_reason)
+        async with write_transaction(engine):
+            mine: set[int] = set()
+            template = "(" + ", ".join(_cast(kind, engine) for kind in RECORD_TYPES) + ")"
+            for chunk in _chunks(list(rows), 100):
+                values = ", ".join([template] * len(chunk))
+                args = [value for key in chunk for value in rows[key]]
+                updated = await WebhookDelivery.raw(RECORD.replace("{rows}", values), *args, self.owner)
+                mine.update(int(row["id"]) for row in updated)
+            attempts = [
+                WebhookAttempt(
+                    delivery=claimed.delivery_id,
+                    number=claimed.attempt,
+                    started_at=now,
+                    outcome=outcome.kind,
+                    status_code=outcome.status_code,
+                    latency_ms=outcome.latency_ms,
+                    response_body=outcome.response_body,
+                    error=outcome.error and outcome.error[:ERROR_LIMIT],
                 )
-                mine = (
-                    await WebhookDelivery.update(values)
-                    .where(
-                        (WebhookDelivery.id == claimed.delivery_id)
-                        & (WebhookDelivery.lease_owner == self.owner)
-                        & (WebhookDelivery.attempts == claimed.attempt)
-                    )
-                    .returning(WebhookDelivery.id)
-                )
-                if not mine:
-                    continue
-                streaks[claimed.subscription_id] = (
-                    claimed,
-                    failing_since,
-                    disable_reason or (previous[2] if previous else None),
-                )
-                attempts.append(
-                    WebhookAttempt(
-                        delivery=claimed.delivery_id,
-                        number=claimed.attempt,
-                        started_at=now,
-                        outcome=outcome.kind,
-                        status_code=outcome.status_code,
-                        latency_ms=outcome.latency_ms,
-                        response_body=outcome.response_body,
-                        error=outcome.error and outcome.error[:ERROR_LIMIT],
-                    )
-                )
+                for claimed, outcome in outcomes
+                if claimed.delivery_id in mine
+            ]
             if attempts:
                 await WebhookAttempt.insert(*attempts)
+            recorded = {claimed.subscription_id for claimed, _ in outcomes if claimed.delivery_id in mine}
             for claimed, failing_since, disable_reason in streaks.values():
-                await self._record_subscription(claimed, failing_since, disable_reason, now)
+                if claimed.subscription_id in recorded:
+                    await self._record_subscription(claimed, failing_since, disable_reason, now)
 
-    def _delivery_values(
+    def _delivery_row(
         self, claimed: Claimed, outcome: Outcome, failing_since: int | None, now_us: int, now: datetime
-    ) -> tuple[dict[Any, Any], int | None, str | None]:
-        values: dict[Any, Any] = {
-            WebhookDelivery.last_attempt_at: now,
-            WebhookDelivery.last_status_code: outcome.status_code,
-            WebhookDelivery.last_latency_ms: outcome.latency_ms,
-            WebhookDelivery.last_response_body: outcome.response_body,
-            WebhookDelivery.last_error: (outcome.error or None) and outcome.error[:ERROR_LIMIT],
-            WebhookDelivery.lease_until_us: None,
-            WebhookDelivery.lease_owner: None,
-        }
+    ) -> tuple[tuple[Any, ...], int | None, str | None]:
+        """The delivery's new state as a row of RECORD's VALUES, the subscription's failure streak
+        (when it began), and why the subscription is to be disabled, if it is."""
+        status, next_attempt, completed = "pending", None, None
         disable_reason: str | None = None
         if outcome.kind == "succeeded":
-            values |= {WebhookDelivery.status: "succeeded", WebhookDelivery.completed_at: now}
-            failing_since = None
+            status, completed, failing_since = "succeeded", now, None
         elif outcome.kind == "gone":
-            values |= {WebhookDelivery.status: "failed", WebhookDelivery.completed_at: now}
+            status, completed = "failed", now
             disable_reason = "The receiver answered 410 Gone."
         else:
             failing_since = failing_since or now_us
@@ -394,14 +417,26 @@ class Relay:
                 schedule=self.settings.webhooks_retry_schedule_seconds,
             )
             if delay is None:
-                values |= {WebhookDelivery.status: "failed", WebhookDelivery.completed_at: now}
+                status, completed = "failed", now
             else:
-                values[WebhookDelivery.next_attempt_us] = now_us + int(delay * 1_000_000)
+                next_attempt = now_us + int(delay * 1_000_000)
             limit_us = int(self.settings.webhooks_disable_after_days * 86_400 * 1_000_000)
             if now_us - failing_since >= limit_us:
                 days = self.settings.webhooks_disable_after_days
                 disable_reason = f"Every delivery failed for {days:g} days."
-        return values, failing_since, disable_reason
+        row = (
+            claimed.delivery_id,
+            claimed.attempt,
+            status,
+            next_attempt,
+            completed,
+            now,
+            outcome.status_code,
+            outcome.latency_ms,
+            outcome.response_body,
+            (outcome.error or None) and outcome.error[:ERROR_LIMIT],
+        )
+        return row, failing_since, disable_reason
 
     async def _record_subscription(
         self, claimed: Claimed, failing_since: int | None, disable_reason: str | None, now: datetime
