@@ -35,6 +35,17 @@ AUDITED: dict[str, tuple[str, str]] = {
     "listRevisions": ("list", "revision"),
     "getRevision": ("read", "revision"),
     "diffRevision": ("read", "revision_diff"),
+    "askQuestion": ("ask", "question"),
+    "listQuestions": ("list", "question"),
+    "getQuestion": ("read", "question"),
+    "answerQuestion": ("answer", "answer"),
+    "listOrganizationQuestions": ("list", "question"),
+    "listSystemFindings": ("list", "finding"),
+    "listOrganizationFindings": ("list", "finding"),
+    "getOrganizationOverview": ("read", "overview"),
+    "listApvReassessments": ("list", "apv_reassessment"),
+    "getApvReassessment": ("read", "apv_reassessment"),
+    "updateApvReassessment": ("update", "apv_reassessment"),
     "createWebhook": ("create", "webhook"),
     "listWebhooks": ("list", "webhook"),
     "getWebhook": ("read", "webhook"),
@@ -67,7 +78,14 @@ def outcome_of(status: int) -> str:
 def _resource_id(params: dict[str, Any], resource_type: str | None) -> str | None:
     """The id of the object the route names. An organization's id counts only on its own routes: on
     /organizations/{org_id}/systems it is where, not what (it is the entry's organization)."""
-    for param in ("delivery_id", "system_id", "unit_id", "subscription_id"):
+    for param in (
+        "delivery_id",
+        "system_id",
+        "unit_id",
+        "subscription_id",
+        "question_id",
+        "reassessment_id",
+    ):
         if param in params:
             return str(params[param])
     if resource_type == "organization" and "org_id" in params:

@@ -23,13 +23,19 @@ from api.accesslog import AccessLogMiddleware
 from api.auth import JwtAuthMiddleware, TokenVerifier
 from api.controllers import (
     AccessLogController,
+    ApvReassessmentController,
     HealthController,
     OrganizationController,
+    OrganizationObligationController,
+    OrganizationQuestionController,
     OrganizationSystemController,
     OrganizationUnitController,
     OrganizationWebhookController,
+    QuestionController,
     RevisionController,
     SystemController,
+    SystemFindingController,
+    SystemQuestionController,
     UnitController,
     WebhookController,
 )
@@ -39,6 +45,7 @@ from api.settings import ApiSettings
 from registry import Actor
 from registry.accesslog.settings import AccessLogSettings
 from registry.events import use_sink
+from registry.services.findings import keep_recomputing, rule_settings
 from registry.tables import Organization
 from webhooks.outbox import OutboxSink
 from webhooks.relay import Relay
@@ -103,10 +110,12 @@ def create_app(
     audit_requests: bool = True,
     webhooks: WebhookRuntime | None = None,
     run_relay: bool = False,
+    run_schedules: bool = False,
 ) -> Litestar:
     """`run_relay` runs the webhook relay inside this process (`airegistry serve` does unless
-    AIREG_WEBHOOKS_RELAY=false). `audit_requests=False` exists for the benchmark that measures what
-    the access log costs; the service itself always records."""
+    AIREG_WEBHOOKS_RELAY=false); `run_schedules` recomputes the findings daily (`airegistry serve`).
+    `audit_requests=False` exists for the benchmark that measures what the access log costs; the
+    service itself always records."""
     settings = settings or ApiSettings()
     hooks = webhooks or WebhookRuntime.from_settings(WebhookSettings(data_dir=settings.data_dir))
     # The register emits its events through this sink, into the outbox, in each change's transaction.
@@ -127,6 +136,21 @@ def create_app(
         gc.freeze()
         async with runtime.running():
             yield
+
+    @asynccontextmanager
+    async def findings_daily(_: Litestar) -> AsyncIterator[None]:
+        if not run_schedules:
+            yield
+            return
+        task = asyncio.get_running_loop().create_task(
+            keep_recomputing(rule_settings().rules_recompute_interval_seconds), name="findings-recompute"
+        )
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     @asynccontextmanager
     async def relay_running(_: Litestar) -> AsyncIterator[None]:
@@ -151,6 +175,12 @@ def create_app(
             OrganizationSystemController,
             SystemController,
             RevisionController,
+            SystemQuestionController,
+            QuestionController,
+            OrganizationQuestionController,
+            SystemFindingController,
+            OrganizationObligationController,
+            ApvReassessmentController,
             OrganizationWebhookController,
             WebhookController,
             AccessLogController,
@@ -168,7 +198,7 @@ def create_app(
             "webhook_runtime": Provide(lambda: hooks, sync_to_thread=False),
         },
         plugins=[PydanticPlugin(), problem_details_plugin],
-        lifespan=[database_pool, access_log_running, relay_running],
+        lifespan=[database_pool, access_log_running, relay_running, findings_daily],
         openapi_config=openapi_config(),
         request_max_body_size=settings.max_body_bytes,
         debug=False,
@@ -180,4 +210,4 @@ def create_served_app() -> Litestar:
     (when `airegistry worker` processes deliver instead)."""
     settings = ApiSettings()
     hooks = WebhookRuntime.from_settings(WebhookSettings(data_dir=settings.data_dir))
-    return create_app(settings, webhooks=hooks, run_relay=hooks.settings.webhooks_relay)
+    return create_app(settings, webhooks=hooks, run_relay=hooks.settings.webhooks_relay, run_schedules=True)

@@ -332,6 +332,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_findings_recompute(_: argparse.Namespace) -> int:
+    from registry.events import use_sink
+    from registry.services.findings import recompute_all
+    from webhooks.outbox import OutboxSink
+
+    use_sink(OutboxSink(public_base_url=ApiSettings().public_url))  # opened and resolved findings are events
+    opened, resolved = asyncio.run(recompute_all())
+    print(f"findings recomputed: {opened} opened, {resolved} resolved")
+    return 0
+
+
 def cmd_worker(_: argparse.Namespace) -> int:
     from webhooks.runtime import WebhookRuntime
     from webhooks.worker import run_worker
@@ -367,6 +378,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("worker", help="deliver webhooks (the relay alone, without the API)").set_defaults(
         func=cmd_worker
     )
+    findings = commands.add_parser("findings", help="compliance findings")
+    findings.add_subparsers(dest="findings_command", required=True).add_parser(
+        "recompute", help="recompute every finding now (`serve` does it daily)"
+    ).set_defaults(func=cmd_findings_recompute)
     commands.add_parser(
         "demo", help="seed the demo data set when the database is empty; print tokens"
     ).set_defaults(func=cmd_demo)

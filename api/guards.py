@@ -33,6 +33,11 @@ async def employer_admin(connection: ASGIConnection[Any, Any, Any, Any], _: Base
     _require(connection, Role.employer_admin)
 
 
+async def steward(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Stewards ask management questions and send corrections; management answers them."""
+    _require(connection, Role.steward)
+
+
 async def register_reader(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     """Employer admins, stewards and auditors read registers; platform admins manage organizations."""
     _require(connection, Role.employer_admin, Role.steward, Role.auditor)

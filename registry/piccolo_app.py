@@ -7,14 +7,26 @@ from pathlib import Path
 from piccolo.conf.apps import AppConfig
 
 from registry.accesslog.tables import AccessLogCheckpoint, AccessLogEntry
-from registry.tables import AISystem, Organization, SystemRevision, Unit
+from registry.questions_tables import Answer, Question
+from registry.tables import AISystem, ApvReassessment, Organization, SystemFinding, SystemRevision, Unit
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations" / "registry"
 
 APP_CONFIG = AppConfig(
     app_name="registry",
     migrations_folder_path=str(MIGRATIONS),
-    table_classes=[Organization, Unit, AISystem, SystemRevision, AccessLogEntry, AccessLogCheckpoint],
+    table_classes=[
+        Organization,
+        Unit,
+        AISystem,
+        SystemRevision,
+        AccessLogEntry,
+        AccessLogCheckpoint,
+        ApvReassessment,
+        SystemFinding,
+        Question,
+        Answer,
+    ],
     migration_dependencies=[],
     commands=[],
 )

@@ -30,8 +30,16 @@ from api.auth import TokenIssuer  # noqa: E402
 from api.settings import ApiSettings  # noqa: E402
 from registry import Role  # noqa: E402
 from registry.accesslog.tables import AccessLogCheckpoint, AccessLogEntry  # noqa: E402
+from registry.questions_tables import Answer, Question  # noqa: E402
 from registry.schema import migrate  # noqa: E402
-from registry.tables import AISystem, Organization, SystemRevision, Unit  # noqa: E402
+from registry.tables import (  # noqa: E402
+    AISystem,
+    ApvReassessment,
+    Organization,
+    SystemFinding,
+    SystemRevision,
+    Unit,
+)
 from tests.support.world import TokenFactory, World  # noqa: E402
 from webhooks.runtime import WebhookRuntime  # noqa: E402
 from webhooks.settings import WebhookSettings  # noqa: E402
@@ -58,6 +66,10 @@ async def empty_database(migrated_database: None) -> None:
         WebhookDelivery,
         WebhookEvent,
         WebhookSubscription,
+        Answer,
+        Question,
+        ApvReassessment,
+        SystemFinding,
         SystemRevision,
         AISystem,
         Unit,

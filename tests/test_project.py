@@ -94,12 +94,13 @@ def test_every_setting_is_documented() -> None:
     from api.settings import ApiSettings
     from registry.accesslog.settings import AccessLogSettings
     from registry.settings import DatabaseSettings
+    from registry.rules.settings import RuleSettings
     from webhooks.settings import WebhookSettings
 
     documented = (ROOT / "docs" / "configuration.md").read_text()
     names = {
         f"AIREG_{name.upper()}"
-        for cls in (ApiSettings, DatabaseSettings, AccessLogSettings, WebhookSettings)
+        for cls in (ApiSettings, DatabaseSettings, AccessLogSettings, WebhookSettings, RuleSettings)
         for name in cls.model_fields
     }
     missing = sorted(name for name in names if f"`{name}`" not in documented)
@@ -186,3 +187,11 @@ def test_every_register_route_is_recorded_in_the_access_log() -> None:
     }  # Litestar adds unnamed OPTIONS handlers
     assert operations - unaudited == set(AUDITED)
     assert not [h for h in register if h.opt.get("no_access_log")]
+
+
+def test_every_compliance_rule_is_documented() -> None:
+    from registry.rules.findings import rule_catalogue
+
+    documented = (ROOT / "docs" / "obligations.md").read_text()
+    missing = [rule["id"] for rule in rule_catalogue() if f"`{rule['id']}`" not in documented]
+    assert missing == []

@@ -29,6 +29,8 @@ def links(event: Event, base_url: str = "") -> dict[str, str]:
         if "version" in data:
             found["revision"] = f"{system}/revisions/{data['version']}"
             found["diff"] = f"{system}/revisions/{data['version']}/diff"
+    if "question_id" in data:
+        found["question"] = f"{root}/questions/{data['question_id']}"
     if "subscription_id" in data:
         found["webhook"] = f"{root}/webhooks/{data['subscription_id']}"
     return found

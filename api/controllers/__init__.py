@@ -2,7 +2,17 @@
 
 from api.controllers.access_log import AccessLogController
 from api.controllers.health import HealthController
+from api.controllers.obligations import (
+    ApvReassessmentController,
+    OrganizationObligationController,
+    SystemFindingController,
+)
 from api.controllers.organizations import OrganizationController
+from api.controllers.questions import (
+    OrganizationQuestionController,
+    QuestionController,
+    SystemQuestionController,
+)
 from api.controllers.revisions import RevisionController
 from api.controllers.systems import OrganizationSystemController, SystemController
 from api.controllers.units import OrganizationUnitController, UnitController
@@ -10,13 +20,19 @@ from api.controllers.webhooks import OrganizationWebhookController, WebhookContr
 
 __all__ = [
     "AccessLogController",
+    "ApvReassessmentController",
     "HealthController",
     "OrganizationController",
+    "OrganizationObligationController",
+    "OrganizationQuestionController",
     "OrganizationSystemController",
     "OrganizationUnitController",
     "OrganizationWebhookController",
+    "QuestionController",
     "RevisionController",
     "SystemController",
+    "SystemFindingController",
+    "SystemQuestionController",
     "UnitController",
     "WebhookController",
 ]

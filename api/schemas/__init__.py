@@ -1,6 +1,7 @@
 """Request and response bodies of the API (pydantic; unknown fields rejected)."""
 
 from api.schemas.organizations import Organization, OrganizationCreate, OrganizationUpdate
+from api.schemas.questions import Answer, AnswerCreate, Question, QuestionCreate
 from api.schemas.systems import (
     AISystem,
     AISystemCreate,
@@ -26,10 +27,14 @@ __all__ = [
     "AISystemCreate",
     "AISystemPage",
     "AISystemUpdate",
+    "Answer",
+    "AnswerCreate",
     "FieldChange",
     "Organization",
     "OrganizationCreate",
     "OrganizationUpdate",
+    "Question",
+    "QuestionCreate",
     "Revision",
     "RevisionDiff",
     "RevisionSummary",

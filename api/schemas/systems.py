@@ -71,6 +71,9 @@ class RevisionSummary(BaseModel):
     created_at: datetime
     change_note: str | None
     changed_fields: list[str]
+    material_reasons: list[str] = Field(
+        description="Why the change is material (it then opens an APV reassessment); empty: not material."
+    )
 
 
 class Revision(RevisionSummary):

@@ -28,6 +28,8 @@ from registry.history import changed_field_names, field_changes
 from registry.models import SystemFields, risk_class_of, special_categories_of
 from registry.pagination import DEFAULT_LIMIT, MAX_LIMIT, Position, decode_cursor, encode_cursor
 from registry.rules import contradictions, material_reasons
+from registry.services.apv import open_reassessments
+from registry.services.findings import recompute_system, rule_settings
 from registry.services.organizations import organization_exists
 from registry.services.units import unit_parents
 from registry.tables import AISystem, SystemRevision
@@ -142,6 +144,7 @@ async def _record_revision(
     system_id: uuid.UUID,
     document: dict[str, Any],
     changed: list[str],
+    material: list[str],
     author: str,
     note: str | None,
 ) -> None:
@@ -152,11 +155,27 @@ async def _record_revision(
             version=document["version"],
             document=_dumps(document),
             changed_fields=_dumps(changed),
+            material_reasons=_dumps(material),
             change_note=note,
             author=author,
             created_at=utcnow(),
         )
     )
+
+
+async def _obligations(org_id: str, system_id: str, document: dict[str, Any], material: list[str]) -> None:
+    """What a change sets in motion, in its transaction: an APV reassessment per affected unit when
+    the change is material (a retired system needs none), and the system's findings recomputed."""
+    if material and document["status"] != "retired":
+        await open_reassessments(
+            org_id,
+            system_id,
+            document["version"],
+            list(document["unit_ids"]),
+            material,
+            due_days=rule_settings().rules_apv_due_days,
+        )
+    await recompute_system(system_id)
 
 
 async def register_system(
@@ -183,7 +202,8 @@ async def register_system(
             )
         )
         changed = changed_field_names(None, document)
-        await _record_revision(system_id, document, changed, actor.sub, change_note)
+        material = material_reasons(None, document)
+        await _record_revision(system_id, document, changed, material, actor.sub, change_note)
         await emit(
             system_event(
                 org_id,
@@ -192,9 +212,10 @@ async def register_system(
                 previous_status=None,
                 status=document["status"],
                 changed_fields=changed,
-                material_reasons=material_reasons(None, document),
+                material_reasons=material,
             )
         )
+        await _obligations(org_id, str(system_id), document, material)
     return StoredSystem(body=_dumps(document).encode(), version=1)
 
 
@@ -284,7 +305,8 @@ async def update_system(
             # Another writer got there first (possible on PostgreSQL, where writers do not queue).
             raise VersionMismatch("The AI system changed since you read it.", current_version=None)
         changed = changed_field_names(previous, document)
-        await _record_revision(key, document, changed, actor.sub, change_note)
+        material = material_reasons(previous, document)
+        await _record_revision(key, document, changed, material, actor.sub, change_note)
         await emit(
             system_event(
                 org_id,
@@ -293,9 +315,10 @@ async def update_system(
                 previous_status=previous["status"],
                 status=document["status"],
                 changed_fields=changed,
-                material_reasons=material_reasons(previous, document),
+                material_reasons=material,
             )
         )
+        await _obligations(org_id, system_id, document, material)
     return StoredSystem(body=_dumps(document).encode(), version=version)
 
 
@@ -359,12 +382,14 @@ async def list_systems(
 
 
 def _revision_summary(row: dict[str, Any]) -> dict[str, Any]:
+    reasons = row.get("material_reasons")
     return {
         "version": row["version"],
         "author": row["author"],
         "created_at": iso(row["created_at"]),
         "change_note": row["change_note"],
         "changed_fields": json.loads(row["changed_fields"]),
+        "material_reasons": json.loads(reasons) if isinstance(reasons, str) else list(reasons or []),
     }
 
 
@@ -377,6 +402,7 @@ async def list_revisions(actor: Actor, system_id: str) -> list[dict[str, Any]]:
             SystemRevision.created_at,
             SystemRevision.change_note,
             SystemRevision.changed_fields,
+            SystemRevision.material_reasons,
         )
         .where(SystemRevision.system == row["id"])
         .order_by(SystemRevision.version, ascending=False)

@@ -141,6 +141,37 @@ ROUTES = (
     ),
     Route(
         "POST",
+        "/systems/{system_id:uuid}/questions",
+        "/systems/{system}/questions",
+        frozenset({STEWARD}),
+        201,
+        body={"kind": "correction", "text": "Adgangen er bredere end angivet.", "fields": ["access"]},
+    ),
+    Route(
+        "GET",
+        "/systems/{system_id:uuid}/questions",
+        "/systems/{system}/questions",
+        REGISTER_READERS,
+        200,
+    ),
+    Route("GET", "/questions/{question_id:uuid}", "/questions/{question}", REGISTER_READERS, 200),
+    Route(
+        "POST",
+        "/questions/{question_id:uuid}/answers",
+        "/questions/{question}/answers",
+        REGISTER_WRITERS,
+        201,
+        body={"text": "Kun teamlederen ser resultaterne.", "committee": "lokal-MED", "minutes_ref": "pkt. 3"},
+    ),
+    Route(
+        "GET",
+        "/organizations/{org_id:uuid}/questions",
+        "/organizations/{org}/questions?status=open",
+        REGISTER_READERS,
+        200,
+    ),
+    Route(
+        "POST",
         "/organizations/{org_id:uuid}/webhooks",
         "/organizations/{org}/webhooks",
         REGISTER_WRITERS,
@@ -181,6 +212,47 @@ ROUTES = (
         "/webhooks/{webhook}/deliveries/{delivery}/redeliver",
         REGISTER_WRITERS,
         202,
+    ),
+    Route("GET", "/systems/{system_id:uuid}/findings", "/systems/{system}/findings", REGISTER_READERS, 200),
+    Route(
+        "GET",
+        "/organizations/{org_id:uuid}/findings",
+        "/organizations/{org}/findings?status=all",
+        REGISTER_READERS,
+        200,
+    ),
+    Route(
+        "GET",
+        "/organizations/{org_id:uuid}/overview",
+        "/organizations/{org}/overview",
+        REGISTER_READERS,
+        200,
+    ),
+    Route(
+        "GET",
+        "/organizations/{org_id:uuid}/apv-reassessments",
+        "/organizations/{org}/apv-reassessments",
+        REGISTER_READERS,
+        200,
+    ),
+    Route(
+        "GET",
+        "/apv-reassessments/{reassessment_id:uuid}",
+        "/apv-reassessments/{reassessment}",
+        REGISTER_READERS,
+        200,
+    ),
+    Route(
+        "PATCH",
+        "/apv-reassessments/{reassessment_id:uuid}",
+        "/apv-reassessments/{reassessment}",
+        REGISTER_WRITERS,
+        200,
+        body={
+            "status": "completed",
+            "amo_participation": {"participated": True, "participants": ["AMR Hjemmeplejen"]},
+            "findings": "Ingen nye psykosociale risici.",
+        },
     ),
     Route(
         "GET",
@@ -232,6 +304,8 @@ def other_organization_data(world: World) -> list[str]:
         world.units[1],
         world.systems[1],
         world.webhooks[1],
+        *world.questions[1:2],
+        "spørgsmål 1",
         "Fagforeningens sagssystem 1",
         "Organisation 1",
         CVRS[1],
@@ -259,11 +333,17 @@ async def register_state(world: World) -> dict[str, Any]:
             (await c.get(f"{API}/webhooks/{hook['id']}/deliveries", headers=owner)).json()
             for hook in webhooks.json()
         ]
+        apv = await c.get(f"{API}/organizations/{org}/apv-reassessments", headers=owner)
+        assert apv.status_code == 200, apv.text
+        questions = await c.get(f"{API}/organizations/{org}/questions", headers=owner)
+        assert questions.status_code == 200, questions.text
         state[org] = {
             "units": units.json(),
             "systems": systems.json(),
             "webhooks": webhooks.json(),
             "deliveries": deliveries,
+            "questions": questions.json(),
+            "apv": apv.json(),
         }
     return state
 
@@ -296,6 +376,7 @@ def assert_success_shows_only_what_the_role_may_see(
         world.units[1],
         world.systems[1],
         world.webhooks[1],
+        *world.questions[1:2],
         "Organisation 1",
         CVRS[1],
     ):
@@ -317,7 +398,13 @@ def test_the_matrix_covers_every_route_of_the_app(app: Any) -> None:
 @pytest.mark.parametrize(("route", "role", "target"), matrix())
 async def test_authorization(world: World, route: Route, role: str, target: str) -> None:
     org_index = ORG_INDEX[target]
+    if "question" in route.path:
+        await world.ask_questions()
+    if "reassessment" in route.path:
+        await world.open_reassessments()
     path = route.path.format(
+        question=world.questions[org_index] if world.questions else None,
+        reassessment=world.reassessments[org_index] if world.reassessments else None,
         org=world.orgs[org_index],
         unit=world.units[org_index],
         system=world.systems[org_index],

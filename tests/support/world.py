@@ -32,6 +32,9 @@ def system_body(**overrides: Any) -> dict[str, Any]:
     return body
 
 
+# What the world's subscriptions follow (a change also raises finding and APV events; the tests that
+# count deliveries count these).
+SYSTEM_EVENTS = ["system.registered", "system.updated", "system.status_changed", "system.retired"]
 # A public address (nothing is sent to it: no relay runs in the suite unless a test starts one).
 PUBLIC_RECEIVER = "https://93.184.215.14/hooks"
 
@@ -47,6 +50,8 @@ class World:
         self.systems: list[str] = []
         self.webhooks: list[str] = []
         self.deliveries: list[str] = []
+        self.questions: list[str] = []  # filled by ask_questions(), for the tests that need them
+        self.reassessments: list[str] = []  # filled by open_reassessments()
 
     def headers(self, role: str, org_index: int | None = 0, **kwargs: Any) -> dict[str, str]:
         org = self.orgs[org_index] if org_index is not None and role != "platform_admin" else None
@@ -82,7 +87,11 @@ class World:
             self.systems.append(r.json()["id"])
             r = await self.client.post(
                 f"{API}/organizations/{self.orgs[i]}/webhooks",
-                json={"url": f"{PUBLIC_RECEIVER}/{i}", "description": f"Fagforeningens sagssystem {i}"},
+                json={
+                    "url": f"{PUBLIC_RECEIVER}/{i}",
+                    "description": f"Fagforeningens sagssystem {i}",
+                    "event_types": SYSTEM_EVENTS,
+                },
                 headers=self.headers("employer_admin", i),
             )
             assert r.status_code == 201, r.text
@@ -93,3 +102,30 @@ class World:
             assert r.status_code == 202, r.text
             self.deliveries.append(r.json()["id"])
         return self
+
+    async def ask_questions(self) -> list[str]:
+        """One open question per organization, on its system, asked by its steward."""
+        for i, system in enumerate(self.systems[len(self.questions) :], len(self.questions)):
+            r = await self.client.post(
+                f"{API}/systems/{system}/questions",
+                json={"text": f"Hvem ser resultaterne? (spørgsmål {i})"},
+                headers=self.headers("steward", i),
+            )
+            assert r.status_code == 201, r.text
+            self.questions.append(r.json()["id"])
+        return self.questions
+
+    async def open_reassessments(self) -> list[str]:
+        """One open APV reassessment per organization: a second system goes into use in its unit."""
+        for i, org in enumerate(self.orgs[len(self.reassessments) :], len(self.reassessments)):
+            admin = self.headers("employer_admin", i)
+            r = await self.client.post(
+                f"{API}/organizations/{org}/systems",
+                json=system_body(name="Vagtplan-AI", status="in_use", unit_ids=[self.units[i]]),
+                headers=admin,
+            )
+            assert r.status_code == 201, r.text
+            r = await self.client.get(f"{API}/organizations/{org}/apv-reassessments", headers=admin)
+            assert r.status_code == 200, r.text
+            self.reassessments.append(r.json()[0]["id"])
+        return self.reassessments

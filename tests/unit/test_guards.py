@@ -33,6 +33,7 @@ ADMITS = {
     guards.organization_admin: {"platform_admin", "employer_admin"},
     guards.employer_admin: {"employer_admin"},
     guards.register_reader: READERS,
+    guards.steward: {"steward", "unit-limited steward"},
 }
 
 

@@ -1,0 +1,303 @@
+"""Compliance findings of AI systems: computed by the pure rules of registry/rules/findings.py, kept
+while a rule holds, and recomputed on every change (in its transaction) and daily (dates pass: a
+notice period runs out, an effective date of the AI Act arrives). Each finding that appears or goes
+away is an event."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+from registry.access import Actor, require_register_reader
+from registry.clock import iso, utcnow
+from registry.db import dialect_of, write_transaction
+from registry.errors import NotFound
+from registry.events import Event, EventType, emit
+from registry.rules.findings import Context, Finding, evaluate
+from registry.rules.settings import RuleSettings
+from registry.services.apv import apv_facts
+from registry.services.organizations import organization_exists
+from registry.services.visibility import system_scope, visible_system
+from registry.tables import AISystem, Organization, SystemFinding, SystemRevision
+
+log = logging.getLogger("airegistry.findings")
+SEVERITIES = ("violation", "warning", "info")
+_settings: RuleSettings | None = None
+
+
+def use_rule_settings(settings: RuleSettings | None) -> None:
+    """The dates and periods the rules use (set by the composition root; default: from AIREG_RULES_*)."""
+    global _settings  # noqa: PLW0603 - one configuration per process, set by the composition root
+    _settings = settings
+
+
+def rule_settings() -> RuleSettings:
+    global _settings  # noqa: PLW0603 - read once, then kept
+    if _settings is None:
+        _settings = RuleSettings()
+    return _settings
+
+
+def _loads(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _view(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": str(row["id"]),
+        "system_id": str(row["system"]),
+        "organization_id": str(row["organization"]),
+        "rule_id": row["rule_id"],
+        "severity": row["severity"],
+        "message_da": row["message_da"],
+        "message_en": row["message_en"],
+        "source": row["source"],
+        "fields": _loads(row["fields"]) or [],
+        "status": row["status"],
+        "opened_at": iso(row["opened_at"]),
+        "resolved_at": iso(row["resolved_at"]) if row["resolved_at"] else None,
+    }
+
+
+async def _material_dates(system_keys: list[uuid.UUID]) -> dict[str, date]:
+    """The day of each system's latest material change after its registration. Going into use alone
+    does not count: notices and assessments are made before it, not after."""
+    if not system_keys:
+        return {}
+    dialect = dialect_of(SystemRevision._meta.db)
+    reasons = '"material_reasons"' if dialect.sqlite else '"material_reasons"::text'
+    placeholders = ", ".join(["{}"] * len(system_keys))
+    rows = await SystemRevision.raw(
+        # Only fixed fragments are formatted in; the ids are bound parameters.
+        f'SELECT "system", "created_at", {reasons} AS "reasons" FROM "system_revision" '  # noqa: S608
+        f"WHERE \"version\" > 1 AND {reasons} NOT IN ('[]', '[\"went_into_use\"]') "
+        f'AND "system" IN ({placeholders})',
+        *system_keys,
+    )
+    found: dict[str, date] = {}
+    for row in rows:
+        if set(_loads(row["reasons"])) <= {"went_into_use"}:
+            continue
+        moment = row["created_at"]
+        if isinstance(moment, str):  # raw queries on SQLite give timestamps back as text
+            moment = datetime.fromisoformat(moment.replace(" ", "T"))
+        day = moment.date()
+        key = str(row["system"])
+        if key not in found or day > found[key]:
+            found[key] = day
+    return found
+
+
+async def _contexts(org_id: str, system_keys: list[uuid.UUID], today: date) -> dict[str, Context]:
+    org = (
+        await Organization.select(Organization.sector, Organization.notice_period_days)
+        .where(Organization.id == uuid.UUID(org_id))
+        .first()
+    )
+    if org is None:
+        raise NotFound("Organization not found.")
+    materials = await _material_dates(system_keys)
+    apv = await apv_facts(system_keys, today)
+    settings = rule_settings()
+    contexts = {}
+    for key in system_keys:
+        facts = apv.get(str(key), {})
+        contexts[str(key)] = Context(
+            today=today,
+            sector=org["sector"],
+            notice_period_days=org["notice_period_days"],
+            latest_material_change=materials.get(str(key)),
+            apv_overdue=bool(facts.get("overdue")),
+            apv_completed_without_amo=bool(facts.get("without_amo")),
+            last_apv_completed=facts.get("last_completed"),
+            settings=settings,
+        )
+    return contexts
+
+
+def _event(kind: EventType, org_id: str, row: dict[str, Any]) -> Event:
+    return Event(
+        type=kind,
+        organization_id=org_id,
+        data={
+            "finding_id": str(row["id"]),
+            "system_id": str(row["system"]),
+            "rule_id": row["rule_id"],
+            "severity": row["severity"],
+        },
+    )
+
+
+async def _sync(
+    org_id: str,
+    system_key: uuid.UUID,
+    computed: Iterable[Finding],
+    existing: list[dict[str, Any]],
+    now: datetime,
+) -> tuple[int, int]:
+    """Make the stored open findings of one system match the computed ones; returns (opened, resolved)."""
+    wanted = {finding.rule_id: finding for finding in computed}
+    current = {row["rule_id"]: row for row in existing}
+    resolved = [row for rule, row in current.items() if rule not in wanted]
+    if resolved:
+        await SystemFinding.update({SystemFinding.status: "resolved", SystemFinding.resolved_at: now}).where(
+            SystemFinding.id.is_in([row["id"] for row in resolved])
+        )
+        await emit(*(_event(EventType.finding_resolved, org_id, row) for row in resolved))
+    for rule, finding in wanted.items():
+        row = current.get(rule)
+        if row is not None and (row["severity"], row["message_en"], row["message_da"]) != (
+            finding.severity,
+            finding.message_en,
+            finding.message_da,
+        ):
+            # The same finding, restated (a warning became a violation on an effective date).
+            await SystemFinding.update(
+                {
+                    SystemFinding.severity: str(finding.severity),
+                    SystemFinding.message_da: finding.message_da,
+                    SystemFinding.message_en: finding.message_en,
+                }
+            ).where(SystemFinding.id == row["id"])
+    opened = [
+        SystemFinding(
+            id=uuid.uuid4(),
+            organization=uuid.UUID(org_id),
+            system=system_key,
+            rule_id=rule,
+            severity=str(finding.severity),
+            message_da=finding.message_da,
+            message_en=finding.message_en,
+            source=finding.source,
+            fields=json.dumps(list(finding.fields)),
+            status="open",
+            opened_at=now,
+        )
+        for rule, finding in wanted.items()
+        if rule not in current
+    ]
+    if opened:
+        await SystemFinding.insert(*opened)
+        await emit(
+            *(
+                _event(
+                    EventType.finding_opened,
+                    org_id,
+                    {"id": row.id, "system": system_key, "rule_id": row.rule_id, "severity": row.severity},
+                )
+                for row in opened
+            )
+        )
+    return len(opened), len(resolved)
+
+
+async def _recompute(org_id: str, system_keys: list[uuid.UUID] | None, today: date) -> tuple[int, int]:
+    query = AISystem.select(AISystem.id, AISystem.document).where(AISystem.organization == uuid.UUID(org_id))
+    if system_keys is not None:
+        query = query.where(AISystem.id.is_in(system_keys))
+    systems = await query
+    keys = [row["id"] for row in systems]
+    contexts = await _contexts(org_id, keys, today)
+    stored = (
+        await SystemFinding.select().where(
+            SystemFinding.system.is_in(keys) & (SystemFinding.status == "open")
+        )
+        if keys
+        else []
+    )
+    by_system: dict[str, list[dict[str, Any]]] = {}
+    for row in stored:
+        by_system.setdefault(str(row["system"]), []).append(row)
+    now = utcnow()
+    opened = resolved = 0
+    for row in systems:
+        document = _loads(row["document"])
+        computed = evaluate(document, contexts[str(row["id"])])
+        o, r = await _sync(org_id, row["id"], computed, by_system.get(str(row["id"]), []), now)
+        opened += o
+        resolved += r
+    return opened, resolved
+
+
+async def recompute_system(system_id: str, *, today: date | None = None) -> None:
+    """Recompute one system's findings. Call inside the transaction of the change."""
+    key = uuid.UUID(system_id)
+    row = await AISystem.select(AISystem.organization).where(AISystem.id == key).first()
+    if row is None:
+        raise NotFound("AI system not found.")
+    await _recompute(str(row["organization"]), [key], today or utcnow().date())
+
+
+async def recompute_organization(org_id: str, *, today: date | None = None) -> tuple[int, int]:
+    """Recompute every system of an organization in one transaction; returns (opened, resolved)."""
+    async with write_transaction(SystemFinding._meta.db):
+        return await _recompute(org_id, None, today or utcnow().date())
+
+
+async def recompute_all(*, today: date | None = None) -> tuple[int, int]:
+    """The daily run: every organization, one transaction each."""
+    opened = resolved = 0
+    for row in await Organization.select(Organization.id):
+        o, r = await recompute_organization(str(row["id"]), today=today)
+        opened += o
+        resolved += r
+    return opened, resolved
+
+
+async def keep_recomputing(interval_seconds: float) -> None:
+    """Recompute every finding now and then every interval, until cancelled (the served app runs it)."""
+    while True:
+        try:
+            await recompute_all()
+        except Exception:
+            log.exception("recomputing the findings failed; trying again next time")
+        await asyncio.sleep(interval_seconds)
+
+
+async def list_system_findings(
+    actor: Actor, system_id: str, *, status: str | None = "open"
+) -> list[dict[str, Any]]:
+    key, _ = await visible_system(actor, system_id)
+    query = SystemFinding.select().where(SystemFinding.system == key)
+    if status is not None:
+        query = query.where(SystemFinding.status == status)
+    return _ordered([_view(row) for row in await query])
+
+
+async def list_organization_findings(
+    actor: Actor,
+    org_id: str,
+    *,
+    status: str | None = "open",
+    severity: str | None = None,
+    rule_id: str | None = None,
+    system_id: str | None = None,
+) -> list[dict[str, Any]]:
+    require_register_reader(actor, org_id)
+    if not await organization_exists(org_id):
+        raise NotFound("Organization not found.")
+    query = SystemFinding.select().where(SystemFinding.organization == uuid.UUID(org_id))
+    for column, value in (
+        (SystemFinding.status, status),
+        (SystemFinding.severity, severity),
+        (SystemFinding.rule_id, rule_id),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    if system_id is not None:
+        query = query.where(SystemFinding.system == uuid.UUID(system_id))
+    rows = [_view(row) for row in await query]
+    scope = await system_scope(actor, org_id)
+    if scope is not None:
+        rows = [row for row in rows if row["system_id"] in scope]
+    return _ordered(rows)
+
+
+def _ordered(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Most severe first, then the oldest."""
+    return sorted(rows, key=lambda r: (SEVERITIES.index(r["severity"]), r["opened_at"], r["rule_id"]))
