@@ -93,8 +93,8 @@ def test_console_script_works_outside_the_checkout(tmp_path: Path) -> None:
 def test_every_setting_is_documented() -> None:
     from api.settings import ApiSettings
     from registry.accesslog.settings import AccessLogSettings
-    from registry.settings import DatabaseSettings
     from registry.rules.settings import RuleSettings
+    from registry.settings import DatabaseSettings
     from webhooks.settings import WebhookSettings
 
     documented = (ROOT / "docs" / "configuration.md").read_text()
