@@ -20,12 +20,14 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 	touch $@ $(STAMP)
 
 run: $(STAMP)
+	bash scripts/ensure-system-packages.sh
 	$(BIN)/airegistry migrate
 	$(BIN)/airegistry demo
 	$(BIN)/airegistry serve
 
 test: $(TEST_STAMP)
 	bash scripts/ensure-postgres.sh
+	bash scripts/ensure-system-packages.sh
 	$(BIN)/ruff check --no-cache .
 	$(BIN)/ruff format --no-cache --check .
 	$(BIN)/mypy

@@ -42,6 +42,7 @@ AUDITED: dict[str, tuple[str, str]] = {
     "listOrganizationQuestions": ("list", "question"),
     "listSystemFindings": ("list", "finding"),
     "listOrganizationFindings": ("list", "finding"),
+    "getSystemStatement": ("read", "statement"),
     "getOrganizationOverview": ("read", "overview"),
     "listApvReassessments": ("list", "apv_reassessment"),
     "getApvReassessment": ("read", "apv_reassessment"),

@@ -36,6 +36,7 @@ from api.controllers import (
     SystemController,
     SystemFindingController,
     SystemQuestionController,
+    SystemStatementController,
     UnitController,
     WebhookController,
 )
@@ -179,6 +180,7 @@ def create_app(
             QuestionController,
             OrganizationQuestionController,
             SystemFindingController,
+            SystemStatementController,
             OrganizationObligationController,
             ApvReassessmentController,
             OrganizationWebhookController,

@@ -14,6 +14,7 @@ from api.controllers.questions import (
     SystemQuestionController,
 )
 from api.controllers.revisions import RevisionController
+from api.controllers.statement import SystemStatementController
 from api.controllers.systems import OrganizationSystemController, SystemController
 from api.controllers.units import OrganizationUnitController, UnitController
 from api.controllers.webhooks import OrganizationWebhookController, WebhookController
@@ -33,6 +34,7 @@ __all__ = [
     "SystemController",
     "SystemFindingController",
     "SystemQuestionController",
+    "SystemStatementController",
     "UnitController",
     "WebhookController",
 ]

@@ -216,6 +216,13 @@ ROUTES = (
     Route("GET", "/systems/{system_id:uuid}/findings", "/systems/{system}/findings", REGISTER_READERS, 200),
     Route(
         "GET",
+        "/systems/{system_id:uuid}/statement",
+        "/systems/{system}/statement?format=md&lang=en",
+        REGISTER_READERS,
+        200,
+    ),
+    Route(
+        "GET",
         "/organizations/{org_id:uuid}/findings",
         "/organizations/{org}/findings?status=all",
         REGISTER_READERS,

@@ -1,0 +1,590 @@
+"""The written account as a document in one language: sections of headings, paragraphs, facts and
+tables, every label and value already put in words from the catalogue. The HTML and Markdown
+templates only lay it out, so both formats (and the PDF made from the HTML) say the same."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+from api.statement.catalogue import CATALOGUES
+from api.statement.formatting import format_date, format_moment, format_number
+from registry.clock import parse_iso
+from registry.models import special_categories_of
+from registry.services.statement import ReassessmentFacts, RevisionFacts, Statement
+
+ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+# Fields whose values come from a vocabulary: field -> catalogue prefix.
+VOCABULARY_OF = {
+    "category": "category",
+    "status": "status",
+    "data_categories": "data_category",
+    "legal_basis": "legal_basis",
+    "special_category_basis": "special_category_basis",
+    "automated_decision": "automated_decision",
+    "ai_act.risk_class": "risk_class",
+    "dpia.status": "dpia_status",
+    "operated_by": "operated_by",
+    "consultation.committee": "committee",
+}
+DAY_COUNTS = frozenset({"retention.period_days", "log_retention_days"})
+HOURS_A_WEEK = frozenset({"time_savings.expected_hours_per_week", "time_savings.realised_hours_per_week"})
+HOURS = frozenset({"training.hours_per_employee"})
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    kind: Literal["paragraph"] = "paragraph"
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+    kind: Literal["heading"] = "heading"
+
+
+@dataclass(frozen=True)
+class Facts:
+    rows: tuple[tuple[str, str], ...]  # (label, value)
+    kind: Literal["facts"] = "facts"
+
+
+@dataclass(frozen=True)
+class Table:
+    caption: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]  # the first cell of a row names the row
+    kind: Literal["table"] = "table"
+
+
+@dataclass(frozen=True)
+class Bullets:
+    items: tuple[str, ...]
+    kind: Literal["bullets"] = "bullets"
+
+
+Block = Paragraph | Heading | Facts | Table | Bullets
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
+class Account:
+    lang: str
+    title: str
+    system_name: str
+    organization: str
+    intro: tuple[str, ...]
+    sections: tuple[Section, ...]
+    generated: str
+    created_iso: str
+    contents_label: str
+    page_label: str  # "Side" / "Page", for the printed page numbers
+    of_label: str
+
+
+@dataclass
+class Words:
+    """The catalogue of one language, and how values of the register are put in its words."""
+
+    lang: str
+    units: dict[str, str] = field(default_factory=dict)  # unit id -> name
+
+    def __call__(self, key: str, **values: Any) -> str:
+        text = CATALOGUES[self.lang][key]
+        return text.format(**values) if values else text
+
+    def term(self, vocabulary: str, value: Any) -> str:
+        """A vocabulary value in words; a value the catalogue does not know is shown as stored."""
+        return CATALOGUES[self.lang].get(f"{vocabulary}.{value}", str(value))
+
+    def day(self, value: Any) -> str:
+        return format_date(value if isinstance(value, date) else date.fromisoformat(value), self.lang)
+
+    def number(self, value: float) -> str:
+        return format_number(value, self.lang)
+
+    def unit_names(self, unit_ids: Iterable[str]) -> str:
+        ids = list(unit_ids)
+        if not ids:
+            return self("value.whole_organization")
+        return ", ".join(self.units.get(unit, self("value.unknown_unit")) for unit in ids)
+
+    def value(self, name: str, value: Any) -> str:
+        """The value of field `name` ("notice.given_at" for a nested key) in plain words."""
+        if value is None or value in ([], {}, ""):
+            return self("value.not_stated")
+        if isinstance(value, bool):
+            return self("value.yes" if value else "value.no")
+        if name == "unit_ids":
+            return self.unit_names(value)
+        if name == "access":
+            return "; ".join(self.access_entry(entry) for entry in value)
+        if name in VOCABULARY_OF:
+            items = value if isinstance(value, list) else [value]
+            return ", ".join(self.term(VOCABULARY_OF[name], item) for item in items)
+        return self._plain(name, value)
+
+    def _plain(self, name: str, value: Any) -> str:
+        if isinstance(value, int | float):
+            return self._amount(name, value)
+        if isinstance(value, str) and ISO_DAY.match(value):
+            return self.day(value)
+        if isinstance(value, list):  # free text (groups, sources) may hold commas of its own
+            return "; ".join(self.value(name, item) for item in value)
+        if isinstance(value, dict):  # a whole nested object, e.g. {} becoming a value
+            parts = [
+                f"{self.label(f'{name}.{key}')}: {self.value(f'{name}.{key}', inner)}"
+                for key, inner in value.items()
+                if inner not in (None, [], {}, "")
+            ]
+            return "; ".join(parts) or self("value.not_stated")
+        return str(value)
+
+    def _amount(self, name: str, value: float) -> str:
+        number = self.number(value)
+        if name in DAY_COUNTS:
+            return self("value.days", days=number)
+        if name in HOURS_A_WEEK:
+            return self("value.hours_per_week", hours=number)
+        if name in HOURS:
+            return self("value.hours", hours=number)
+        return number
+
+    def label(self, name: str) -> str:
+        return CATALOGUES[self.lang].get(f"field.{name}", name)
+
+    def access_entry(self, entry: dict[str, Any]) -> str:
+        text = f"{entry.get('role')} ({self.term('scope', entry.get('scope'))})"
+        return f"{text}: {entry['purpose']}" if entry.get("purpose") else text
+
+
+def _get(document: dict[str, Any], name: str) -> Any:
+    """A field by its flat name ("notice.given_at")."""
+    head, _, key = name.partition(".")
+    value = document.get(head)
+    if key:
+        return (value or {}).get(key)
+    return value
+
+
+def _stated(value: Any) -> bool:
+    return value not in (None, [], {}, "")
+
+
+class _Builder:
+    def __init__(self, statement: Statement, words: Words) -> None:
+        self.s = statement
+        self.doc = statement.system
+        self.w = words
+
+    def fact(self, name: str, *, always: bool = True) -> list[tuple[str, str]]:
+        value = _get(self.doc, name)
+        if not always and not _stated(value):
+            return []
+        return [(self.w.label(name), self.w.value(name, value))]
+
+    def facts(self, *names: str, optional: Iterable[str] = ()) -> Facts:
+        skip = set(optional)
+        rows: list[tuple[str, str]] = []
+        for name in names:
+            rows += self.fact(name, always=name not in skip)
+        return Facts(tuple(rows))
+
+    def text(self, name: str) -> Paragraph:
+        value = _get(self.doc, name)
+        return Paragraph(str(value) if _stated(value) else self.w("value.not_stated"))
+
+    # --- the sections, in the order a reader asks about them -------------------------------------
+
+    def overview(self) -> Section:
+        w, org = self.w, self.s.organization
+        rows = [
+            (w("overview.organization"), org.name),
+            (w("overview.cooperation_body"), w.term("cooperation_body", org.cooperation_body)),
+            *self.fact("vendor"),
+            *self.fact("product", always=False),
+            *self.fact("status"),
+            *self.fact("category"),
+            *self.fact("control_measure"),
+            (w("overview.units"), w.unit_names(self.doc.get("unit_ids") or [])),
+            *self.fact("affected_groups"),
+            *self.fact("affected_headcount"),
+            *self.fact("go_live_at"),
+            *self.fact("retired_at", always=False),
+            *self.fact("operated_by"),
+            *self.fact("operator_name", always=False),
+            *self.contact(),
+            (w("overview.version"), str(self.doc["version"])),
+        ]
+        return Section("overview", w("overview.title"), (Facts(tuple(rows)),))
+
+    def contact(self) -> list[tuple[str, str]]:
+        contact = self.doc.get("contact") or {}
+        if not contact:
+            return [(self.w.label("contact"), self.w("value.not_stated"))]
+        text = contact["name"] + (f" <{contact['email']}>" if contact.get("email") else "")
+        return [(self.w.label("contact"), text)]
+
+    def purpose(self) -> Section:
+        w = self.w
+        blocks: list[Block] = [self.text("purpose"), Heading(w.label("operational_reason"))]
+        blocks.append(self.text("operational_reason"))
+        if _stated(self.doc.get("description")):
+            blocks += [Heading(w.label("description")), self.text("description")]
+        if self.doc.get("control_measure"):
+            blocks.append(
+                Paragraph(
+                    w(
+                        "purpose.control_measure",
+                        organization=self.s.organization.name,
+                        days=self.s.organization.notice_period_days,
+                    )
+                )
+            )
+        else:
+            blocks.append(Paragraph(w("purpose.not_control_measure")))
+        return Section("purpose", w("purpose.title"), tuple(blocks))
+
+    def data(self) -> Section:
+        w = self.w
+        categories = list(self.doc.get("data_categories") or [])
+        special = special_categories_of(categories)
+        blocks: list[Block] = []
+        if categories:
+            blocks.append(Paragraph(w("data.intro")))
+            rows = tuple(
+                (w.term("data_category", c), w("data.special_flag") if c in special else w("value.no"))
+                for c in categories
+            )
+            blocks.append(
+                Table(w("data.caption"), (w("data.column.category"), w("data.column.special")), rows)
+            )
+        else:
+            blocks.append(Paragraph(w("data.none")))
+        if special:
+            names = ", ".join(w.term("data_category", c) for c in special)
+            blocks.append(Paragraph(w("data.special_note", categories=names)))
+        rows_ = [(w("data.sources"), w.value("data_sources", self.doc.get("data_sources")))]
+        rows_ += self.fact("legal_basis")
+        rows_ += self.fact("special_category_basis", always=bool(special))
+        blocks.append(Facts(tuple(rows_)))
+        return Section("data", w("data.title"), tuple(blocks))
+
+    def access(self) -> Section:
+        w = self.w
+        entries = list(self.doc.get("access") or [])
+        if not entries:
+            return Section("access", w("access.title"), (Paragraph(w("access.none")),))
+        rows = tuple(
+            (
+                str(entry.get("role")),
+                w.term("scope", entry.get("scope")),
+                entry.get("purpose") or w("value.not_stated"),
+            )
+            for entry in entries
+        )
+        blocks: list[Block] = [
+            Paragraph(w("access.intro")),
+            Table(
+                w("access.caption"),
+                (w("access.column.role"), w("access.column.scope"), w("access.column.purpose")),
+                rows,
+            ),
+        ]
+        individual = [str(e.get("role")) for e in entries if e.get("scope") == "individual"]
+        if individual:
+            blocks.append(Paragraph(w("access.individual_note", roles=", ".join(individual))))
+        return Section("access", w("access.title"), tuple(blocks))
+
+    def retention(self) -> Section:
+        facts = self.facts(
+            "retention.period_days",
+            "retention.description",
+            "log_retention_days",
+            optional=["retention.description"],
+        )
+        return Section("retention", self.w("retention.title"), (facts,))
+
+    def use(self) -> Section:
+        w = self.w
+        blocks: list[Block] = [
+            Paragraph(w("use.category", category=w.term("category", self.doc.get("category"))))
+        ]
+        automated = self.doc.get("automated_decision")
+        blocks.append(Paragraph(w(f"use.automated.{automated}" if automated else "use.automated.not_stated")))
+        effect = self.doc.get("significant_effect")
+        if effect is not None:
+            blocks.append(
+                Paragraph(w("use.significant_effect.yes" if effect else "use.significant_effect.no"))
+            )
+        optional = [
+            "usage_policy.guideline_ref",
+            "usage_policy.ai_content_labelled",
+            "training.description",
+            "training.hours_per_employee",
+            "time_savings.expected_hours_per_week",
+            "time_savings.realised_hours_per_week",
+            "time_savings.realised_at",
+            "time_savings.freed_time_use",
+        ]
+        blocks.append(
+            self.facts("usage_policy.expected_use", "training.provided", *optional, optional=optional)
+        )
+        return Section("use", w("use.title"), tuple(blocks))
+
+    def oversight(self) -> Section:
+        facts = self.facts(
+            "human_oversight.description",
+            "human_oversight.overseer_role",
+            "human_oversight.trained",
+            "contest_channel",
+        )
+        return Section("oversight", self.w("oversight.title"), (facts,))
+
+    def assessments(self) -> Section:
+        optional = [
+            "ai_act.annex_iii_point",
+            "ai_act.profiling",
+            "ai_act.emotion_recognition",
+            "ai_act.fria_date",
+            "ai_act.provider_eu_db_ref",
+            "dpia.date",
+            "dpia.reference",
+        ]
+        rows = list(self.facts(*optional[:5], optional=optional).rows)
+        risk = (self.doc.get("ai_act") or {}).get("risk_class") or "unknown"
+        rows.insert(0, (self.w.label("ai_act.risk_class"), self.w.term("risk_class", risk)))
+        rows += self.facts("dpia.status", *optional[5:], optional=optional).rows
+        return Section("assessments", self.w("assessment.title"), (Facts(tuple(rows)),))
+
+    def notice(self) -> Section:
+        w = self.w
+        period = (w("notice.period"), w("value.days", days=self.s.organization.notice_period_days))
+        notice = self.facts(
+            "notice.given_at",
+            "notice.audience",
+            "notice.text_ref",
+            "notice.exception_reason",
+            "notice.late_notice_at",
+            optional=["notice.exception_reason", "notice.late_notice_at"],
+        )
+        blocks: list[Block] = [
+            Facts((period, *notice.rows)),
+            Heading(w("notice.consultation")),
+            self.facts(
+                "consultation.committee",
+                "consultation.informed_at",
+                "consultation.discussed_at",
+                "consultation.decided_at",
+                "consultation.minutes_ref",
+            ),
+            Heading(w("notice.information")),
+            self.facts("workers_informed_at", "employee_notice_ref", "go_live_at"),
+        ]
+        return Section("notice", w("notice.title"), tuple(blocks))
+
+    def apv(self) -> Section:
+        w = self.w
+        tasks = self.s.reassessments
+        blocks: list[Block] = [Paragraph(w("apv.intro")), self.facts("apv_last_assessed_at")]
+        if not tasks:
+            blocks.append(Paragraph(w("apv.none")))
+            return Section("apv", w("apv.title"), tuple(blocks))
+        open_ = [t for t in tasks if t.status == "open"]
+        blocks.append(
+            Paragraph(
+                w(
+                    "apv.summary",
+                    open=len(open_),
+                    overdue=sum(1 for t in open_ if t.overdue),
+                    completed=len(tasks) - len(open_),
+                )
+            )
+        )
+        columns = (
+            w("apv.column.unit"),
+            w("apv.column.reasons"),
+            w("apv.column.opened"),
+            w("apv.column.due"),
+            w("apv.column.status"),
+            w("apv.column.amo"),
+            w("apv.column.completed"),
+        )
+        blocks.append(Table(w("apv.caption"), columns, tuple(self.apv_row(t) for t in tasks)))
+        actions = [(t, item) for t in tasks for item in t.action_items]
+        if actions:
+            blocks.append(
+                Table(
+                    w("apv.actions"),
+                    (
+                        w("apv.column.action"),
+                        w("apv.column.unit"),
+                        w("apv.column.owner"),
+                        w("apv.column.deadline"),
+                    ),
+                    tuple(
+                        (item.description, self.unit_of(t), item.owner, w.day(item.deadline))
+                        for t, item in actions
+                    ),
+                )
+            )
+        found = [f"{self.unit_of(t)}: {t.findings}" for t in tasks if t.findings]
+        if found:
+            blocks += [Heading(w("apv.findings")), Bullets(tuple(found))]
+        return Section("apv", w("apv.title"), tuple(blocks))
+
+    def unit_of(self, task: ReassessmentFacts) -> str:
+        return self.w.unit_names([task.unit_id] if task.unit_id else [])
+
+    def apv_row(self, task: ReassessmentFacts) -> tuple[str, ...]:
+        w = self.w
+        state = "completed" if task.status == "completed" else ("overdue" if task.overdue else "open")
+        if task.amo_participated is None:
+            amo = w("value.not_stated")
+        else:
+            amo = w("value.yes" if task.amo_participated else "value.no")
+            if task.amo_participants:
+                amo += f" ({', '.join(task.amo_participants)})"
+        reasons = ", ".join(w.term("material", r) for r in task.reasons) or w("value.not_stated")
+        opened = f"{w.day(task.opened_at.date())} ({w('apv.version', version=task.opened_version)})"
+        return (
+            self.unit_of(task),
+            reasons,
+            opened,
+            w.day(task.due_date),
+            w(f"apv.status.{state}"),
+            amo,
+            w.day(task.completed_at.date()) if task.completed_at else "",
+        )
+
+    def findings(self) -> Section:
+        w = self.w
+        if not self.s.findings:
+            return Section("findings", w("findings.title"), (Paragraph(w("findings.none")),))
+        rows = tuple(
+            (
+                w.term("severity", f.severity),
+                f.message_da if w.lang == "da" else f.message_en,
+                f.source,
+                w.day(f.opened_at.date()),
+            )
+            for f in self.s.findings
+        )
+        columns = (
+            w("findings.column.severity"),
+            w("findings.column.message"),
+            w("findings.column.source"),
+            w("findings.column.since"),
+        )
+        blocks = (Paragraph(w("findings.intro")), Table(w("findings.caption"), columns, rows))
+        return Section("findings", w("findings.title"), blocks)
+
+    def history(self) -> Section:
+        w = self.w
+        blocks: list[Block] = [Paragraph(w("history.intro"))]
+        for revision in self.s.revisions:
+            blocks += self.revision(revision)
+        return Section("history", w("history.title"), tuple(blocks))
+
+    def revision(self, revision: RevisionFacts) -> list[Block]:
+        w = self.w
+        moment = format_moment(revision.created_at, w.lang)
+        material = ", ".join(w.term("material", r) for r in revision.material_reasons)
+        rows = [(w("history.author"), revision.author)]
+        if revision.change_note:
+            rows.append((w("history.note"), revision.change_note))
+        rows.append((w("history.material"), material or w("history.material_no")))
+        blocks: list[Block] = [
+            Heading(w("history.version", version=revision.version, moment=moment)),
+            Facts(tuple(rows)),
+        ]
+        if revision.version == 1:
+            # What it was registered with is what the later changes start from: their "before".
+            blocks.append(Paragraph(w("history.registered")))
+        elif not revision.changes:
+            blocks.append(Paragraph(w("history.no_changes")))
+        else:
+            blocks.append(
+                Table(
+                    w("history.caption", version=revision.version),
+                    (w("history.column.field"), w("history.column.before"), w("history.column.after")),
+                    tuple(
+                        (w.label(c.field), w.value(c.field, c.old), w.value(c.field, c.new))
+                        for c in revision.changes
+                    ),
+                )
+            )
+        return blocks
+
+    def account(self) -> Account:
+        w = self.w
+        name = str(self.doc["name"])
+        org = self.s.organization.name
+        updated = self.doc.get("updated_at")
+        sections: tuple[Callable[[], Section], ...] = (
+            self.overview,
+            self.purpose,
+            self.data,
+            self.access,
+            self.retention,
+            self.use,
+            self.oversight,
+            self.assessments,
+            self.notice,
+            self.apv,
+            self.findings,
+            self.history,
+        )
+        generated = format_moment(self.s.generated_at, w.lang)
+        basis = w(
+            "doc.basis",
+            generated=generated,
+            version=self.doc["version"],
+            updated=format_moment(parse_iso(updated), w.lang) if updated else w("value.not_stated"),
+        )
+        return Account(
+            lang=w.lang,
+            title=w("doc.title", name=name),
+            system_name=name,
+            organization=org,
+            intro=(w("doc.intro", organization=org, name=name), w("doc.legal"), basis),
+            sections=tuple(build() for build in sections),
+            generated=w("doc.footer", generated=generated),
+            created_iso=self.s.generated_at.isoformat(timespec="seconds"),
+            contents_label=w("doc.contents"),
+            page_label=w("doc.page"),
+            of_label=w("doc.of"),
+        )
+
+
+def build_account(statement: Statement, lang: str) -> Account:
+    """The account in `lang` ("da" or "en")."""
+    if lang not in CATALOGUES:
+        raise ValueError(f"no catalogue for language {lang!r}")
+    units = {unit_id: unit.name for unit_id, unit in statement.units.items()}
+    return _Builder(statement, Words(lang, units)).account()
+
+
+__all__ = [
+    "Account",
+    "Block",
+    "Bullets",
+    "Facts",
+    "Heading",
+    "Paragraph",
+    "Section",
+    "Table",
+    "Words",
+    "build_account",
+]
