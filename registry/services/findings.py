@@ -196,12 +196,21 @@ async def _sync(
     return len(opened), len(resolved)
 
 
-async def _recompute(org_id: str, system_keys: list[uuid.UUID] | None, today: date) -> tuple[int, int]:
-    query = AISystem.select(AISystem.id, AISystem.document).where(AISystem.organization == uuid.UUID(org_id))
-    if system_keys is not None:
-        query = query.where(AISystem.id.is_in(system_keys))
-    systems = await query
-    keys = [row["id"] for row in systems]
+async def _recompute(
+    org_id: str,
+    system_keys: list[uuid.UUID] | None,
+    today: date,
+    documents: dict[uuid.UUID, dict[str, Any]] | None = None,
+) -> tuple[int, int]:
+    """`documents`, when the caller has them (a change just wrote them), saves reading them again."""
+    if documents is None:
+        query = AISystem.select(AISystem.id, AISystem.document).where(
+            AISystem.organization == uuid.UUID(org_id)
+        )
+        if system_keys is not None:
+            query = query.where(AISystem.id.is_in(system_keys))
+        documents = {row["id"]: _loads(row["document"]) for row in await query}
+    keys = list(documents)
     contexts = await _contexts(org_id, keys, today)
     stored = (
         await SystemFinding.select().where(
@@ -215,22 +224,28 @@ async def _recompute(org_id: str, system_keys: list[uuid.UUID] | None, today: da
         by_system.setdefault(str(row["system"]), []).append(row)
     now = utcnow()
     opened = resolved = 0
-    for row in systems:
-        document = _loads(row["document"])
-        computed = evaluate(document, contexts[str(row["id"])])
-        o, r = await _sync(org_id, row["id"], computed, by_system.get(str(row["id"]), []), now)
+    for key, document in documents.items():
+        computed = evaluate(document, contexts[str(key)])
+        o, r = await _sync(org_id, key, computed, by_system.get(str(key), []), now)
         opened += o
         resolved += r
     return opened, resolved
 
 
-async def recompute_system(system_id: str, *, today: date | None = None) -> None:
-    """Recompute one system's findings. Call inside the transaction of the change."""
+async def recompute_system(
+    system_id: str, *, document: dict[str, Any] | None = None, today: date | None = None
+) -> None:
+    """Recompute one system's findings. Call inside the transaction of the change, with the document
+    it just wrote when it has it."""
     key = uuid.UUID(system_id)
-    row = await AISystem.select(AISystem.organization).where(AISystem.id == key).first()
-    if row is None:
-        raise NotFound("AI system not found.")
-    await _recompute(str(row["organization"]), [key], today or utcnow().date())
+    if document is None:
+        row = (
+            await AISystem.select(AISystem.organization, AISystem.document).where(AISystem.id == key).first()
+        )
+        if row is None:
+            raise NotFound("AI system not found.")
+        document = _loads(row["document"])
+    await _recompute(str(document["organization_id"]), [key], today or utcnow().date(), {key: document})
 
 
 async def recompute_organization(org_id: str, *, today: date | None = None) -> tuple[int, int]:
