@@ -84,6 +84,10 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
 class Claimed:
     delivery_id: int
     attempt: int  # the number of this attempt, 1-based
+    # Whether the claim already counted this attempt. A subscription's oldest delivery is counted when
+    # taken, so a relay that dies while sending it still uses up an attempt; the ones queued behind it
+    # are counted when their outcome is recorded, so a relay dying before it reaches them costs nothing.
+    counted: bool
     subscription_id: uuid.UUID
     organization_id: str
     url: str
@@ -133,11 +137,11 @@ SELECT "id", "subscription", "next_attempt_us" FROM (
 ) queued WHERE "position" <= {} ORDER BY "subscription", "id"
 """
 
-# Many deliveries' outcomes in one statement: per row (id, attempt, status, next attempt, completed,
-# attempted, status code, latency, answer, error). Only rows still leased by this relay, at the attempt
-# it made, change; the ids of those come back.
+# Many deliveries' outcomes in one statement: per row (id, attempts as claimed, status, next attempt,
+# completed, attempted, status code, latency, answer, error, attempts made). Only rows still leased by
+# this relay, as it claimed them, change; the ids of those come back.
 RECORD = """
-UPDATE "webhook_delivery" AS d SET "status" = v.column3,
+UPDATE "webhook_delivery" AS d SET "status" = v.column3, "attempts" = v.column11,
   "next_attempt_us" = COALESCE(v.column4, d."next_attempt_us"), "completed_at" = v.column5,
   "last_attempt_at" = v.column6, "last_status_code" = v.column7, "last_latency_ms" = v.column8,
   "last_response_body" = v.column9, "last_error" = v.column10, "lease_until_us" = NULL, "lease_owner" = NULL
@@ -156,6 +160,7 @@ RECORD_TYPES = (
     "INTEGER",
     "TEXT",
     "TEXT",
+    "INTEGER",
 )
 
 
@@ -233,20 +238,20 @@ class Relay:
             heads = await WebhookDelivery.raw(DUE_HEADS + locking, now, now, limit)
             if not heads:
                 return []
-            ids = [int(row["id"]) for row in heads]
+            ids = head_ids = [int(row["id"]) for row in heads]
             if batch > 1:
                 subscriptions = [row["subscription"] for row in heads]
                 queued = await WebhookDelivery.raw(
                     RUNS.format(_placeholders(len(subscriptions)), "{}"), *subscriptions, batch
                 )
                 ids = _due_runs(queued, now)
+            for chunk in _chunks(head_ids, 500):
+                await WebhookDelivery.update({WebhookDelivery.attempts: WebhookDelivery.attempts + 1}).where(
+                    WebhookDelivery.id.is_in(chunk)
+                )
             for chunk in _chunks(ids, 500):
                 await WebhookDelivery.update(
-                    {
-                        WebhookDelivery.attempts: WebhookDelivery.attempts + 1,
-                        WebhookDelivery.lease_until_us: lease_until,
-                        WebhookDelivery.lease_owner: self.owner,
-                    }
+                    {WebhookDelivery.lease_until_us: lease_until, WebhookDelivery.lease_owner: self.owner}
                 ).where(WebhookDelivery.id.is_in(chunk))
                 await WebhookDelivery.update({WebhookDelivery.first_attempt_us: now}).where(
                     WebhookDelivery.id.is_in(chunk) & WebhookDelivery.first_attempt_us.is_null()
@@ -257,12 +262,14 @@ class Relay:
                     CLAIMED.format("{}", _placeholders(len(chunk))), self.owner, *chunk
                 )
         ordered = sorted(rows, key=lambda r: int(r["id"]))
-        return [self._claimed(row, lease_until) for row in ordered]
+        counted = set(head_ids)
+        return [self._claimed(row, lease_until, int(row["id"]) in counted) for row in ordered]
 
-    def _claimed(self, row: dict[str, Any], lease_until: int) -> Claimed:
+    def _claimed(self, row: dict[str, Any], lease_until: int, counted: bool) -> Claimed:
         return Claimed(
             delivery_id=int(row["id"]),
-            attempt=int(row["attempts"]),
+            attempt=int(row["attempts"]) + (0 if counted else 1),
+            counted=counted,
             subscription_id=uuid.UUID(str(row["subscription"])),
             organization_id=str(row["organization"]),
             url=row["url"],
@@ -276,19 +283,22 @@ class Relay:
         )
 
     async def release(self, claimed: list[Claimed]) -> None:
-        """Give back deliveries taken but not sent (their turn comes again, in order)."""
+        """Give back deliveries taken but not sent (their turn comes again, in order); an attempt the
+        claim counted is uncounted."""
         if not claimed:
             return
-        ids = [c.delivery_id for c in claimed]
+        mine = WebhookDelivery.lease_owner == self.owner
         async with write_transaction(WebhookDelivery._meta.db):
-            for chunk in _chunks(ids, 500):
-                await WebhookDelivery.update(
-                    {
-                        WebhookDelivery.attempts: WebhookDelivery.attempts - 1,
-                        WebhookDelivery.lease_until_us: None,
-                        WebhookDelivery.lease_owner: None,
-                    }
-                ).where(WebhookDelivery.id.is_in(chunk) & (WebhookDelivery.lease_owner == self.owner))
+            for counted in (True, False):
+                ids = [c.delivery_id for c in claimed if c.counted is counted]
+                changes: dict[Any, Any] = {
+                    WebhookDelivery.lease_until_us: None,
+                    WebhookDelivery.lease_owner: None,
+                }
+                if counted:
+                    changes[WebhookDelivery.attempts] = WebhookDelivery.attempts - 1
+                for chunk in _chunks(ids, 500):
+                    await WebhookDelivery.update(changes).where(WebhookDelivery.id.is_in(chunk) & mine)
 
     # --- sending ----------------------------------------------------------------------------------
 
@@ -426,7 +436,7 @@ class Relay:
                 disable_reason = f"Every delivery failed for {days:g} days."
         row = (
             claimed.delivery_id,
-            claimed.attempt,
+            claimed.attempt if claimed.counted else claimed.attempt - 1,
             status,
             next_attempt,
             completed,
@@ -435,6 +445,7 @@ class Relay:
             outcome.latency_ms,
             outcome.response_body,
             (outcome.error or None) and outcome.error[:ERROR_LIMIT],
+            claimed.attempt,
         )
         return row, failing_since, disable_reason
 

@@ -412,6 +412,42 @@ async def test_a_relay_that_dies_before_its_bookkeeping_is_replaced_and_the_same
     assert delivery["attempts"] == 2  # the successor's record stands; the late one changed nothing
 
 
+async def test_a_relay_dying_with_a_queue_taken_uses_up_one_attempt_of_its_oldest_delivery_only(
+    org: Org, local_webhooks: WebhookRuntime, relay: Relay, receiver: Receiver, clock: Clock
+) -> None:
+    subscription, _ = await org.subscribe("/hr")
+    for _ in range(3):
+        await org.register()
+    taken = await relay.claim(10, batch=50)
+    assert [(c.attempt, c.counted) for c in taken] == [(1, True), (1, False), (1, False)]
+    # The relay dies before sending any of them; a successor takes them once the lease runs out.
+    clock.advance(local_webhooks.settings.webhooks_lease_seconds + 1)
+    successor = Relay(local_webhooks, clock=clock)
+    try:
+        again = await successor.claim(10, batch=50)
+        assert [c.attempt for c in again] == [2, 1, 1]
+        assert await successor.deliver_run(again) == 3
+    finally:
+        await successor.close()
+    deliveries = sorted(await org.deliveries(subscription), key=lambda d: d["created_at"])
+    assert [(d["status"], d["attempts"]) for d in deliveries] == [("succeeded", 2), *[("succeeded", 1)] * 2]
+    assert len(receiver.requests("/hr")) == 3
+
+
+async def test_deliveries_given_back_unsent_keep_their_attempts(
+    org: Org, relay: Relay, receiver: Receiver, clock: Clock
+) -> None:
+    subscription, _ = await org.subscribe("/hr")
+    for _ in range(3):
+        await org.register()
+    taken = await relay.claim(10, batch=50)
+    await relay.release(taken)
+    again = await relay.claim(10, batch=50)
+    assert [c.attempt for c in again] == [1, 1, 1]
+    await relay.deliver_run(again)
+    assert {d["attempts"] for d in await org.deliveries(subscription)} == {1}
+
+
 async def test_the_target_is_checked_again_when_sending(
     org: Org, local_webhooks: WebhookRuntime, receiver: Receiver, clock: Clock
 ) -> None:

@@ -199,7 +199,8 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(Reply(reply.status, dict(reply.headers), reply.body), head=head)
 
     def _read_body(self) -> bytes | None:
-        """The request body (Content-Length or chunked); None after answering 400 to a bad request."""
+        """The request body (Content-Length or chunked); None after answering 400 to a bad request,
+        or when the body ended before its Content-Length (the request is then not recorded)."""
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
             return self._read_chunked()
         try:
@@ -210,7 +211,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self._send(Reply(400, body=b"bad Content-Length"))
             return None
-        return self.rfile.read(length) if length else b""
+        body = self.rfile.read(length) if length else b""
+        if len(body) < length:  # the sender hung up mid-body (a killed relay): nothing was delivered
+            self.close_connection = True
+            return None
+        return body
 
     def _read_chunked(self) -> bytes:
         parts: list[bytes] = []
