@@ -59,6 +59,18 @@ AUDITED: dict[str, tuple[str, str]] = {
     "exportAccessLog": ("export", "access_log"),
     "verifyAccessLog": ("verify", "access_log"),
     "getAccessLogPublicKey": ("read", "access_log_key"),
+    # The web interface (api/pages): page views and form posts, recorded like the API's reads.
+    "pageHome": ("read", "home_page"),
+    "pageLoginLink": ("read", "login_link"),
+    "login": ("login", "session"),
+    "logout": ("logout", "session"),
+    "setLanguage": ("update", "language"),
+    "pageRegister": ("list", "system"),
+    "pageSystem": ("read", "system"),
+    "pageAskQuestion": ("ask", "question"),
+    "pageAnswerQuestion": ("answer", "answer"),
+    "pageStatement": ("read", "statement"),
+    "pageStatementPdf": ("read", "statement"),
 }
 UNAUDITED = re.compile(r"^(/api/v1/health|/api/v1/ready|/schema)(/|$)")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")

@@ -41,6 +41,7 @@ from api.controllers import (
     WebhookController,
 )
 from api.errors import problem_details_plugin
+from api.pages import PageSettings, UnmatchedAddressPages, pages_router
 from api.runtime import AccessLogRuntime
 from api.settings import ApiSettings
 from registry import Actor
@@ -112,6 +113,7 @@ def create_app(
     webhooks: WebhookRuntime | None = None,
     run_relay: bool = False,
     run_schedules: bool = False,
+    pages: PageSettings | None = None,
 ) -> Litestar:
     """`run_relay` runs the webhook relay inside this process (`airegistry serve` does unless
     AIREG_WEBHOOKS_RELAY=false); `run_schedules` recomputes the findings daily (`airegistry serve`).
@@ -188,8 +190,11 @@ def create_app(
             AccessLogController,
         ],
     )
+    # The stewards' web interface (api/pages): same services, its own login and error pages.
+    page_settings = pages or PageSettings()
+    web = pages_router(verifier, page_settings, settings.public_url)
     return Litestar(
-        route_handlers=[api, *extra_route_handlers],
+        route_handlers=[api, *web, *extra_route_handlers],
         middleware=[
             *([AccessLogMiddleware(runtime.writer)] if audit_requests else []),
             DefineMiddleware(JwtAuthMiddleware, verifier=verifier, exclude=PUBLIC_PATHS),
@@ -199,7 +204,11 @@ def create_app(
             "audit": Provide(lambda: runtime, sync_to_thread=False),
             "webhook_runtime": Provide(lambda: hooks, sync_to_thread=False),
         },
-        plugins=[PydanticPlugin(), problem_details_plugin],
+        plugins=[
+            PydanticPlugin(),
+            problem_details_plugin,
+            UnmatchedAddressPages(page_settings, settings.public_url, (API_PREFIX, "/schema")),
+        ],
         lifespan=[database_pool, access_log_running, relay_running, findings_daily],
         openapi_config=openapi_config(),
         request_max_body_size=settings.max_body_bytes,

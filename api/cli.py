@@ -58,10 +58,46 @@ def cmd_migrate(_: argparse.Namespace) -> int:
     return 0
 
 
+def _issue_link(args: argparse.Namespace) -> int:
+    """`token issue --link`: a one-time login link to the web interface instead of a token."""
+    from api.auth import InvalidToken
+    from api.pages.links import issue_login_url, link_actor
+    from api.pages.settings import PageSettings
+    from registry import Role
+    from registry.schema import pending_migrations
+
+    try:
+        actor = link_actor(
+            role=Role(args.role),
+            sub=args.sub or f"cli-{args.role}",
+            org=args.org,
+            units=args.units,
+            name=args.name,
+        )
+    except InvalidToken as exc:
+        print(f"airegistry: cannot issue that link: {exc}", file=sys.stderr)
+        return 2
+
+    async def run() -> str | None:
+        if await pending_migrations():
+            return None
+        ttl = args.ttl or PageSettings().ui_login_link_ttl_seconds
+        return await issue_login_url(ApiSettings().public_url, actor, ttl_seconds=ttl)
+
+    url = asyncio.run(run())
+    if url is None:
+        print("airegistry: the database is not up to date; run `airegistry migrate` first", file=sys.stderr)
+        return 2
+    print(url)
+    return 0
+
+
 def cmd_token_issue(args: argparse.Namespace) -> int:
     from api.auth import InvalidToken, TokenIssuer
     from registry import Role
 
+    if args.link:
+        return _issue_link(args)
     issuer = TokenIssuer.from_settings(ApiSettings())
     try:
         token = issuer.issue(
@@ -116,19 +152,49 @@ def _demo_tokens(organizations: list[dict[str, Any]], settings: ApiSettings) -> 
     return tokens
 
 
+async def _demo_login_links(tokens: list[tuple[str, str, str]], settings: ApiSettings) -> dict[str, str]:
+    """A one-time login link to the web interface for each demo token (by token), for the same
+    person and role. Platform admins manage organizations through the API only: no link."""
+    from api.auth import TokenVerifier
+    from api.pages.links import issue_login_url
+    from api.pages.settings import PageSettings
+    from registry import Role
+
+    verifier = TokenVerifier.from_settings(settings)
+    ttl = PageSettings().ui_login_link_ttl_seconds
+    links = {}
+    for _, _, token in tokens:
+        actor = verifier.verify(token)
+        if actor.role is not Role.platform_admin:
+            links[token] = await issue_login_url(settings.public_url, actor, ttl_seconds=ttl)
+    return links
+
+
 def _print_demo_tokens(organizations: list[dict[str, Any]], settings: ApiSettings) -> None:
+    from api.pages.settings import PageSettings
+
     base = settings.public_url.rstrip("/") + "/api/v1"
     hours = settings.jwt_default_ttl_seconds // 3600
+    link_hours = PageSettings().ui_login_link_ttl_seconds // 3600
+    tokens = _demo_tokens(organizations, settings)
+    links = asyncio.run(_demo_login_links(tokens, settings))
     print(f"\nAdgangsnøgler / bearer tokens (gyldige {hours} timer / valid {hours} hours):")
+    print(
+        f"Under hver: et link til at logge ind på web-siderne (kan bruges én gang i {link_hours} timer) / "
+        f"below each: a one-time login link to the web pages (valid {link_hours} hours)"
+    )
     current = None
-    for who, role, token in _demo_tokens(organizations, settings):
+    for who, role, token in tokens:
         if who != current:
             org = next((o for o in organizations if o["name"] == who), None)
             link = f"  {base}/organizations/{org['id']}/systems" if org else f"  {base}/organizations"
             print(f"\n{who}\n{link}")
             current = who
         print(f"  {role:<16} {token}")
+        if token in links:
+            print(f"  {'':<16} log ind / log in: {links[token]}")
     print(f"\nPrøv / try:  curl -H 'Authorization: Bearer <token>' {base}/organizations")
+    print(f"Web: åbn et log ind-link / open a login link, e.g. {settings.public_url.rstrip('/')}/login/...")
     print(f"API-dokumentation / API docs: {settings.public_url.rstrip('/')}/schema/swagger")
 
 
@@ -383,7 +449,7 @@ def build_parser() -> argparse.ArgumentParser:
         "recompute", help="recompute every finding now (`serve` does it daily)"
     ).set_defaults(func=cmd_findings_recompute)
     commands.add_parser(
-        "demo", help="seed the demo data set when the database is empty; print tokens"
+        "demo", help="seed the demo data set when the database is empty; print tokens and login links"
     ).set_defaults(func=cmd_demo)
 
     token = commands.add_parser("token", help="tokens signed with the embedded key")
@@ -397,6 +463,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     issue.add_argument("--name", help="display name")
     issue.add_argument("--ttl", type=parse_ttl, help="lifetime: 3600, 90m, 8h, 30d (default 8h)")
+    issue.add_argument(
+        "--link",
+        action="store_true",
+        help="print a one-time login link to the web interface instead (<AIREG_PUBLIC_URL>/login/...; "
+        "--ttl is how long it can be used, default AIREG_UI_LOGIN_LINK_TTL_SECONDS)",
+    )
     issue.set_defaults(func=cmd_token_issue)
 
     access_log = commands.add_parser("access-log", help="export, verify and maintain the access log")

@@ -8,6 +8,7 @@ from piccolo.conf.apps import AppConfig
 
 from registry.accesslog.tables import AccessLogCheckpoint, AccessLogEntry
 from registry.questions_tables import Answer, Question
+from registry.session_tables import BrowserSession, LoginLink, SystemVisit
 from registry.tables import AISystem, ApvReassessment, Organization, SystemFinding, SystemRevision, Unit
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations" / "registry"
@@ -26,6 +27,9 @@ APP_CONFIG = AppConfig(
         SystemFinding,
         Question,
         Answer,
+        LoginLink,
+        BrowserSession,
+        SystemVisit,
     ],
     migration_dependencies=[],
     commands=[],

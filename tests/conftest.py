@@ -32,6 +32,7 @@ from registry import Role  # noqa: E402
 from registry.accesslog.tables import AccessLogCheckpoint, AccessLogEntry  # noqa: E402
 from registry.questions_tables import Answer, Question  # noqa: E402
 from registry.schema import migrate  # noqa: E402
+from registry.session_tables import BrowserSession, LoginLink, SystemVisit  # noqa: E402
 from registry.tables import (  # noqa: E402
     AISystem,
     ApvReassessment,
@@ -68,6 +69,9 @@ async def empty_database(migrated_database: None) -> None:
         WebhookSubscription,
         Answer,
         Question,
+        SystemVisit,
+        BrowserSession,
+        LoginLink,
         ApvReassessment,
         SystemFinding,
         SystemRevision,

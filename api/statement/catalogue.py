@@ -325,6 +325,15 @@ DA: dict[str, str] = {
     "material.became_fully_automated": "afgørelser er blevet fuldt automatiske",
     "material.new_units_affected": "flere enheder berøres",
     "material.went_into_use": "systemet er taget i brug",
+    # --- names of legal sources, as the compliance checks cite them ----------------------------------
+    "legal.gdpr": "Databeskyttelsesforordningen (GDPR)",
+    "legal.data_protection_act": "databeskyttelsesloven",
+    "legal.ai_act": "AI-forordningen",
+    "legal.working_environment_act": "Arbejdsmiljøloven § 15 a",
+    "legal.notice_private": "DA/LO-aftalen om kontrolforanstaltninger",
+    "legal.notice_public": "Aftale om kontrolforanstaltninger (KL/Forhandlingsfællesskabet)",
+    "legal.cooperation_private": "Samarbejdsaftalen (DA/FH)",
+    "legal.med_framework": "MED-rammeaftalen",
 }
 
 EN: dict[str, str] = {
@@ -642,6 +651,15 @@ EN: dict[str, str] = {
     "material.became_fully_automated": "decisions have become fully automated",
     "material.new_units_affected": "more units affected",
     "material.went_into_use": "the system went into use",
+    # --- names of legal sources, as the compliance checks cite them ----------------------------------
+    "legal.gdpr": "GDPR",
+    "legal.data_protection_act": "the Danish Data Protection Act",
+    "legal.ai_act": "AI Act",
+    "legal.working_environment_act": "Working Environment Act § 15a",
+    "legal.notice_private": "DA/LO agreement on control measures",
+    "legal.notice_public": "Agreement on control measures (KL/Forhandlingsfællesskabet)",
+    "legal.cooperation_private": "Cooperation Agreement (DA/FH)",
+    "legal.med_framework": "MED framework agreement",
 }
 
 CATALOGUES: dict[str, dict[str, str]] = {"da": DA, "en": EN}

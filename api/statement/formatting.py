@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -42,4 +43,29 @@ def format_number(value: float, lang: str) -> str:
     return text
 
 
-__all__ = ["WORKPLACE_ZONE", "format_date", "format_moment", "format_number"]
+_LEGAL_NAMES = sorted(
+    (key for key in CATALOGUES["da"] if key.startswith("legal.")),
+    key=lambda key: -len(CATALOGUES["da"][key]),
+)
+# Danish citations: "art. 5, stk. 1, litra f" is Art. 5(1)(f); "art. 26, stk. 7" is Art. 26(7).
+_CITATION = re.compile(r"\bart\. (\d+)(?:, stk\. (\d+))?(?:, litra ([a-z]))?")
+
+
+def legal_source(text: str, lang: str) -> str:
+    """A legal source as the compliance checks cite it (in Danish), in `lang`: the names of acts and
+    agreements from the catalogue, and Danish article citations in the English form."""
+    if lang == "da":
+        return text
+    danish, words = CATALOGUES["da"], CATALOGUES[lang]
+    for key in _LEGAL_NAMES:
+        text = text.replace(danish[key], words[key])
+    text = _CITATION.sub(_english_citation, text)
+    return text.replace(", og ", " and ").replace(" og ", " and ")
+
+
+def _english_citation(match: re.Match[str]) -> str:
+    article, paragraph, point = match.groups()
+    return f"Art. {article}" + (f"({paragraph})" if paragraph else "") + (f"({point})" if point else "")
+
+
+__all__ = ["WORKPLACE_ZONE", "format_date", "format_moment", "format_number", "legal_source"]

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any, Literal
 
 from api.statement.catalogue import CATALOGUES
-from api.statement.formatting import format_date, format_moment, format_number
+from api.statement.formatting import format_date, format_moment, format_number, legal_source
 from registry.clock import parse_iso
 from registry.models import special_categories_of
 from registry.services.statement import ReassessmentFacts, RevisionFacts, Statement
@@ -476,7 +476,7 @@ class _Builder:
             (
                 w.term("severity", f.severity),
                 f.message_da if w.lang == "da" else f.message_en,
-                f.source,
+                legal_source(f.source, w.lang),
                 w.day(f.opened_at.date()),
             )
             for f in self.s.findings

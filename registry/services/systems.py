@@ -47,6 +47,11 @@ class SystemFilter:
     unit_id: str | None = None
     q: str | None = None
     changed_since: datetime | None = None
+    # True: only systems used for monitoring or registered as control measures (what a steward
+    # watches first); False: only the others.
+    monitoring: bool | None = None
+    # True: only systems with open compliance findings; False: only those without.
+    open_findings: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -175,7 +180,7 @@ async def _obligations(org_id: str, system_id: str, document: dict[str, Any], ma
             material,
             due_days=rule_settings().rules_apv_due_days,
         )
-    await recompute_system(system_id)
+    await recompute_system(system_id, document=document)
 
 
 async def register_system(
@@ -322,6 +327,21 @@ async def update_system(
     return StoredSystem(body=_dumps(document).encode(), version=version)
 
 
+def _watch_clauses(filters: SystemFilter) -> list[tuple[str, list[Any]]]:
+    """The filters on what a steward watches first: monitoring or control measures, open findings."""
+    found: list[tuple[str, list[Any]]] = []
+    if filters.monitoring is not None:
+        watched = '("category" = {} OR "control_measure" = {})'
+        found.append((watched if filters.monitoring else f"NOT {watched}", ["monitoring", True]))
+    if filters.open_findings is not None:
+        open_findings = (
+            'EXISTS (SELECT 1 FROM "system_finding" WHERE "system_finding"."system" = "ai_system"."id" '
+            'AND "system_finding"."status" = {})'
+        )
+        found.append((open_findings if filters.open_findings else f"NOT {open_findings}", ["open"]))
+    return found
+
+
 async def list_systems(
     actor: Actor, org_id: str, filters: SystemFilter, *, limit: int = DEFAULT_LIMIT, cursor: str | None = None
 ) -> SystemPage:
@@ -354,6 +374,9 @@ async def list_systems(
     for clause, arg in fragments:
         clauses.append(clause)
         args.append(arg)
+    for clause, values in _watch_clauses(filters):
+        clauses.append(clause)
+        args.extend(values)
     if actor.units is not None:
         scope = sorted(unit_scope(actor, await unit_parents(org_id)) or ())
         reach = [dialect.array_contains("unit_ids", unit) for unit in scope]

@@ -1,0 +1,193 @@
+"""The pages' forms: reading what was sent, checking it, and keeping it for a re-rendered page.
+
+Messages are catalogue texts in the reader's language, one per field, shown next to the field. The
+register's own models (QuestionFields, AnswerFields) have the last word; these checks only say
+what is wrong in plain words before they are asked."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from api.pages.rendering import Translator
+from registry.models import SYSTEM_FIELD_NAMES, Category, Committee, DataCategory, Status
+from registry.question_models import AnswerFields, QuestionFields, QuestionKind
+from registry.services.systems import SystemFilter
+
+TEXT_MAX = 10_000  # LongText in registry/models.py
+REF_MAX = 200  # Text in registry/models.py
+QUERY_MAX = 200
+TRUE_VALUES = frozenset({"1", "on", "true", "yes"})
+
+
+class Values(dict[str, Any]):
+    """Submitted values by field name; a field not sent reads as empty."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+class Errors(dict[str, str]):
+    """Error messages by field name; a field without an error reads as None."""
+
+    def __missing__(self, key: str) -> None:
+        return None
+
+
+@dataclass
+class FormState:
+    values: Values = field(default_factory=Values)
+    errors: Errors = field(default_factory=Errors)
+
+
+def text_of(form: Mapping[str, Any], name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _text_problem(text: str, t: Translator, *, limit: int = TEXT_MAX) -> str | None:
+    if not text:
+        return t("invalid.text.required")
+    if len(text) > limit:
+        return t("invalid.text.too_long", max=t.number(limit))
+    return None
+
+
+# --- asking a question or sending a correction ----------------------------------------------------
+
+
+def read_question(form: Mapping[str, Any], t: Translator) -> tuple[FormState, QuestionFields | None]:
+    state = FormState(
+        Values(
+            kind=text_of(form, "kind") or "question", text=text_of(form, "text"), field=text_of(form, "field")
+        )
+    )
+    values, errors = state.values, state.errors
+    if values["kind"] not in {kind.value for kind in QuestionKind}:
+        errors["kind"] = t("invalid.choice")
+    if problem := _text_problem(values["text"], t):
+        errors["text"] = problem
+    if values["field"] and values["field"] not in SYSTEM_FIELD_NAMES:
+        errors["field"] = t("invalid.choice")
+    elif values["kind"] == QuestionKind.correction and not values["field"]:
+        errors["field"] = t("invalid.field.required")
+    if errors:
+        return state, None
+    try:
+        fields = QuestionFields(
+            kind=values["kind"], text=values["text"], fields=[values["field"]] if values["field"] else []
+        )
+    except ValidationError:
+        errors["text"] = t("invalid.text.required")
+        return state, None
+    return state, fields
+
+
+# --- answering a question -------------------------------------------------------------------------
+
+
+def read_answer(form: Mapping[str, Any], t: Translator) -> tuple[FormState, AnswerFields | None]:
+    state = FormState(
+        Values(
+            text=text_of(form, "text"),
+            committee=text_of(form, "committee"),
+            minutes_ref=text_of(form, "minutes_ref"),
+        )
+    )
+    values, errors = state.values, state.errors
+    if problem := _text_problem(values["text"], t):
+        errors["text"] = problem
+    if values["committee"] and values["committee"] not in {c.value for c in Committee}:
+        errors["committee"] = t("invalid.choice")
+    if len(values["minutes_ref"]) > REF_MAX:
+        errors["minutes_ref"] = t("invalid.minutes_ref.too_long", max=REF_MAX)
+    if errors:
+        return state, None
+    try:
+        fields = AnswerFields(
+            text=values["text"],
+            committee=values["committee"] or None,
+            minutes_ref=values["minutes_ref"] or None,
+        )
+    except ValidationError:
+        errors["text"] = t("invalid.text.required")
+        return state, None
+    return state, fields
+
+
+# --- the register's filters -----------------------------------------------------------------------
+
+FILTER_CHOICES: dict[str, frozenset[str]] = {
+    "category": frozenset(c.value for c in Category),
+    "status": frozenset(s.value for s in Status),
+    "data_category": frozenset(d.value for d in DataCategory),
+}
+FILTER_FIELDS = ("q", "category", "status", "unit_id", "data_category", "monitoring", "high_risk", "findings")
+
+
+def read_filters(
+    query: Mapping[str, Any], unit_ids: frozenset[str], t: Translator
+) -> tuple[FormState, SystemFilter | None]:
+    """The register's filters from the query string. `unit_ids`: the units the reader may filter by."""
+    values = Values(
+        {name: text_of(query, name) for name in ("q", "category", "status", "unit_id", "data_category")}
+    )
+    for name in ("monitoring", "high_risk", "findings"):
+        values[name] = text_of(query, name).lower() in TRUE_VALUES
+    state = FormState(values)
+    errors = state.errors
+    if len(values["q"]) > QUERY_MAX:
+        errors["q"] = t("filter.error.q", max=QUERY_MAX)
+    for name, allowed in FILTER_CHOICES.items():
+        if values[name] and values[name] not in allowed:
+            errors[name] = t("filter.error.choice")
+    if values["unit_id"]:
+        try:
+            values["unit_id"] = str(uuid.UUID(values["unit_id"]))
+        except ValueError:
+            errors["unit_id"] = t("filter.error.choice")
+        else:
+            if values["unit_id"] not in unit_ids:
+                errors["unit_id"] = t("filter.error.choice")
+    if errors:
+        return state, None
+    return state, SystemFilter(
+        q=values["q"] or None,
+        category=values["category"] or None,
+        status=values["status"] or None,
+        unit_id=values["unit_id"] or None,
+        data_category=values["data_category"] or None,
+        monitoring=True if values["monitoring"] else None,
+        risk_class="high_risk" if values["high_risk"] else None,
+        open_findings=True if values["findings"] else None,
+    )
+
+
+def filter_query(values: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The filters as query parameters, as the form would send them (for paging links)."""
+    pairs: list[tuple[str, str]] = []
+    for name in FILTER_FIELDS:
+        value = values.get(name)
+        if value is True:
+            pairs.append((name, "1"))
+        elif isinstance(value, str) and value:
+            pairs.append((name, value))
+    return pairs
+
+
+__all__ = [
+    "FILTER_FIELDS",
+    "REF_MAX",
+    "TEXT_MAX",
+    "Errors",
+    "FormState",
+    "Values",
+    "filter_query",
+    "read_answer",
+    "read_filters",
+    "read_question",
+]
