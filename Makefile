@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test lint openapi bench clean
+.PHONY: run test lint openapi bench bench-faults clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,13 +25,17 @@ run: $(STAMP)
 	$(BIN)/airegistry demo
 	$(BIN)/airegistry serve
 
+# The browser tests (tests/e2e) run in a pytest of their own: Playwright's sync API keeps an asyncio
+# loop of its own. scripts/ensure-browser.sh installs Debian's chromium and the pinned axe-core.
 test: $(TEST_STAMP)
 	bash scripts/ensure-postgres.sh
 	bash scripts/ensure-system-packages.sh
+	bash scripts/ensure-browser.sh
 	$(BIN)/ruff check --no-cache .
 	$(BIN)/ruff format --no-cache --check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --ignore=tests/e2e
+	$(BIN)/python -m pytest tests/e2e
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check --no-cache .
@@ -41,9 +45,18 @@ lint: $(TEST_STAMP)
 openapi: $(STAMP)
 	$(BIN)/airegistry openapi
 
+# About 22 minutes (tests/bench/README.md); bench_pages.py needs the browser.
 bench: $(TEST_STAMP)
+	bash scripts/ensure-browser.sh
 	$(BIN)/python tests/bench/bench_list.py
 	$(BIN)/python tests/bench/bench_access_log.py
+	$(BIN)/python tests/bench/bench_findings.py
+	$(BIN)/python tests/bench/bench_webhooks.py
+	$(BIN)/python tests/bench/bench_pages.py
+
+# Webhook fault injection, about 26 minutes.
+bench-faults: $(TEST_STAMP)
+	$(BIN)/python tests/bench/webhook_faults.py --seed 2026
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -41,7 +41,6 @@ import json
 import os
 import random
 import shutil
-import signal
 import sqlite3
 import statistics
 import subprocess
@@ -60,11 +59,14 @@ from urllib.parse import quote, urlsplit
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-DOCS = ROOT / "docs" / "benchmarks.md"
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.bench.docs_block import DOCS, write_block  # noqa: E402 - after the sys.path insert above
+from tests.bench.machine import Machine  # noqa: E402
+from tests.bench.processes import exit_on_signals  # noqa: E402
+
 SCRIPT = ".venv/bin/python tests/bench/bench_access_log.py"
-BEGIN = "<!-- bench-access-log:begin (written by tests/bench/bench_access_log.py) -->"
-END = "<!-- bench-access-log:end -->"
-HOST = "127.0.0.1"
 TOKEN_ENV = "AIREG_BENCH_TOKEN"
 LIGHT = "_light"
 AUDIT_ENV = "AIREG_BENCH_AUDIT_REQUESTS"  # read by bench_app.py
@@ -644,10 +646,10 @@ def export_once(
     server_cpu = (server.cpu_seconds() - cpu_before) / wall
     peak = status_kib(pid, "VmHWM") if hwm_reset else sampler.peak
     if completed.returncode != 0:
-        raise RuntimeError(f"fetch failed:\n{completed.stdout}\n{completed.stderr}\n{server.log_tail()}")
+        raise RuntimeError(f"fetch failed:\n{completed.stdout}\n{completed.stderr}\n{server.tail()}")
     raw = bench_json(completed.stdout)
     if raw["status"] != 200 or raw["truncated"]:
-        raise RuntimeError(f"export {fmt} {span.label}: {raw}\n{server.log_tail()}")
+        raise RuntimeError(f"export {fmt} {span.label}: {raw}\n{server.tail()}")
     run = ExportRun(
         fmt=fmt,
         span=span.label,
@@ -1112,17 +1114,13 @@ def report(
     info = exports.info if exports else listing.info if listing else {}
     packages = ("litestar", "piccolo", "uvicorn", "aiosqlite", "httpx")
     versions = ", ".join(f"{p} {metadata.version(p)}" for p in packages)
-    pinning = (
-        f"server on CPU {machine.server_cpus}, client on CPU {machine.load_cpus} (taskset)"
-        if machine.server_cpus is not None
-        else "not pinned (needs taskset and two CPUs)"
-    )
+    pinning = machine.pinning("server", "client")
     fs = _filesystem(seeded.db_path)
     parts = [
         f"Measured {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')} with {command}.",
         "",
-        f"- Machine: {machine.nproc} CPUs (nproc), {machine.cpu_model}, {machine.memory} RAM, Linux "
-        f"{machine.kernel}; the data dir on {fs}. A shared machine, so figures move between runs.",
+        f"- Machine: {machine.description}; the data dir on {fs}. A shared machine, so figures move "
+        "between runs.",
         f"- Server: one uvicorn process (`--workers 1`, uvicorn's access log off) with the real app "
         f"(tests/bench/bench_app.py), event loop {info.get('loop', 'uvloop/asyncio')}, Python "
         f"{sys.version.split()[0]}; {versions}; {pinning}.",
@@ -1190,26 +1188,19 @@ def _filesystem(path: Path) -> str:
 
 
 def write_docs(path: Path, block: str) -> None:
-    generated = f"{BEGIN}\n{block}\n{END}"
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + generated + rest.split(END, 1)[1]
-    else:
-        text = (
-            text.rstrip()
-            + "\n\n## Access log: streamed export of 1,000,000 entries, and the cost of recording\n\n"
-            "Requirement: exporting 1,000,000 access-log entries streams at >= 50,000 rows/s in JSON Lines "
-            "and in CSV, with the first byte within 500 ms, at >= 0.3 of the rate of a raw sqlite3 -> "
-            "json.dumps/csv.writer pipeline over the same rows, and the server's peak RSS grows by at most "
-            "10 MB from a 100,000-entry export to the 1,000,000-entry one; the export verifies offline with "
-            "the public key alone at >= 100,000 entries/s; recording every request in the access log keeps "
-            "the list endpoint's p50 within 15% of the same app without it.\n\n"
-            f"The block below is rewritten by each run of `{SCRIPT}`; text outside it is kept.\n\n"
-            f"{generated}\n"
-        )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
+    write_block(
+        "bench-access-log",
+        "tests/bench/bench_access_log.py",
+        "Access log: streamed export of 1,000,000 entries, and the cost of recording",
+        "Requirement: exporting 1,000,000 access-log entries streams at >= 50,000 rows/s in JSON Lines "
+        "and in CSV, with the first byte within 500 ms, at >= 0.3 of the rate of a raw sqlite3 -> "
+        "json.dumps/csv.writer pipeline over the same rows, and the server's peak RSS grows by at most "
+        "10 MB from a 100,000-entry export to the 1,000,000-entry one; the export verifies offline with "
+        "the public key alone at >= 100,000 entries/s; recording every request in the access log keeps "
+        "the list endpoint's p50 within 15% of the same app without it.",
+        block,
+        path,
+    )
 
 
 # --- main ------------------------------------------------------------------------------------------
@@ -1264,9 +1255,7 @@ def run(args: argparse.Namespace, argv: list[str] | None) -> int:
     os.environ["AIREG_DATA_DIR"] = str(data_dir)
     os.environ.pop("AIREG_DATABASE_URL", None)
     sys.path.insert(0, str(HERE))
-    import bench_list
-
-    machine = bench_list.Machine.probe()
+    machine = Machine.probe()
     try:
         seeded, data = asyncio.run(prepare(data_dir, args))
         exports = None if args.skip_export else run_exports(data, seeded, machine, args)
@@ -1294,12 +1283,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] in helpers:
         return helpers[argv[0]](argv[1:])
     args = parse_args(argv)
-
-    def stop(signum: int, _frame: Any) -> None:
-        raise SystemExit(128 + signum)  # unwinds through the `finally` blocks that stop the servers
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGHUP, stop)
+    exit_on_signals()
     try:
         return run(args, argv)
     except KeyboardInterrupt:

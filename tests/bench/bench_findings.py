@@ -14,91 +14,37 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = "tests/bench/bench_findings.py"
-CVR = "29189919"
-DATA = ["contact_details", "location", "work_performance", "health", "behaviour"]
-
-
-def varied_system(rng: random.Random, n: int, unit_ids: list[str]) -> dict[str, Any]:
-    """A system as employers state them: some complete, many with gaps the rules find."""
-    category = rng.choice(
-        ["decision_support", "monitoring", "automation", "generative_assistant", "analytics"]
-    )
-    status = rng.choice(["planned", "pilot", "in_use", "in_use", "in_use", "suspended"])
-    go_live = date(2026, 1, 1) + timedelta(days=rng.randrange(0, 500))
-    fields: dict[str, Any] = {
-        "name": f"System {n}",
-        "vendor": rng.choice(["Eksempel A/S", "Nordisk Data ApS", "HR Cloud Inc."]),
-        "purpose": "Planlægning, opfølgning og dokumentation i den daglige drift.",
-        "category": category,
-        "control_measure": category == "monitoring" or rng.random() < 0.2,
-        "status": status,
-        "unit_ids": rng.sample(unit_ids, rng.randrange(0, 3)),
-        "data_categories": rng.sample(
-            ["contact_details", "location", "work_performance", "health", "behaviour"], 2
-        ),
-        "go_live_at": go_live.isoformat() if status != "planned" or rng.random() < 0.5 else None,
-        "ai_act": {
-            "risk_class": rng.choice(["high_risk", "limited", "minimal", "unknown"]),
-            "emotion_recognition": rng.random() < 0.02,
-        },
-    }
-    if rng.random() < 0.6:
-        fields["notice"] = {"given_at": (go_live - timedelta(days=rng.randrange(10, 60))).isoformat()}
-    if rng.random() < 0.5:
-        fields["dpia"] = {"status": rng.choice(["done", "screened", "planned"]), "date": "2025-11-01"}
-    if rng.random() < 0.5:
-        fields["legal_basis"] = "legitimate_interests"
-        fields["retention"] = {"period_days": 365}
-    if rng.random() < 0.4:
-        fields["training"] = {"provided": True}
-    return fields
 
 
 async def run(systems: int, rounds: int) -> dict[str, Any]:
-    from registry import Actor, Role
     from registry.db import write_transaction
     from registry.events import use_sink
-    from registry.models import OrganizationFields, SystemFields, UnitFields
     from registry.rules.findings import Context, evaluate
     from registry.schema import migrate
-    from registry.services import findings, organizations, units
-    from registry.services import systems as system_service
+    from registry.services import findings
     from registry.tables import AISystem, SystemFinding
+    from tests.bench.bench_seed import seed_varied_organization
     from webhooks.outbox import OutboxSink
 
     await migrate()
     use_sink(OutboxSink())
-    rng = random.Random(11)
-    platform_admin = Actor(sub="bench", role=Role.platform_admin)
-    org = await organizations.create_organization(
-        platform_admin,
-        OrganizationFields(name="Benchmark Kommune", cvr=CVR, sector="public", cooperation_body="MED"),
-    )
-    admin = Actor(sub="bench-admin", role=Role.employer_admin, org=org["id"])
-    unit_ids = [
-        (await units.create_unit(admin, org["id"], UnitFields(name=f"Enhed {i}")))["id"] for i in range(8)
-    ]
-    started = time.perf_counter()
-    for n in range(systems):
-        await system_service.register_system(
-            admin, org["id"], SystemFields.model_validate(varied_system(rng, n, unit_ids))
-        )
-    seeding = time.perf_counter() - started
+    seeded = await seed_varied_organization(systems, random.Random(11))
+    org_id = seeded.org_id
     open_findings = await SystemFinding.count().where(SystemFinding.status == "open")
 
     whole = []
     for _ in range(rounds):
         t = time.perf_counter()
-        await findings.recompute_organization(org["id"])
+        await findings.recompute_organization(org_id)
         whole.append(time.perf_counter() - t)
     t = time.perf_counter()
-    later = await findings.recompute_organization(org["id"], today=date(2028, 1, 1))  # effective dates pass
+    later = await findings.recompute_organization(org_id, today=date(2028, 1, 1))  # effective dates pass
     restated = time.perf_counter() - t
 
     ids = [str(row["id"]) for row in await AISystem.select(AISystem.id).limit(200)]
@@ -123,7 +69,7 @@ async def run(systems: int, rounds: int) -> dict[str, Any]:
     return {
         "systems": systems,
         "open_findings": open_findings,
-        "seeding_s": seeding,
+        "seeding_s": seeded.seconds,
         "org_median_s": statistics.median(whole),
         "org_max_s": max(whole),
         "org_restated_s": restated,

@@ -20,17 +20,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import ctypes
 import datetime as dt
 import importlib.util
 import json
 import logging
 import os
-import platform
 import resource
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -44,9 +40,13 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-DOCS = ROOT / "docs" / "benchmarks.md"
-BEGIN, END = "<!-- bench:begin (written by tests/bench/bench_list.py) -->", "<!-- bench:end -->"
-HOST = "127.0.0.1"
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.bench.docs_block import DOCS, write_block  # noqa: E402 - after the sys.path insert above
+from tests.bench.machine import Machine  # noqa: E402
+from tests.bench.processes import HOST, Proc, exit_on_signals, free_port, start  # noqa: E402
+
 FILTER = "status=in_use"
 PAGE = 50
 TARGET_LIST_P99_MS = 50.0
@@ -83,44 +83,6 @@ def log(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-# --- the machine -----------------------------------------------------------------------------------
-
-
-@dataclass
-class Machine:
-    nproc: int
-    cpu_model: str
-    memory: str
-    kernel: str
-    server_cpus: str | None  # taskset list for the server, or None when not pinned
-    load_cpus: str | None
-
-    @classmethod
-    def probe(cls) -> Machine:
-        cpus = sorted(os.sched_getaffinity(0))
-        model, memory = "unknown", "unknown"
-        with contextlib.suppress(OSError):
-            for line in Path("/proc/cpuinfo").read_text().splitlines():
-                if line.startswith("model name"):
-                    model = line.split(":", 1)[1].strip()
-                    break
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            kib = int(Path("/proc/meminfo").read_text().split("MemTotal:", 1)[1].split()[0])
-            memory = f"{kib / 1024 / 1024:.1f} GiB"
-        pinned = shutil.which("taskset") is not None and len(cpus) >= 2
-        return cls(
-            nproc=len(cpus),
-            cpu_model=model,
-            memory=memory,
-            kernel=platform.release(),
-            server_cpus=str(cpus[0]) if pinned else None,
-            load_cpus=str(cpus[1]) if pinned else None,
-        )
-
-    def pin(self, cpus: str | None, command: list[str]) -> list[str]:
-        return ["taskset", "-c", cpus, *command] if cpus is not None else command
-
-
 # --- seeding and the captured body -----------------------------------------------------------------
 
 
@@ -146,9 +108,12 @@ async def prepare(data_dir: Path, organizations: int, per_org: int) -> Dataset:
     from api.auth import TokenIssuer
     from api.settings import ApiSettings
     from registry import Role
+    from registry.events import use_sink
     from registry.schema import migrate
+    from webhooks.outbox import OutboxSink
 
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    use_sink(OutboxSink())  # registering writes its events to the outbox, as in the served app
     with contextlib.redirect_stdout(sys.stderr):  # piccolo reports migrations on stdout
         await migrate()
     started = time.perf_counter()
@@ -186,40 +151,8 @@ def list_path(org_id: str) -> str:
 # --- the server ------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
-def _die_with_parent() -> None:
-    """In the child before exec: SIGTERM when the benchmark process dies, however it dies."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-
-
-@dataclass
-class Server:
-    process: subprocess.Popen[bytes]
-    port: int
-    log_path: Path
-
-    @property
-    def base_url(self) -> str:
-        return f"http://{HOST}:{self.port}"
-
-    def cpu_seconds(self) -> float:
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-    def log_tail(self) -> str:
-        with contextlib.suppress(OSError):
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-30:])
-        return ""
-
-
 @contextlib.contextmanager
-def serve(data: Dataset, machine: Machine, extra_env: dict[str, str] | None = None) -> Iterator[Server]:
+def serve(data: Dataset, machine: Machine, extra_env: dict[str, str] | None = None) -> Iterator[Proc]:
     """`extra_env` adds to the server's environment (bench_access_log.py: audit on or off, limits)."""
     body_file = data.data_dir / "bare-body.json"
     body_file.write_bytes(data.body)
@@ -249,46 +182,16 @@ def serve(data: Dataset, machine: Machine, extra_env: dict[str, str] | None = No
         ],
     )
     log_path = data.data_dir / f"server-{port}.log"
-    with log_path.open("wb") as server_log:
-        process = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env=env,
-            stdout=server_log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            preexec_fn=_die_with_parent,  # noqa: PLW1509 - set before any thread exists in the child
-        )
-    server = Server(process=process, port=port, log_path=log_path)
+    server = Proc("the server", start(command, env, log_path), log_path, port=port)
     try:
-        wait_ready(server)
+        server.wait_ready("/api/v1/health", interval=0.2)
         yield server
     finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
-        log(f"server stopped (exit code {process.returncode})")
+        server.stop(timeout=15)
+        log(f"server stopped (exit code {server.process.returncode})")
 
 
-def wait_ready(server: Server, timeout: float = 60.0) -> None:
-    import httpx
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(f"the server exited with {server.process.returncode}:\n{server.log_tail()}")
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(server.base_url + "/api/v1/health", timeout=2).status_code == 200:
-                return
-        time.sleep(0.2)
-    raise RuntimeError(f"the server did not answer within {timeout:.0f} s:\n{server.log_tail()}")
-
-
-def check_routes(server: Server, data: Dataset, paths: dict[str, list[str]]) -> dict[str, Any]:
+def check_routes(server: Proc, data: Dataset, paths: dict[str, list[str]]) -> dict[str, Any]:
     """Every measured route answers 200 before any load; the bare bodies equal the list body."""
     import httpx
 
@@ -382,9 +285,7 @@ class LoadGenerator:
                 command += ["--path", path]
         return self.machine.pin(self.machine.load_cpus, command)
 
-    def measure(
-        self, server: Server, name: str, paths: list[str], seconds: float, round_: int
-    ) -> Measurement:
+    def measure(self, server: Proc, name: str, paths: list[str], seconds: float, round_: int) -> Measurement:
         cpu_before, wall_before = server.cpu_seconds(), time.monotonic()
         children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         completed = subprocess.run(
@@ -407,7 +308,7 @@ class LoadGenerator:
         if completed.returncode != 0 or not lines:
             raise RuntimeError(
                 f"load generator failed ({completed.returncode}):\n{completed.stdout}\n"
-                f"{completed.stderr}\nserver log:\n{server.log_tail()}"
+                f"{completed.stderr}\nserver log:\n{server.tail()}"
             )
         raw = json.loads(lines[-1].removeprefix("BENCH_JSON "))
         errors = sum(int(raw[k]) for k in raw if k.startswith("errors_"))
@@ -556,19 +457,14 @@ def report(
     checks = verdicts(summaries, ratio)
     met = all(ok for _, _, ok in checks)
     auth_ratio = ratios(results, "bare_auth", "bare")
-    pinning = (
-        f"server on CPU {machine.server_cpus}, load generator on CPU {machine.load_cpus} (taskset)"
-        if machine.server_cpus is not None
-        else "not pinned (needs taskset and two CPUs)"
-    )
+    pinning = machine.pinning("server", "load generator")
     packages = ("litestar", "piccolo", "uvicorn", "aiosqlite", "python-jose")
     versions = ", ".join(f"{p} {metadata.version(p)}" for p in packages)
     http = "httptools" if info.get("httptools_installed") else "h11"
     parts = [
         f"Measured {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')} with {command}.",
         "",
-        f"- Machine: {machine.nproc} CPUs (nproc), {machine.cpu_model}, {machine.memory} RAM, "
-        f"Linux {machine.kernel}; a shared machine, so figures move between runs.",
+        f"- Machine: {machine.description}; a shared machine, so figures move between runs.",
         f"- Server: one uvicorn process (`--workers 1`, access log off), event loop {info.get('loop')}, "
         f"HTTP parser {http} (uvicorn's `auto` choice); Python {info.get('python')}; {versions}; {pinning}.",
         f"- Load: {loadgen.version}, {args.connections} connections, closed loop, keep-alive, "
@@ -606,27 +502,17 @@ def report(
 
 
 def write_docs(path: Path, block: str) -> None:
-    generated = f"{BEGIN}\n{block}\n{END}"
-    if path.exists():
-        text = path.read_text()
-        if BEGIN in text and END in text:
-            head, rest = text.split(BEGIN, 1)
-            text = head + generated + rest.split(END, 1)[1]
-        else:
-            text = text.rstrip() + "\n\n" + generated + "\n"
-    else:
-        text = (
-            "# Benchmarks\n\n"
-            "## List endpoint against a bare route (SQLite, one server process)\n\n"
-            "Requirement: with 10,000 systems across 100 organizations in SQLite, one server process, the "
-            "list endpoint (50 items, authenticated, one filter) at 16 concurrent clients has p99 <= 50 ms "
-            "and at least 0.25 of the throughput of a bare Litestar route in the same app returning a "
-            "pre-built JSON body of the same size; a single-system GET has p99 <= 20 ms.\n\n"
-            "The block below is rewritten by each run of `make bench`; text outside it is kept.\n\n"
-            f"{generated}\n"
-        )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
+    write_block(
+        "bench",
+        "tests/bench/bench_list.py",
+        "List endpoint against a bare route (SQLite, one server process)",
+        "Requirement: with 10,000 systems across 100 organizations in SQLite, one server process, the "
+        "list endpoint (50 items, authenticated, one filter) at 16 concurrent clients has p99 <= 50 ms "
+        "and at least 0.25 of the throughput of a bare Litestar route in the same app returning a "
+        "pre-built JSON body of the same size; a single-system GET has p99 <= 20 ms.",
+        block,
+        path,
+    )
 
 
 # --- main ------------------------------------------------------------------------------------------
@@ -732,12 +618,7 @@ def run(args: argparse.Namespace, argv: list[str] | None = None) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-
-    def stop(signum: int, _frame: Any) -> None:
-        raise SystemExit(128 + signum)  # unwinds through the `finally` blocks that stop the server
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGHUP, stop)
+    exit_on_signals()
     try:
         return run(args, argv)
     except KeyboardInterrupt:

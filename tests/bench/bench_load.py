@@ -18,20 +18,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import sys
 import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.bench.percentiles import percentile  # noqa: E402 - after the sys.path insert above
+
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
-
-
-def percentile(ordered: list[float], pct: float) -> float:
-    """Nearest-rank percentile of an ascending list."""
-    if not ordered:
-        return 0.0
-    rank = max(1, min(len(ordered), round(pct / 100 * len(ordered) + 0.5)))
-    return ordered[rank - 1]
 
 
 class Tally:
@@ -59,9 +59,9 @@ class Tally:
             "errors_write": 0,
             "errors_status": self.errors["status"],
             "errors_timeout": self.errors["timeout"],
-            "p50_us": int(percentile(latencies, 50) * us),
-            "p90_us": int(percentile(latencies, 90) * us),
-            "p99_us": int(percentile(latencies, 99) * us),
+            "p50_us": int(percentile(latencies, 0.50, empty=0.0) * us),
+            "p90_us": int(percentile(latencies, 0.90, empty=0.0) * us),
+            "p99_us": int(percentile(latencies, 0.99, empty=0.0) * us),
             "max_us": int((latencies[-1] if latencies else 0) * us),
             "mean_us": (sum(latencies) / len(latencies) * us) if latencies else 0.0,
             "bytes": self.received,

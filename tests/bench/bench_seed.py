@@ -1,5 +1,7 @@
 """Seed data for the benchmarks: organizations, a unit each, and varied AI systems, written through
-the registry services so the stored representation is the one the API really keeps.
+the registry services so the stored representation is the one the API really keeps (`seed`, for
+bench_list.py and bench_access_log.py); and one organization of 8 units whose systems have the gaps the
+compliance rules find (`seed_varied_organization`, for bench_findings.py and bench_pages.py).
 
 Import only after AIREG_DATA_DIR points at the scratch data dir: piccolo_conf picks the database
 when it is first imported.
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -219,3 +222,73 @@ async def seed(
 
     await asyncio.gather(*(one(i) for i in range(organization_count)))
     return seeded
+
+
+# --- one organization with gaps, for the findings and the register page ---------------------------
+
+
+def varied_system(rng: random.Random, n: int, unit_ids: list[str]) -> dict[str, Any]:
+    """A system as employers state them: some complete, many with gaps the rules find."""
+    category = rng.choice(
+        ["decision_support", "monitoring", "automation", "generative_assistant", "analytics"]
+    )
+    status = rng.choice(["planned", "pilot", "in_use", "in_use", "in_use", "suspended"])
+    go_live = date(2026, 1, 1) + timedelta(days=rng.randrange(0, 500))
+    fields: dict[str, Any] = {
+        "name": f"System {n}",
+        "vendor": rng.choice(["Eksempel A/S", "Nordisk Data ApS", "HR Cloud Inc."]),
+        "purpose": "Planlægning, opfølgning og dokumentation i den daglige drift.",
+        "category": category,
+        "control_measure": category == "monitoring" or rng.random() < 0.2,
+        "status": status,
+        "unit_ids": rng.sample(unit_ids, rng.randrange(0, 3)),
+        "data_categories": rng.sample(
+            ["contact_details", "location", "work_performance", "health", "behaviour"], 2
+        ),
+        "go_live_at": go_live.isoformat() if status != "planned" or rng.random() < 0.5 else None,
+        "ai_act": {
+            "risk_class": rng.choice(["high_risk", "limited", "minimal", "unknown"]),
+            "emotion_recognition": rng.random() < 0.02,
+        },
+    }
+    if rng.random() < 0.6:
+        fields["notice"] = {"given_at": (go_live - timedelta(days=rng.randrange(10, 60))).isoformat()}
+    if rng.random() < 0.5:
+        fields["dpia"] = {"status": rng.choice(["done", "screened", "planned"]), "date": "2025-11-01"}
+    if rng.random() < 0.5:
+        fields["legal_basis"] = "legitimate_interests"
+        fields["retention"] = {"period_days": 365}
+    if rng.random() < 0.4:
+        fields["training"] = {"provided": True}
+    return fields
+
+
+@dataclass
+class VariedOrganization:
+    org_id: str
+    system_ids: list[str]
+    seconds: float  # registering the systems (not the organization and its units)
+
+
+async def seed_varied_organization(
+    count: int, rng: random.Random, cvr: str = "29189919"
+) -> VariedOrganization:
+    """ "Benchmark Kommune" (public sector, MED) with 8 units and `count` `varied_system`s, each
+    registered through the service with its findings in its own transaction. Needs an event sink."""
+    platform_admin = Actor(sub="bench", role=Role.platform_admin)
+    org = await organizations.create_organization(
+        platform_admin,
+        OrganizationFields(name="Benchmark Kommune", cvr=cvr, sector="public", cooperation_body="MED"),
+    )
+    admin = Actor(sub="bench-admin", role=Role.employer_admin, org=org["id"])
+    unit_ids = [
+        (await units.create_unit(admin, org["id"], UnitFields(name=f"Enhed {i}")))["id"] for i in range(8)
+    ]
+    started = time.perf_counter()
+    ids = []
+    for n in range(count):
+        stored = await systems.register_system(
+            admin, org["id"], SystemFields.model_validate(varied_system(rng, n, unit_ids))
+        )
+        ids.append(stored.document["id"])
+    return VariedOrganization(org_id=org["id"], system_ids=ids, seconds=time.perf_counter() - started)
