@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import secrets
 import time
 import uuid
@@ -27,6 +26,7 @@ from api.settings import ApiSettings, JwtAlgorithm
 from registry import Actor, Role
 from registry.access import ROLES_NEEDING_ORG
 from registry.errors import ConfigurationError
+from registry.keyfiles import create_key_file
 
 REQUIRED_CLAIMS = ("iss", "aud", "sub", "exp", "iat", "jti", "role")
 UNAUTHORIZED = "A valid bearer token is required."
@@ -37,14 +37,8 @@ class InvalidToken(Exception):
 
 
 def _write_new_key(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
     key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("=")
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return  # another process created it first; use theirs
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key + "\n")
+    create_key_file(path, (key + "\n").encode())  # False: another process created it first; use theirs
 
 
 def hs256_key(settings: ApiSettings) -> str:

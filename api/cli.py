@@ -393,8 +393,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = ApiSettings()
     host, port = args.host or settings.host, args.port or settings.port
+    # uvicorn believes X-Forwarded-For from 127.0.0.1 unless told otherwise: without trusted proxies,
+    # proxy headers are off, so a client on this host cannot put another address in the access log.
+    proxies: dict[str, Any] = (
+        {"proxy_headers": True, "forwarded_allow_ips": settings.forwarded_allow_ips}
+        if settings.forwarded_allow_ips
+        else {"proxy_headers": False}
+    )
     print(f"serving the workplace AI register on http://{host}:{port}/api/v1 (API docs: /schema)")
-    uvicorn.run("api.app:create_served_app", factory=True, host=host, port=port, log_level="info")
+    uvicorn.run("api.app:create_served_app", factory=True, host=host, port=port, log_level="info", **proxies)
     return 0
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -25,6 +26,12 @@ class ApiSettings(BaseSettings):
         default="http://127.0.0.1:8000", description="Where users reach the API (used in printed links)."
     )
     max_body_bytes: int = Field(default=1_048_576, ge=1024, description="Larger request bodies get 413.")
+    forwarded_allow_ips: str = Field(
+        default="",
+        description="Comma-separated IPs or CIDR networks of reverse proxies whose X-Forwarded-For and "
+        "X-Forwarded-Proto `airegistry serve` believes (uvicorn's forwarded_allow_ips; `*` trusts every "
+        "peer). Empty: no proxy is trusted and the access log records the direct peer.",
+    )
 
     jwt_algorithm: JwtAlgorithm = Field(
         default=JwtAlgorithm.HS256,
@@ -42,6 +49,21 @@ class ApiSettings(BaseSettings):
     jwt_default_ttl_seconds: int = Field(
         default=8 * 3600, ge=60, description="Lifetime of tokens minted by `airegistry token issue`."
     )
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _addresses_or_networks(cls, value: str) -> str:
+        # uvicorn silently treats an entry it cannot parse as a literal that never matches a peer's
+        # address: a typo would trust nobody without a word. Refuse it here instead.
+        entries = [entry.strip() for entry in value.split(",") if entry.strip()]
+        if entries == ["*"]:
+            return "*"
+        for entry in entries:
+            try:
+                ipaddress.ip_network(entry, strict=True)
+            except ValueError:
+                raise ValueError(f"{entry!r} is not an IP address or CIDR network (or a lone *)") from None
+        return ",".join(entries)
 
     @property
     def hs256_key_file(self) -> Path:

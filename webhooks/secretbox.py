@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
-import os
 from pathlib import Path
-from secrets import token_bytes, token_hex
+from secrets import token_bytes
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from registry.keyfiles import create_key_file
 
 __all__ = [
     "KEY_BYTES",
@@ -98,23 +98,9 @@ def _create_key_file(path: Path) -> bytes | None:
     The key is written in full to a private temporary file and then hard-linked into place, so no reader
     ever sees a half-written key file, and of two racing processes exactly one wins.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
     key = token_bytes(KEY_BYTES)
-    scratch = path.with_name(f".{path.name}.{token_hex(8)}.tmp")
-    fd = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="ascii") as file:
-            file.write(base64.b64encode(key).decode("ascii") + "\n")
-            file.flush()
-            os.fsync(file.fileno())
-        try:
-            os.link(scratch, path)
-        except FileExistsError:
-            return None
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            scratch.unlink()
-    return key
+    text = base64.b64encode(key).decode("ascii") + "\n"
+    return key if create_key_file(path, text.encode("ascii")) else None
 
 
 def _decode_key(text: str) -> bytes | None:

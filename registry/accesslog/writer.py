@@ -92,8 +92,12 @@ def chain_entries(
         at, at_ms = iso_ms(not_before_ms), not_before_ms
     for offset, draft in enumerate(drafts, start=1):
         entry: dict[str, Any] = {name: _clean(getattr(draft, name)) for name in DRAFT_FIELDS}
+        # Both come from the client (a forwarded address behind a trusted proxy): cut to the columns'
+        # sizes, so one long value cannot fail the whole batch and every request waiting on it.
         if entry["user_agent"]:
             entry["user_agent"] = entry["user_agent"][:300]
+        if entry["source_ip"]:
+            entry["source_ip"] = entry["source_ip"][:64]
         entry.update(seq=head_seq + offset, event_id=new_id(), at=at, at_ms=at_ms, prev_hash=prev_hash)
         entry["hash"] = link(prev_hash, content_digest(entry))
         prev_hash = entry["hash"]

@@ -209,6 +209,11 @@ async def _recompute(
         )
         if system_keys is not None:
             query = query.where(AISystem.id.is_in(system_keys))
+        if not dialect_of(AISystem._meta.db).sqlite:
+            # Several processes run the daily recompute, and changes recompute too: holding the
+            # systems' rows (in one order, so two runs cannot deadlock) makes them take turns, each
+            # seeing the findings the one before committed. SQLite's write lock already does that.
+            query = query.order_by(AISystem.id).lock_rows()
         documents = {row["id"]: _loads(row["document"]) for row in await query}
     keys = list(documents)
     contexts = await _contexts(org_id, keys, today)

@@ -3,6 +3,7 @@ every change (and the passing of dates), and an organization's overview adds it 
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import date, timedelta
 from typing import Any
@@ -11,7 +12,7 @@ import httpx
 
 from registry.clock import utcnow
 from registry.services.findings import recompute_organization
-from registry.tables import ApvReassessment
+from registry.tables import ApvReassessment, SystemFinding
 from tests.support.world import API, World, system_body
 from webhooks.tables import WebhookEvent
 
@@ -245,6 +246,20 @@ async def test_a_warning_becomes_a_violation_when_its_effective_date_passes(worl
     [same] = [f for f in await findings(world, system) if f["rule_id"] == "ai_act.disclosure_missing"]
     assert same["id"] == disclosure["id"]  # the same finding, restated: no new one
     assert same["severity"] == "violation"
+
+
+async def test_daily_runs_of_two_processes_at_once_open_each_finding_once(world: World) -> None:
+    """Every `airegistry serve` runs the daily recompute; runs that overlap (and changes during them)
+    take the systems' rows in turn, so no finding is opened twice."""
+    systems = [await register(world, control_measure=True, status="in_use") for _ in range(3)]
+    expected = {s: sorted(f["rule_id"] for f in await findings(world, s)) for s in systems}
+    assert all(expected.values())
+    # As if the rules had just begun to hold: no open findings stored, the next run opens them.
+    await SystemFinding.delete().where(SystemFinding.organization == uuid.UUID(world.orgs[0]))
+
+    await asyncio.gather(*(recompute_organization(world.orgs[0]) for _ in range(4)))
+
+    assert {s: sorted(f["rule_id"] for f in await findings(world, s)) for s in systems} == expected
 
 
 async def test_a_retired_system_has_no_open_findings(world: World) -> None:

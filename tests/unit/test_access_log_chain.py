@@ -136,3 +136,15 @@ def test_csv_reads_back_exactly_what_was_written(export: list[dict[str, Any]], t
     with path.open(newline="") as handle:
         back = list(read_records(handle, "csv"))
     assert back == records
+
+
+def test_client_supplied_values_are_cut_to_their_columns_before_hashing() -> None:
+    """A long forwarded address or user agent cannot fail the batch its entry is written in."""
+    [entry] = chain_entries(
+        [EntryDraft(action="read", outcome="allowed", source_ip="2001:db8::1, " * 20, user_agent="x" * 1000)],
+        head_seq=0,
+        head_hash="0" * 64,
+    )
+    assert len(entry["source_ip"]) == 64
+    assert len(entry["user_agent"]) == 300
+    assert entry["hash"] == link("0" * 64, content_digest(entry))

@@ -112,6 +112,6 @@ def test_when_another_process_creates_the_key_first_its_key_is_used(
         target.write_text(base64.b64encode(KEY).decode())
         real_link(source, target)
 
-    monkeypatch.setattr("webhooks.secretbox.os.link", link_after_a_rival)
+    monkeypatch.setattr("registry.keyfiles.os.link", link_after_a_rival)
     assert load_or_create_key(path) == KEY
     assert [p.name for p in tmp_path.iterdir()] == ["secrets.key"]
