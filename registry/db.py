@@ -14,6 +14,7 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
 
 from registry.errors import ConfigurationError
+from registry.search import LANGUAGES, TextQuery, tsquery_text
 from registry.settings import DatabaseSettings
 
 SQLITE_PREFIX = "sqlite:///"
@@ -129,11 +130,25 @@ class Dialect:
     def array_is_empty(self, column: str) -> str:
         return f"\"{column}\" = '[]'" if self.sqlite else f'cardinality("{column}") = 0'
 
-    def contains_text(self, column: str, needle: str) -> tuple[str, Any]:
-        """Case-insensitive substring test without LIKE wildcards, so '%' and '_' match themselves.
-        The column holds lower-cased text written by the services."""
-        function = "instr" if self.sqlite else "strpos"
-        return f'{function}("{column}", {{}}) > 0', needle.lower()
+    def matches_text(self, column: str, query: TextQuery) -> tuple[str, list[Any]]:
+        """Every word of the query begins a word of the column (registry/search.py), in Danish or in
+        English. PostgreSQL: full-text search, stemmed, written exactly as the GIN indexes' expressions
+        so they are used. SQLite: `instr` on the space-separated words, so nothing is a wildcard."""
+        if not self.sqlite:
+            clauses, args = [], []
+            for language in LANGUAGES:
+                if terms := query.terms(language):
+                    clauses.append(
+                        f"to_tsvector('{language}', \"{column}\") @@ to_tsquery('{language}', {{}})"
+                    )
+                    args.append(tsquery_text(terms))
+        else:
+            groups = query.groups()
+            words = f"' ' || \"{column}\""  # each word is then preceded by a space
+            clauses = ["(" + " AND ".join([f"instr({words}, {{}}) > 0"] * len(g)) + ")" for g in groups]
+            args = [f" {term}" for group in groups for term in group]
+        # Only stop words: nothing to look for, as PostgreSQL's own empty query matches nothing.
+        return ("(" + " OR ".join(clauses) + ")" if clauses else "1 = 0"), args
 
     def as_bytes(self, column: str) -> str:
         """The column's text as UTF-8 bytes, ready to be sent without decoding and encoding again."""

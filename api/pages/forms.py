@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from api.pages.rendering import Translator
 from registry.models import SYSTEM_FIELD_NAMES, Category, Committee, DataCategory, Status
 from registry.question_models import AnswerFields, QuestionFields, QuestionKind
+from registry.search import words_of
 from registry.services.systems import SystemFilter
 
 TEXT_MAX = 10_000  # LongText in registry/models.py
@@ -142,6 +143,8 @@ def read_filters(
     errors = state.errors
     if len(values["q"]) > QUERY_MAX:
         errors["q"] = t("filter.error.q", max=QUERY_MAX)
+    elif values["q"] and not words_of(values["q"]):
+        errors["q"] = t("filter.error.q_words")
     for name, allowed in FILTER_CHOICES.items():
         if values[name] and values[name] not in allowed:
             errors[name] = t("filter.error.choice")

@@ -28,13 +28,12 @@ from registry.history import changed_field_names, field_changes
 from registry.models import SystemFields, risk_class_of, special_categories_of
 from registry.pagination import DEFAULT_LIMIT, MAX_LIMIT, Position, decode_cursor, encode_cursor
 from registry.rules import contradictions, material_reasons
+from registry.search import SEARCHED_FIELDS, TextQuery, indexed_text
 from registry.services.apv import open_reassessments
 from registry.services.findings import recompute_system, rule_settings
 from registry.services.organizations import organization_exists
 from registry.services.units import unit_parents
 from registry.tables import AISystem, SystemRevision
-
-SEARCHED_FIELDS = ("name", "vendor", "product", "description", "purpose", "operator_name")
 
 
 @dataclass(frozen=True)
@@ -127,7 +126,7 @@ def _document(
 
 
 def _columns(document: dict[str, Any], updated: datetime, author: str) -> dict[Any, Any]:
-    search = " ".join(str(document.get(name) or "") for name in SEARCHED_FIELDS).lower()
+    search = indexed_text(document.get(name) for name in SEARCHED_FIELDS)
     return {
         AISystem.version: document["version"],
         AISystem.document: _dumps(document),
@@ -367,13 +366,15 @@ async def list_systems(
         fragments.append(dialect.array_contains("data_categories", filters.data_category))
     if filters.unit_id:
         fragments.append(dialect.array_contains("unit_ids", filters.unit_id))
-    if filters.q:
-        fragments.append(dialect.contains_text("search_text", filters.q))
     if filters.changed_since is not None:
         fragments.append(('"changed_us" >= {}', to_micros(filters.changed_since)))
     for clause, arg in fragments:
         clauses.append(clause)
         args.append(arg)
+    if filters.q is not None:
+        text_clause, text_args = dialect.matches_text("search_text", TextQuery.parse(filters.q))
+        clauses.append(text_clause)
+        args.extend(text_args)
     for clause, values in _watch_clauses(filters):
         clauses.append(clause)
         args.extend(values)

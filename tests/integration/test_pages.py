@@ -531,6 +531,16 @@ async def test_a_filter_value_that_is_not_offered_is_explained_next_to_the_field
     assert bad_unit.status_code == 422
 
 
+async def test_a_filter_search_without_words_is_explained_next_to_the_field(
+    world: World, browser: OpenBrowser
+) -> None:
+    client = await browser(steward(world))
+    r = await client.get("/register", params={"q": "%_!"})
+    assert r.status_code == 422
+    assert re.search(r'<p class="field-error" id="filter-q-error">Skriv mindst ét ord', r.text)
+    assert table_rows(r.text) == []
+
+
 async def test_the_register_pages_by_fifty_with_the_apis_cursor(world: World, browser: OpenBrowser) -> None:
     for i in range(54):
         await register(world, name=f"System {i:02d}", category="analytics")
