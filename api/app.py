@@ -95,6 +95,11 @@ def _export_throttled(request: Request[Any, Any, Any]) -> bool:
     return request.url.path.rstrip("/") == f"{API_PREFIX}/access-log"
 
 
+def _verify_throttled(request: Request[Any, Any, Any]) -> bool:
+    # Verifying hashes the whole chain inside the request: limited like exports, counted apart.
+    return request.url.path.rstrip("/") == f"{API_PREFIX}/access-log/verify"
+
+
 def _requester(request: Request[Any, Any, Any]) -> str:
     user = request.scope.get("user")
     return (
@@ -125,11 +130,15 @@ def create_app(
     use_sink(OutboxSink(public_base_url=settings.public_url))
     verifier = TokenVerifier.from_settings(settings)
     runtime = access_log or AccessLogRuntime.from_settings(AccessLogSettings(data_dir=settings.data_dir))
-    throttle = RateLimitConfig(
-        rate_limit=("minute", runtime.settings.access_log_exports_per_minute),
-        identifier_for_request=_requester,
-        check_throttle_handler=_export_throttled,
-    )
+    throttles = [
+        RateLimitConfig(
+            rate_limit=("minute", runtime.settings.access_log_exports_per_minute),
+            identifier_for_request=_requester,
+            check_throttle_handler=check,
+            store=store,
+        )
+        for check, store in ((_export_throttled, "rate_limit"), (_verify_throttled, "rate_limit_verify"))
+    ]
 
     @asynccontextmanager
     async def access_log_running(_: Litestar) -> AsyncIterator[None]:
@@ -197,8 +206,12 @@ def create_app(
         route_handlers=[api, *web, *extra_route_handlers],
         middleware=[
             *([AccessLogMiddleware(runtime.writer)] if audit_requests else []),
-            DefineMiddleware(JwtAuthMiddleware, verifier=verifier, exclude=PUBLIC_PATHS),
-            throttle.middleware,
+            # OPTIONS too: Litestar exempts it by default for CORS preflights, which the API does not
+            # serve; exempted, it reached the role guards without a caller and answered 500.
+            DefineMiddleware(
+                JwtAuthMiddleware, verifier=verifier, exclude=PUBLIC_PATHS, exclude_http_methods=[]
+            ),
+            *(throttle.middleware for throttle in throttles),
         ],
         dependencies={
             "audit": Provide(lambda: runtime, sync_to_thread=False),

@@ -7,11 +7,13 @@ import re
 from typing import Any
 
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.plugins.problem_details import (
     ProblemDetailsConfig,
     ProblemDetailsException,
     ProblemDetailsPlugin,
 )
+from pydantic import BaseModel
 
 from registry import (
     Conflict,
@@ -46,6 +48,54 @@ TITLES = {
     500: "Internal server error",
     503: "Service unavailable",
 }
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+# What each documented error status means in this API (the OpenAPI description of the response).
+MEANINGS = {
+    400: "A parameter or the body is not valid; `errors` names each field and why",
+    401: "No valid bearer token",
+    403: "Your role does not allow this",
+    404: "Not found, or another organization's (never 403 for those)",
+    409: "Conflicts with the object's current state",
+    412: "The object changed since the version named by If-Match; the ETag header names the current one",
+    413: "The request body is larger than this register accepts",
+    422: "Well-formed, but contradicts the register (unknown ids, dates out of order); `errors` names each",
+    428: "If-Match is required: send the ETag of the version you edited",
+    429: "Too many requests; RateLimit-Reset says in how many seconds to try again",
+    503: "The access log cannot be written right now, so the request was not answered",
+}
+# Every authenticated operation: a missing or bad token, and the access log refusing to record.
+ALWAYS = (401, 503)
+
+
+class FieldError(BaseModel):
+    field: str
+    reason: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem: how every error of this API is answered."""
+
+    type: str | None = None
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[FieldError] | None = None
+
+
+def problems(*statuses: int) -> dict[int, ResponseSpec]:
+    """The problem+json responses of an operation besides its success: `statuses` plus ALWAYS."""
+    return {
+        status: ResponseSpec(
+            data_container=Problem,
+            description=MEANINGS[status],
+            media_type=PROBLEM_MEDIA_TYPE,
+            generate_examples=False,
+        )
+        for status in sorted({*statuses, *ALWAYS})
+    }
+
 
 STATUS_OF: dict[type[DomainError], int] = {
     NotFound: 404,

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, get
 from litestar.di import NamedDependency
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Operation, Schema
 from litestar.params import FromQuery, QueryParameter
 from litestar.response import Stream
 from pydantic import BaseModel
 
+from api.errors import problems
 from api.runtime import AccessLogRuntime
 from registry import Actor
 from registry.accesslog.files import csv_header, csv_lines, jsonl_line
@@ -27,6 +30,20 @@ from registry.errors import FieldProblem, InvalidQuery
 MEDIA = {"jsonl": "application/x-ndjson", "csv": "text/csv; charset=utf-8"}
 CHUNK = 1000
 FilterText = Annotated[str | None, QueryParameter(min_length=1, max_length=200, pattern="^[^\\x00]*$")]
+
+
+@dataclass
+class ExportOperation(Operation):
+    """The export streams JSON Lines or CSV, which a handler returning a Stream cannot declare itself."""
+
+    def __post_init__(self) -> None:
+        ok = (self.responses or {}).get("200")
+        if isinstance(ok, OpenAPIResponse):
+            text = Schema(type=OpenAPIType.STRING)
+            ok.content = {
+                "application/x-ndjson": OpenAPIMediaType(schema=text),
+                "text/csv": OpenAPIMediaType(schema=text),
+            }
 
 
 class Verification(BaseModel):
@@ -80,8 +97,10 @@ class AccessLogController(Controller):
     @get(
         "/",
         operation_id="exportAccessLog",
+        responses=problems(400, 403, 429),
         summary="Export entries of [from, to) with what proves them (stream; JSON Lines or CSV)",
         response_description="A header, entries (others as stubs), signed checkpoints, a trailer",
+        operation_class=ExportOperation,
     )
     async def export_access_log(
         self,
@@ -113,14 +132,24 @@ class AccessLogController(Controller):
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
 
-    @get("/verify", operation_id="verifyAccessLog", summary="Verify the whole stored chain")
+    @get(
+        "/verify",
+        operation_id="verifyAccessLog",
+        responses=problems(403, 429),  # rate-limited like exports (api/app.py)
+        summary="Verify the whole stored chain",
+    )
     async def verify_access_log(
         self, request: Request[Actor, str, Any], audit: NamedDependency[AccessLogRuntime]
     ) -> Verification:
         require_log_reader(request.user)
         return Verification.model_validate((await verify_stored(audit.verifier)).as_dict())
 
-    @get("/public-key", operation_id="getAccessLogPublicKey", summary="The key that signs checkpoints")
+    @get(
+        "/public-key",
+        operation_id="getAccessLogPublicKey",
+        responses=problems(403),
+        summary="The key that signs checkpoints",
+    )
     async def get_access_log_public_key(
         self, request: Request[Actor, str, Any], audit: NamedDependency[AccessLogRuntime]
     ) -> PublicKey:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from litestar import Controller, Response, get
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import Operation
 from pydantic import BaseModel
 
 from registry.schema import pending_migrations
@@ -13,15 +17,29 @@ class Health(BaseModel):
     detail: str | None = None
 
 
+@dataclass
+class PublicOperation(Operation):
+    """Needs no token: an empty `security` overrides the document's default (a bearer token)."""
+
+    def __post_init__(self) -> None:
+        self.security = []
+
+
 class HealthController(Controller):
     path = "/"
     tags = ["Operations"]
 
-    @get("/health", operation_id="health", summary="The process is up")
+    @get("/health", operation_id="health", summary="The process is up", operation_class=PublicOperation)
     async def health(self) -> Health:
         return Health(status="ok")
 
-    @get("/ready", operation_id="ready", summary="The database answers and its schema is current")
+    @get(
+        "/ready",
+        operation_id="ready",
+        summary="The database answers and its schema is current",
+        operation_class=PublicOperation,
+        responses={503: ResponseSpec(Health, description="Not ready: `detail` says why")},
+    )
     async def ready(self) -> Response[Health]:
         try:
             pending = await pending_migrations()

@@ -8,6 +8,7 @@ from uuid import UUID
 from litestar import Controller, Request, get, patch
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from api.errors import problems
 from api.guards import employer_admin, register_reader
 from api.schemas.obligations import ApvReassessment, ApvReassessmentUpdate, ComplianceFinding, Overview
 from registry import Actor
@@ -27,7 +28,12 @@ class OrganizationObligationController(Controller):
     tags = ["Obligations"]
     guards = [register_reader]
 
-    @get("/apv-reassessments", operation_id="listApvReassessments", summary="APV reassessments, due first")
+    @get(
+        "/apv-reassessments",
+        operation_id="listApvReassessments",
+        responses=problems(400, 403, 404),
+        summary="APV reassessments, due first",
+    )
     async def list_apv_reassessments(
         self,
         request: Request[Actor, str, Any],
@@ -48,7 +54,10 @@ class OrganizationObligationController(Controller):
         return [ApvReassessment.model_validate(item) for item in found]
 
     @get(
-        "/findings", operation_id="listOrganizationFindings", summary="Compliance findings, most severe first"
+        "/findings",
+        operation_id="listOrganizationFindings",
+        responses=problems(400, 403, 404),
+        summary="Compliance findings, most severe first",
     )
     async def list_organization_findings(
         self,
@@ -69,7 +78,12 @@ class OrganizationObligationController(Controller):
         )
         return [ComplianceFinding.model_validate(item) for item in found]
 
-    @get("/overview", operation_id="getOrganizationOverview", summary="The organization at a glance")
+    @get(
+        "/overview",
+        operation_id="getOrganizationOverview",
+        responses=problems(400, 403, 404),
+        summary="The organization at a glance",
+    )
     async def get_organization_overview(
         self, request: Request[Actor, str, Any], org_id: FromPath[UUID]
     ) -> Overview:
@@ -80,7 +94,13 @@ class ApvReassessmentController(Controller):
     path = "/apv-reassessments/{reassessment_id:uuid}"
     tags = ["Obligations"]
 
-    @get("/", operation_id="getApvReassessment", guards=[register_reader], summary="One APV reassessment")
+    @get(
+        "/",
+        operation_id="getApvReassessment",
+        responses=problems(400, 403, 404),
+        guards=[register_reader],
+        summary="One APV reassessment",
+    )
     async def get_apv_reassessment(
         self, request: Request[Actor, str, Any], reassessment_id: FromPath[UUID]
     ) -> ApvReassessment:
@@ -90,6 +110,7 @@ class ApvReassessmentController(Controller):
     @patch(
         "/",
         operation_id="updateApvReassessment",
+        responses=problems(400, 403, 404, 409, 413, 422),
         guards=[employer_admin],
         summary="Record AMO participation, findings and action items; complete it",
     )
@@ -108,7 +129,12 @@ class SystemFindingController(Controller):
     tags = ["Obligations"]
     guards = [register_reader]
 
-    @get("/", operation_id="listSystemFindings", summary="A system's compliance findings")
+    @get(
+        "/",
+        operation_id="listSystemFindings",
+        responses=problems(400, 403, 404),
+        summary="A system's compliance findings",
+    )
     async def list_system_findings(
         self, request: Request[Actor, str, Any], system_id: FromPath[UUID], status: FindingStatus = "open"
     ) -> list[ComplianceFinding]:

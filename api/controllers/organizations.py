@@ -8,6 +8,7 @@ from uuid import UUID
 from litestar import Controller, Request, get, patch, post
 from litestar.params import FromPath, JSONBody
 
+from api.errors import problems
 from api.guards import organization_admin, platform_admin
 from api.schemas import Organization, OrganizationCreate, OrganizationUpdate
 from registry import Actor
@@ -18,17 +19,28 @@ class OrganizationController(Controller):
     path = "/organizations"
     tags = ["Organizations"]
 
-    @post("/", operation_id="createOrganization", guards=[platform_admin], summary="Register an employer")
+    @post(
+        "/",
+        operation_id="createOrganization",
+        responses=problems(400, 403, 409, 413),
+        guards=[platform_admin],
+        summary="Register an employer",
+    )
     async def create_organization(
         self, request: Request[Actor, str, Any], data: JSONBody[OrganizationCreate]
     ) -> Organization:
         return Organization.model_validate(await organizations.create_organization(request.user, data))
 
-    @get("/", operation_id="listOrganizations", summary="Organizations you may see")
+    @get("/", operation_id="listOrganizations", responses=problems(), summary="Organizations you may see")
     async def list_organizations(self, request: Request[Actor, str, Any]) -> list[Organization]:
         return [Organization.model_validate(o) for o in await organizations.list_organizations(request.user)]
 
-    @get("/{org_id:uuid}", operation_id="getOrganization", summary="One organization")
+    @get(
+        "/{org_id:uuid}",
+        operation_id="getOrganization",
+        responses=problems(400, 403, 404),
+        summary="One organization",
+    )
     async def get_organization(
         self, request: Request[Actor, str, Any], org_id: FromPath[UUID]
     ) -> Organization:
@@ -37,6 +49,7 @@ class OrganizationController(Controller):
     @patch(
         "/{org_id:uuid}",
         operation_id="updateOrganization",
+        responses=problems(400, 403, 404, 409, 413),
         guards=[organization_admin],
         summary="Change an organization",
     )

@@ -8,6 +8,7 @@ from uuid import UUID
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
+from api.errors import problems
 from api.guards import employer_admin, register_reader, steward
 from api.schemas import Answer, AnswerCreate, Question, QuestionCreate
 from registry import Actor
@@ -22,6 +23,7 @@ class SystemQuestionController(Controller):
     @post(
         "/",
         operation_id="askQuestion",
+        responses=problems(400, 403, 404, 413, 422),
         guards=[steward],
         summary="Ask management a question, or send a correction",
         status_code=201,
@@ -35,6 +37,7 @@ class SystemQuestionController(Controller):
     @get(
         "/",
         operation_id="listQuestions",
+        responses=problems(400, 403, 404),
         guards=[register_reader],
         summary="A system's questions, newest first, with their answers",
     )
@@ -52,13 +55,20 @@ class QuestionController(Controller):
     path = "/questions/{question_id:uuid}"
     tags = ["Questions"]
 
-    @get("/", operation_id="getQuestion", guards=[register_reader], summary="One question with its answers")
+    @get(
+        "/",
+        operation_id="getQuestion",
+        responses=problems(400, 403, 404),
+        guards=[register_reader],
+        summary="One question with its answers",
+    )
     async def get_question(self, request: Request[Actor, str, Any], question_id: FromPath[UUID]) -> Question:
         return Question.model_validate(await questions.get_question(request.user, str(question_id)))
 
     @post(
         "/answers",
         operation_id="answerQuestion",
+        responses=problems(400, 403, 404, 413, 422),
         guards=[employer_admin],
         summary="Answer a question (or correct an earlier answer) on record",
         status_code=201,
@@ -76,6 +86,7 @@ class OrganizationQuestionController(Controller):
     @get(
         "/",
         operation_id="listOrganizationQuestions",
+        responses=problems(400, 403, 404),
         guards=[register_reader],
         summary="An organization's questions, newest first (status=open: still unanswered)",
     )

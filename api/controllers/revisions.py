@@ -8,6 +8,7 @@ from uuid import UUID
 from litestar import Controller, Request, get
 from litestar.params import FromPath, PathParameter, QueryParameter
 
+from api.errors import problems
 from api.guards import register_reader
 from api.schemas import Revision, RevisionDiff, RevisionSummary
 from registry import Actor
@@ -22,7 +23,12 @@ class RevisionController(Controller):
     tags = ["AI systems"]
     guards = [register_reader]
 
-    @get("/", operation_id="listRevisions", summary="All versions, newest first")
+    @get(
+        "/",
+        operation_id="listRevisions",
+        responses=problems(400, 403, 404),
+        summary="All versions, newest first",
+    )
     async def list_revisions(
         self, request: Request[Actor, str, Any], system_id: FromPath[UUID]
     ) -> list[RevisionSummary]:
@@ -31,7 +37,12 @@ class RevisionController(Controller):
             for r in await systems.list_revisions(request.user, str(system_id))
         ]
 
-    @get("/{version:int}", operation_id="getRevision", summary="One version as it was")
+    @get(
+        "/{version:int}",
+        operation_id="getRevision",
+        responses=problems(400, 403, 404),
+        summary="One version as it was",
+    )
     async def get_revision(
         self, request: Request[Actor, str, Any], system_id: FromPath[UUID], version: Version
     ) -> Revision:
@@ -40,6 +51,7 @@ class RevisionController(Controller):
     @get(
         "/{version:int}/diff",
         operation_id="diffRevision",
+        responses=problems(400, 403, 404),
         summary="Field-level changes to this version from the previous one (or from `against`)",
     )
     async def diff_revision(

@@ -11,6 +11,7 @@ from litestar.datastructures import ResponseHeader
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Operation, Schema
 from litestar.params import FromPath, QueryParameter
 
+from api.errors import problems
 from api.guards import register_reader
 from api.statement import MEDIA_TYPES, build_account, filename_for, render
 from registry import Actor
@@ -48,6 +49,7 @@ class SystemStatementController(Controller):
     @get(
         "/",
         operation_id="getSystemStatement",
+        responses=problems(400, 403, 404),
         summary="The written account (skriftlig redegørelse) as HTML, Markdown or PDF",
         description=(
             "Purpose, data, access, retention, use, human oversight, notice and consultation, APV "

@@ -10,6 +10,7 @@ from uuid import UUID
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 
+from api.errors import problems
 from api.guards import employer_admin, register_reader
 from api.schemas import AISystem, AISystemCreate, AISystemPage, AISystemUpdate
 from registry import Actor
@@ -19,6 +20,12 @@ from registry.services import StoredSystem, SystemFilter, systems
 
 JSON = "application/json"
 NO_NUL = "^[^\\x00]*$"
+Q_DESCRIPTION = (
+    "Words to search for in name, vendor, product, description, purpose and operator. A system matches "
+    "when each word (letters and digits; case and punctuation do not matter) begins a word of it, in "
+    "Danish or English; very common words are ignored. On PostgreSQL words are also stemmed, so other "
+    "inflections match. A q without letters or digits is a 400."
+)
 
 
 def parse_if_match(header: str | None) -> list[int] | None:
@@ -52,7 +59,13 @@ class OrganizationSystemController(Controller):
     path = "/organizations/{org_id:uuid}/systems"
     tags = ["AI systems"]
 
-    @get("/", operation_id="listSystems", guards=[register_reader], summary="List and filter AI systems")
+    @get(
+        "/",
+        operation_id="listSystems",
+        responses=problems(400, 403, 404),
+        guards=[register_reader],
+        summary="List and filter AI systems",
+    )
     async def list_systems(
         self,
         request: Request[Actor, str, Any],
@@ -63,7 +76,10 @@ class OrganizationSystemController(Controller):
         risk_class: FromQuery[RiskClass | None] = None,
         data_category: FromQuery[DataCategory | None] = None,
         unit_id: FromQuery[UUID | None] = None,
-        q: Annotated[str | None, QueryParameter(min_length=1, max_length=200, pattern=NO_NUL)] = None,
+        q: Annotated[
+            str | None,
+            QueryParameter(min_length=1, max_length=200, pattern=NO_NUL, description=Q_DESCRIPTION),
+        ] = None,
         changed_since: FromQuery[datetime | None] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
         cursor: Annotated[str | None, QueryParameter(max_length=200)] = None,
@@ -91,6 +107,7 @@ class OrganizationSystemController(Controller):
     @post(
         "/",
         operation_id="registerSystem",
+        responses=problems(400, 403, 404, 413, 422),
         guards=[employer_admin],
         summary="Register an AI system",
         status_code=201,
@@ -107,7 +124,13 @@ class SystemController(Controller):
     path = "/systems"
     tags = ["AI systems"]
 
-    @get("/{system_id:uuid}", operation_id="getSystem", guards=[register_reader], summary="One AI system")
+    @get(
+        "/{system_id:uuid}",
+        operation_id="getSystem",
+        responses=problems(400, 403, 404),
+        guards=[register_reader],
+        summary="One AI system",
+    )
     async def get_system(
         self, request: Request[Actor, str, Any], system_id: FromPath[UUID]
     ) -> Response[AISystem]:
@@ -116,6 +139,7 @@ class SystemController(Controller):
     @patch(
         "/{system_id:uuid}",
         operation_id="updateSystem",
+        responses=problems(400, 403, 404, 412, 413, 422, 428),
         guards=[employer_admin],
         summary="Change an AI system (If-Match required); writes a revision",
     )

@@ -9,6 +9,7 @@ from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from api.errors import problems
 from api.guards import employer_admin
 from api.schemas import (
     Webhook,
@@ -31,7 +32,12 @@ class OrganizationWebhookController(Controller):
     tags = ["Webhooks"]
     guards = [employer_admin]
 
-    @post("/", operation_id="createWebhook", summary="Subscribe an endpoint (the secret is shown once)")
+    @post(
+        "/",
+        operation_id="createWebhook",
+        responses=problems(400, 403, 404, 413, 422),
+        summary="Subscribe an endpoint (the secret is shown once)",
+    )
     async def create_webhook(
         self,
         request: Request[Actor, str, Any],
@@ -53,7 +59,12 @@ class OrganizationWebhookController(Controller):
             headers={"Location": f"/api/v1/webhooks/{created['id']}", "Cache-Control": "no-store"},
         )
 
-    @get("/", operation_id="listWebhooks", summary="An organization's webhook subscriptions")
+    @get(
+        "/",
+        operation_id="listWebhooks",
+        responses=problems(400, 403, 404),
+        summary="An organization's webhook subscriptions",
+    )
     async def list_webhooks(self, request: Request[Actor, str, Any], org_id: FromPath[UUID]) -> list[Webhook]:
         found = await subscriptions.list_subscriptions(request.user, str(org_id))
         return [Webhook.model_validate(item) for item in found]
@@ -64,7 +75,9 @@ class WebhookController(Controller):
     tags = ["Webhooks"]
     guards = [employer_admin]
 
-    @get("/", operation_id="getWebhook", summary="One webhook subscription")
+    @get(
+        "/", operation_id="getWebhook", responses=problems(400, 403, 404), summary="One webhook subscription"
+    )
     async def get_webhook(
         self, request: Request[Actor, str, Any], subscription_id: FromPath[UUID]
     ) -> Webhook:
@@ -72,7 +85,12 @@ class WebhookController(Controller):
             await subscriptions.get_subscription(request.user, str(subscription_id))
         )
 
-    @patch("/", operation_id="updateWebhook", summary="Change, pause, resume or re-enable a subscription")
+    @patch(
+        "/",
+        operation_id="updateWebhook",
+        responses=problems(400, 403, 404, 413, 422),
+        summary="Change, pause, resume or re-enable a subscription",
+    )
     async def update_webhook(
         self,
         request: Request[Actor, str, Any],
@@ -86,7 +104,12 @@ class WebhookController(Controller):
         )
         return Webhook.model_validate(updated)
 
-    @delete("/", operation_id="deleteWebhook", summary="Delete a subscription; queued deliveries stop")
+    @delete(
+        "/",
+        operation_id="deleteWebhook",
+        responses=problems(400, 403, 404),
+        summary="Delete a subscription; queued deliveries stop",
+    )
     async def delete_webhook(
         self, request: Request[Actor, str, Any], subscription_id: FromPath[UUID]
     ) -> None:
@@ -95,6 +118,7 @@ class WebhookController(Controller):
     @post(
         "/rotate-secret",
         operation_id="rotateWebhookSecret",
+        responses=problems(400, 403, 404),
         summary="A new signing secret; the old one also signs for 24 hours",
         status_code=200,
     )
@@ -109,7 +133,13 @@ class WebhookController(Controller):
             headers={"Cache-Control": "no-store"},
         )
 
-    @post("/test", operation_id="testWebhook", summary="Send a webhook.test event", status_code=202)
+    @post(
+        "/test",
+        operation_id="testWebhook",
+        responses=problems(400, 403, 404, 409),
+        summary="Send a webhook.test event",
+        status_code=202,
+    )
     async def test_webhook(
         self, request: Request[Actor, str, Any], subscription_id: FromPath[UUID]
     ) -> WebhookDelivery:
@@ -117,7 +147,12 @@ class WebhookController(Controller):
             await subscriptions.send_test(request.user, str(subscription_id))
         )
 
-    @get("/deliveries", operation_id="listWebhookDeliveries", summary="Deliveries, newest first")
+    @get(
+        "/deliveries",
+        operation_id="listWebhookDeliveries",
+        responses=problems(400, 403, 404),
+        summary="Deliveries, newest first",
+    )
     async def list_webhook_deliveries(
         self,
         request: Request[Actor, str, Any],
@@ -136,6 +171,7 @@ class WebhookController(Controller):
     @post(
         "/deliveries/{delivery_id:int}/redeliver",
         operation_id="redeliverWebhook",
+        responses=problems(400, 403, 404),
         summary="Send a delivery's event again (same webhook-id)",
         status_code=202,
     )
