@@ -423,7 +423,8 @@ def cmd_worker(_: argparse.Namespace) -> int:
     settings = ApiSettings()
     runtime = WebhookRuntime.from_settings()
     print(
-        f"webhook relay running ({runtime.settings.webhooks_concurrency} deliveries at a time); Ctrl-C stops"
+        f"webhook relay running ({runtime.settings.webhooks_concurrency} deliveries at a time); Ctrl-C stops",
+        flush=True,  # a process manager (and the fault-injection script) sees the start at once
     )
     asyncio.run(run_worker(runtime, public_base_url=settings.public_url))
     return 0

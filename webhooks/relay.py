@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
+import os
 import random
 import time
 import uuid
@@ -128,10 +130,12 @@ WHERE s."status" = 'active' AND s."deleted_at" IS NULL AND d."next_attempt_us" <
   AND (d."lease_until_us" IS NULL OR d."lease_until_us" <= {})
 ORDER BY d."next_attempt_us", d."id" LIMIT {}"""
 
-# The queue of each subscription whose head was just taken: its oldest pending deliveries, in order.
+# The queue of each subscription just locked: its oldest pending deliveries, in order, and until when
+# any of its pending deliveries is leased.
 RUNS = """
-SELECT "id", "subscription", "next_attempt_us" FROM (
+SELECT "id", "subscription", "next_attempt_us", "leased_until" FROM (
   SELECT "id", "subscription", "next_attempt_us",
+         MAX("lease_until_us") OVER (PARTITION BY "subscription") AS "leased_until",
          ROW_NUMBER() OVER (PARTITION BY "subscription" ORDER BY "id") AS "position"
   FROM "webhook_delivery" WHERE "status" = 'pending' AND "subscription" IN ({})
 ) queued WHERE "position" <= {} ORDER BY "subscription", "id"
@@ -195,7 +199,9 @@ class Relay:
     ) -> None:
         self.runtime = runtime
         self.settings = runtime.settings
-        self.owner = owner or f"relay-{uuid.uuid4().hex[:12]}"
+        # The process id says which relay process holds a delivery (operators, and the test that
+        # kills one); the random part keeps owners unique across hosts and restarts.
+        self.owner = owner or f"relay-{os.getpid()}-{uuid.uuid4().hex[:12]}"
         self.now_us = clock or (lambda: to_micros(utcnow()))
         self.rng = rng or random.Random()  # noqa: S311 - jitter, not security
         self.batch = batch
@@ -225,8 +231,15 @@ class Relay:
 
     async def claim(self, limit: int, *, batch: int = 1) -> list[Claimed]:
         """Lease the queues of up to `limit` subscriptions whose oldest pending delivery is due: that
-        delivery and the next ones behind it, up to `batch` per subscription, in order. A subscription
-        is held through its oldest delivery, so no other relay sends any of its deliveries meanwhile."""
+        delivery and the next ones behind it, up to `batch` per subscription, in order. While any of a
+        subscription's deliveries is leased, no other relay takes any of them.
+
+        On PostgreSQL the claim locks the subscriptions' rows (SKIP LOCKED), so claims of one
+        subscription take turns, and reads its queue again under that lock. Locking the oldest
+        delivery alone was not enough: ids are not handed out in commit order, so a delivery older
+        than a leased run can become visible later and make a second head of the same queue, and the
+        first look's snapshot can still show a head another relay has finished since. Either way two
+        relays sent the same deliveries (tests/integration/test_postgres_processes.py)."""
         now = self.now_us()
         engine = WebhookDelivery._meta.db
         # A look without the write lock first: an idle relay polling must not queue behind writers.
@@ -234,17 +247,19 @@ class Relay:
             return []
         lease_until = now + int(self.settings.webhooks_lease_seconds * 1_000_000)
         async with write_transaction(engine):
-            locking = "" if is_sqlite(engine) else " FOR UPDATE OF d SKIP LOCKED"
+            # NO KEY UPDATE: the outbox's inserts (a foreign key to the subscription) are not held up.
+            locking = "" if is_sqlite(engine) else " FOR NO KEY UPDATE OF s SKIP LOCKED"
             heads = await WebhookDelivery.raw(DUE_HEADS + locking, now, now, limit)
             if not heads:
                 return []
-            ids = head_ids = [int(row["id"]) for row in heads]
-            if batch > 1:
-                subscriptions = [row["subscription"] for row in heads]
-                queued = await WebhookDelivery.raw(
-                    RUNS.format(_placeholders(len(subscriptions)), "{}"), *subscriptions, batch
-                )
-                ids = _due_runs(queued, now)
+            subscriptions = [row["subscription"] for row in heads]
+            # A statement of its own, so it sees every claim committed before the locks were taken.
+            queued = await WebhookDelivery.raw(
+                RUNS.format(_placeholders(len(subscriptions)), "{}"), *subscriptions, batch
+            )
+            ids, head_ids = _due_runs(queued, now)
+            if not ids:
+                return []
             for chunk in _chunks(head_ids, 500):
                 await WebhookDelivery.update({WebhookDelivery.attempts: WebhookDelivery.attempts + 1}).where(
                     WebhookDelivery.id.is_in(chunk)
@@ -598,18 +613,23 @@ class Relay:
             log.exception("delivering to subscription %s failed unexpectedly", run[0].subscription_id)
 
 
-def _due_runs(queued: list[dict[str, Any]], now: int) -> list[int]:
-    """Of each subscription's oldest pending deliveries, the unbroken run that is due now."""
-    ids: list[int] = []
-    blocked: set[Any] = set()
+def _due_runs(queued: list[dict[str, Any]], now: int) -> tuple[list[int], list[int]]:
+    """Of each subscription's oldest pending deliveries, the unbroken run that is due now, and the
+    first delivery of each run. A subscription with any delivery under a live lease is left alone:
+    another relay is sending its queue."""
+    queues: dict[Any, list[dict[str, Any]]] = {}
     for row in queued:
-        if row["subscription"] in blocked:
+        queues.setdefault(row["subscription"], []).append(row)
+    ids: list[int] = []
+    heads: list[int] = []
+    for rows in queues.values():
+        if rows[0]["leased_until"] is not None and rows[0]["leased_until"] > now:
             continue
-        if row["next_attempt_us"] > now:
-            blocked.add(row["subscription"])
-            continue
-        ids.append(int(row["id"]))
-    return ids
+        run = [int(row["id"]) for row in itertools.takewhile(lambda row: row["next_attempt_us"] <= now, rows)]
+        if run:
+            heads.append(run[0])
+            ids += run
+    return ids, heads
 
 
 def _by_subscription(claimed: list[Claimed]) -> list[list[Claimed]]:

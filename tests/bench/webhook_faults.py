@@ -410,9 +410,14 @@ class WorkerExit:
     lived: float
 
 
+READY_LINE = b"webhook relay running"  # what `airegistry worker` prints once it has started
+
+
 class Supervisor:
     """Keeps one `airegistry worker` running: restarts it whenever it has died, and (while `killing`)
-    SIGKILLs it after exponentially distributed intervals with mean `kill_every` seconds. The running
+    SIGKILLs it after exponentially distributed intervals with mean `kill_every` seconds, counted from
+    the moment the worker says it is running (so a slow start on a loaded machine is not all it does
+    between kills). The running
     worker's PID is in `pid_file` (written atomically, removed as soon as the worker is seen dead, so a
     receiver never kills a reused PID)."""
 
@@ -440,6 +445,8 @@ class Supervisor:
         self._proc: subprocess.Popen[bytes] | None = None
         self._born = 0.0
         self._next_kill = float("inf")
+        self._armed = False  # the kill clock runs: the worker said it is running
+        self._log_offset = 0
         self._killed: set[int] = set()
         self._stop = threading.Event()
         self._failure: BaseException | None = None
@@ -473,16 +480,25 @@ class Supervisor:
     def _spawn(self) -> None:
         with self.log_path.open("ab") as out:
             out.write(f"--- worker start {self.starts + 1} at {time.strftime('%H:%M:%S')}\n".encode())
+            self._log_offset = out.tell()
         self._proc = start(pinned(self.cpus, self.command), self.env, self.log_path, append=True)
         self.starts += 1
         self._born = time.monotonic()
         temporary = self.pid_file.with_suffix(".tmp")
         temporary.write_text(f"{self._proc.pid}\n")
         os.replace(temporary, self.pid_file)
+        self._next_kill = float("inf")
+        self._armed = False
+
+    def _arm_when_running(self) -> None:
+        """Start the kill clock once this worker's log says it is running."""
+        with self.log_path.open("rb") as log:
+            log.seek(self._log_offset)
+            if READY_LINE not in log.read():
+                return
+        self._armed = True
         if self.killing and self.kill_every:
-            self._next_kill = self._born + self.rng.expovariate(1 / self.kill_every)
-        else:
-            self._next_kill = float("inf")
+            self._next_kill = time.monotonic() + self.rng.expovariate(1 / self.kill_every)
 
     def _account(self, proc: subprocess.Popen[bytes], stopped: bool = False) -> None:
         self.pid_file.unlink(missing_ok=True)
@@ -505,6 +521,8 @@ class Supervisor:
                     if proc is not None:
                         self._account(proc)
                     self._spawn()
+                elif not self._armed:
+                    self._arm_when_running()
                 elif self.killing and time.monotonic() >= self._next_kill:
                     self._killed.add(proc.pid)
                     proc.kill()
