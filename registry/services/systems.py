@@ -388,10 +388,12 @@ async def list_systems(
         args.extend([after.sort_key, after.sort_key, after.item_id])
     # Only fixed fragments are joined in; every value is a bound parameter. The arithmetic and the
     # cast keep the driver from converting sort_key and id on every row; only the last one is used.
+    # ORDER BY names the table's columns: a bare "id" would bind to the cast output column, and
+    # PostgreSQL would then sort the organization's rows instead of walking its sort index.
     sql = (
         f'SELECT {dialect.as_bytes("document")}, "sort_key" + 0, CAST("id" AS TEXT) FROM "ai_system" WHERE '  # noqa: S608
         + " AND ".join(clauses)
-        + ' ORDER BY "sort_key" DESC, "id" DESC LIMIT {}'
+        + ' ORDER BY "ai_system"."sort_key" DESC, "ai_system"."id" DESC LIMIT {}'
     )
     rows = await fetch_tuples(AISystem, sql, *args, limit + 1)
     if not rows and not await organization_exists(org_id):
