@@ -13,7 +13,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 
@@ -23,6 +23,8 @@ BIN_GLOB = "/usr/lib/postgresql/*/bin"
 SERVER_USER = "postgres"
 START_ATTEMPTS = 3
 READY_TIMEOUT_SECONDS = 30.0
+# Tests need no durability: nothing survives the run.
+TEST_SETTINGS = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
 
 
 def _in_ci() -> bool:
@@ -55,8 +57,20 @@ class ThrowawayPostgres:
     there the binaries must be present, so a silent skip would hide the PostgreSQL tests.
     """
 
-    def __init__(self, database: str = "airegistry") -> None:
+    def __init__(
+        self,
+        database: str = "airegistry",
+        *,
+        root: Path | None = None,
+        settings: Mapping[str, str] | None = None,
+    ) -> None:
+        """`root`: keep the cluster in this directory (created when missing, reused when it already holds
+        one) and leave it there, stopped, on exit, instead of a temp dir that is deleted (benchmarks
+        that keep their seeded data). `settings`: server settings (`-c name=value`) to use instead of
+        TEST_SETTINGS."""
         self.database = database
+        self.keep_root = root
+        self.settings = dict(TEST_SETTINGS if settings is None else settings)
         self.port = 0
         self.bin_dir: Path | None = None
         self.root: Path | None = None
@@ -124,7 +138,11 @@ class ThrowawayPostgres:
         return "\nserver log (tail):\n" + "\n".join(log.read_text(errors="replace").splitlines()[-30:])
 
     def _start(self) -> None:
-        self.root = Path(tempfile.mkdtemp(prefix="airegistry-pg-"))
+        if self.keep_root is not None:
+            self.keep_root.mkdir(parents=True, exist_ok=True)
+            self.root = self.keep_root
+        else:
+            self.root = Path(tempfile.mkdtemp(prefix="airegistry-pg-"))
         if self._as_server_user:
             try:
                 account = pwd.getpwnam(SERVER_USER)
@@ -134,27 +152,28 @@ class ThrowawayPostgres:
                 ) from exc
             os.chown(self.root, account.pw_uid, account.pw_gid)
         data = self.root / "data"
-        self._run(
-            [
-                self._bin("initdb"),
-                "-D",
-                str(data),
-                "-A",
-                "trust",
-                "-U",
-                SERVER_USER,
-                "-E",
-                "UTF8",
-                "--no-sync",
-                "--no-instructions",
-            ]
-        )
+        reused = (data / "PG_VERSION").exists()
+        if not reused:
+            self._run(
+                [
+                    self._bin("initdb"),
+                    "-D",
+                    str(data),
+                    "-A",
+                    "trust",
+                    "-U",
+                    SERVER_USER,
+                    "-E",
+                    "UTF8",
+                    "--no-sync",
+                    "--no-instructions",
+                ]
+            )
         last_error: Exception | None = None
         for _ in range(START_ATTEMPTS):  # another process may grab the port between probe and bind
             self.port = _free_loopback_port()
-            options = (
-                f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
-                "-c synchronous_commit=off -c full_page_writes=off"
+            options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1" + "".join(
+                f" -c {name}={value}" for name, value in self.settings.items()
             )
             try:
                 self._run(
@@ -182,7 +201,8 @@ class ThrowawayPostgres:
         if not self._started:
             raise RuntimeError(f"could not start PostgreSQL after {START_ATTEMPTS} attempts") from last_error
         self._wait_ready()
-        self.create_database(self.database)
+        if not reused:
+            self.create_database(self.database)
 
     def _wait_ready(self) -> None:
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
@@ -215,11 +235,14 @@ class ThrowawayPostgres:
         try:
             if self._started and self.root is not None:
                 self._started = False
+                # A kept cluster shuts down cleanly (a checkpoint), so the next start replays no WAL.
+                mode = "immediate" if self.keep_root is None else "fast"
                 self._run(
-                    [self._bin("pg_ctl"), "-D", str(self.root / "data"), "-m", "immediate", "-w", "stop"],
+                    [self._bin("pg_ctl"), "-D", str(self.root / "data"), "-m", mode, "-w", "stop"],
                     check=False,
                 )
         finally:
             if self.root is not None:
-                shutil.rmtree(self.root, ignore_errors=True)
+                if self.keep_root is None:
+                    shutil.rmtree(self.root, ignore_errors=True)
                 self.root = None
