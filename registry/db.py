@@ -83,7 +83,11 @@ def engine_for_url(url: str, *, sqlite_timeout: float = 30.0) -> Engine:
         return EmbeddedSQLiteEngine(path=str(path), timeout=sqlite_timeout)
     scheme = urlsplit(url).scheme.split("+", 1)[0]
     if scheme in POSTGRES_SCHEMES:
-        return PostgresEngine(config={"dsn": url})
+        # asyncpg prepares every statement; after five runs PostgreSQL may switch to a generic plan
+        # that does not know the organization, and a text search then scans all of its systems
+        # (docs/benchmarks.md, bench-postgres). Plan each run for its own parameters instead.
+        custom_plans = {"plan_cache_mode": "force_custom_plan"}
+        return PostgresEngine(config={"dsn": url, "server_settings": custom_plans})
     raise ConfigurationError(
         "AIREG_DATABASE_URL must start with sqlite:/// or postgresql://", setting="AIREG_DATABASE_URL"
     )
