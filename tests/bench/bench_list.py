@@ -43,6 +43,7 @@ ROOT = HERE.parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from tests.bench.bench_load import WRK_REPORT_LUA  # noqa: E402
 from tests.bench.docs_block import DOCS, write_block  # noqa: E402 - after the sys.path insert above
 from tests.bench.machine import Machine  # noqa: E402
 from tests.bench.processes import HOST, Proc, exit_on_signals, free_port, start  # noqa: E402
@@ -58,7 +59,8 @@ ENDPOINTS = {
     "bare_auth": "bare route behind the JWT middleware: GET /bench/bare-auth (diagnostic)",
     "single": "register single system: GET /api/v1/systems/{id} (100 ids in turn)",
 }
-WRK_LUA = r"""
+WRK_LUA = (
+    r"""
 local paths = {%(paths)s}
 local n = 0
 if #paths > 1 then
@@ -67,16 +69,9 @@ if #paths > 1 then
     return wrk.format("GET", paths[n])
   end
 end
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format('BENCH_JSON {"requests":%%.0f,"duration_us":%%.0f,"errors_connect":%%.0f,' ..
-    '"errors_read":%%.0f,"errors_write":%%.0f,"errors_status":%%.0f,"errors_timeout":%%.0f,"p50_us":%%.0f,' ..
-    '"p90_us":%%.0f,"p99_us":%%.0f,"max_us":%%.0f,"mean_us":%%.1f,"bytes":%%.0f}\n',
-    summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
-    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max, latency.mean,
-    summary.bytes))
-end
 """
+    + WRK_REPORT_LUA
+)
 
 
 def log(message: str) -> None:

@@ -31,6 +31,19 @@ if str(ROOT) not in sys.path:
 
 from tests.bench.percentiles import percentile  # noqa: E402 - after the sys.path insert above
 
+# wrk's end of run, for the wrk scripts of bench_list.py and bench_postgres.py: the same BENCH_JSON line
+# this generator prints. A %-template fragment (`%%` is a literal %), appended to each script's own.
+WRK_REPORT_LUA = r"""done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('BENCH_JSON {"requests":%%.0f,"duration_us":%%.0f,"errors_connect":%%.0f,' ..
+    '"errors_read":%%.0f,"errors_write":%%.0f,"errors_status":%%.0f,"errors_timeout":%%.0f,"p50_us":%%.0f,' ..
+    '"p90_us":%%.0f,"p99_us":%%.0f,"max_us":%%.0f,"mean_us":%%.1f,"bytes":%%.0f}\n',
+    summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
+    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max, latency.mean,
+    summary.bytes))
+end
+"""
+
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 

@@ -80,6 +80,7 @@ if str(ROOT) not in sys.path:
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))  # bench_list and bench_access_log import their siblings by name
 
+from tests.bench.bench_load import WRK_REPORT_LUA  # noqa: E402
 from tests.bench.docs_block import DOCS, write_block  # noqa: E402 - after the sys.path insert above
 from tests.bench.machine import Machine  # noqa: E402
 from tests.bench.processes import HOST, Proc, cli, exit_on_signals  # noqa: E402
@@ -125,7 +126,8 @@ BIG_TABLES = ("ai_system", "system_revision", "access_log")
 ORGANIZATION_FIELDS = ("name", "cvr", "sector", "cooperation_body", "notice_period_days", "maturity_level")
 CHECKPOINT_COLUMNS = ("kind", "last_seq", "last_hash", "at", "at_ms", "key_id", "signature")
 
-WRK_LUA = r"""
+WRK_LUA = (
+    r"""
 local ports = {%(ports)s}
 local paths = {%(paths)s}
 local started = 0
@@ -143,16 +145,9 @@ function request()
   n = n %% #paths + 1
   return wrk.format("GET", paths[n])
 end
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format('BENCH_JSON {"requests":%%.0f,"duration_us":%%.0f,"errors_connect":%%.0f,' ..
-    '"errors_read":%%.0f,"errors_write":%%.0f,"errors_status":%%.0f,"errors_timeout":%%.0f,"p50_us":%%.0f,' ..
-    '"p90_us":%%.0f,"p99_us":%%.0f,"max_us":%%.0f,"mean_us":%%.1f,"bytes":%%.0f}\n',
-    summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
-    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max, latency.mean,
-    summary.bytes))
-end
 """
+    + WRK_REPORT_LUA
+)
 
 
 def log(message: str) -> None:
