@@ -46,6 +46,7 @@ from api.runtime import AccessLogRuntime
 from api.settings import ApiSettings
 from registry import Actor
 from registry.accesslog.settings import AccessLogSettings
+from registry.db import pooled_connections
 from registry.events import use_sink
 from registry.services.findings import keep_recomputing, rule_settings
 from registry.tables import Organization
@@ -62,15 +63,8 @@ PUBLIC_PATHS = [f"^{API_PREFIX}/health$", f"^{API_PREFIX}/ready$", "^/schema"]
 @asynccontextmanager
 async def database_pool(_: Litestar) -> AsyncIterator[None]:
     """PostgreSQL: one connection pool per process. SQLite opens a connection per query."""
-    engine: Any = Organization._meta.db
-    pooled = engine.engine_type == "postgres"
-    if pooled:
-        await engine.start_connection_pool()
-    try:
+    async with pooled_connections(Organization._meta.db):
         yield
-    finally:
-        if pooled:
-            await engine.close_connection_pool()
 
 
 def openapi_config() -> OpenAPIConfig:
@@ -91,13 +85,15 @@ def openapi_config() -> OpenAPIConfig:
     )
 
 
-def _export_throttled(request: Request[Any, Any, Any]) -> bool:
-    return request.url.path.rstrip("/") == f"{API_PREFIX}/access-log"
+# The rate limits' checks run for every request: async, so Litestar does not hand each one to a thread,
+# and on the raw path, so no URL object is built for them.
+async def _export_throttled(request: Request[Any, Any, Any]) -> bool:
+    return str(request.scope["path"]).rstrip("/") == f"{API_PREFIX}/access-log"
 
 
-def _verify_throttled(request: Request[Any, Any, Any]) -> bool:
+async def _verify_throttled(request: Request[Any, Any, Any]) -> bool:
     # Verifying hashes the whole chain inside the request: limited like exports, counted apart.
-    return request.url.path.rstrip("/") == f"{API_PREFIX}/access-log/verify"
+    return str(request.scope["path"]).rstrip("/") == f"{API_PREFIX}/access-log/verify"
 
 
 def _requester(request: Request[Any, Any, Any]) -> str:

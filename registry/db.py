@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,7 +16,7 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
 
 from registry.errors import ConfigurationError
-from registry.search import LANGUAGES, TextQuery, tsquery_text
+from registry.search import LANGUAGES, VECTOR_COLUMNS, TextQuery, tsquery_text
 from registry.settings import DatabaseSettings
 
 SQLITE_PREFIX = "sqlite:///"
@@ -69,11 +71,42 @@ class EmbeddedSQLiteEngine(SQLiteEngine):
 
 async def fetch_tuples(table: Any, query: str, *args: Any) -> list[tuple[Any, ...]]:
     """Rows of a hand-written SELECT (Piccolo's `{}` placeholders) as tuples, in column order.
-    On the embedded engine, outside a transaction, it skips Piccolo's per-row dicts."""
+    Outside a transaction it skips Piccolo's per-row dicts: on the embedded engine through its read
+    connection, on PostgreSQL straight from the pool."""
     engine = table._meta.db
-    if isinstance(engine, EmbeddedSQLiteEngine) and engine.current_transaction.get() is None:
-        return engine.read_tuples(query.format(*(["?"] * len(args))), list(args))
+    if engine.current_transaction.get() is None:
+        if isinstance(engine, EmbeddedSQLiteEngine):
+            return engine.read_tuples(query.format(*(["?"] * len(args))), list(args))
+        pool = getattr(engine, "pool", None)
+        if pool is not None:
+            numbered = query.format(*(f"${number}" for number in range(1, len(args) + 1)))
+            async with pool.acquire() as connection:
+                return [tuple(record) for record in await connection.fetch(numbered, *args)]
     return [tuple(row.values()) for row in await table.raw(query, *args)]
+
+
+async def _keep_session(_connection: Any) -> None:
+    """Nothing to undo when a connection goes back to the pool (see pooled_connections)."""
+
+
+@asynccontextmanager
+async def pooled_connections(engine: Engine) -> AsyncIterator[None]:
+    """PostgreSQL: one connection pool for the process while the block runs. SQLite opens its own
+    connections.
+
+    asyncpg's default reset runs `SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL`
+    every time a connection is released: one more round trip for every query outside a transaction.
+    The register keeps no session state to undo (its advisory lock is transaction-scoped, it never
+    LISTENs, SETs a session setting or holds a cursor past its transaction), so the reset is skipped;
+    asyncpg still rolls back a transaction left open before the connection is reused."""
+    if not isinstance(engine, PostgresEngine):
+        yield
+        return
+    await engine.start_connection_pool(reset=_keep_session)
+    try:
+        yield
+    finally:
+        await engine.close_connection_pool()
 
 
 def engine_for_url(url: str, *, sqlite_timeout: float = 30.0) -> Engine:
@@ -134,21 +167,20 @@ class Dialect:
     def array_is_empty(self, column: str) -> str:
         return f"\"{column}\" = '[]'" if self.sqlite else f'cardinality("{column}") = 0'
 
-    def matches_text(self, column: str, query: TextQuery) -> tuple[str, list[Any]]:
-        """Every word of the query begins a word of the column (registry/search.py), in Danish or in
-        English. PostgreSQL: full-text search, stemmed, written exactly as the GIN indexes' expressions
-        so they are used. SQLite: `instr` on the space-separated words, so nothing is a wildcard."""
+    def matches_text(self, query: TextQuery) -> tuple[str, list[Any]]:
+        """Every word of the query begins a word of `search_text` (registry/search.py), in Danish or in
+        English. PostgreSQL: full-text search, stemmed, on the stored vector columns and their GIN
+        indexes. SQLite: `instr` on the space-separated words of `search_text`, so nothing is a
+        wildcard."""
         if not self.sqlite:
             clauses, args = [], []
             for language in LANGUAGES:
                 if terms := query.terms(language):
-                    clauses.append(
-                        f"to_tsvector('{language}', \"{column}\") @@ to_tsquery('{language}', {{}})"
-                    )
+                    clauses.append(f"\"{VECTOR_COLUMNS[language]}\" @@ to_tsquery('{language}', {{}})")
                     args.append(tsquery_text(terms))
         else:
             groups = query.groups()
-            words = f"' ' || \"{column}\""  # each word is then preceded by a space
+            words = "' ' || \"search_text\""  # each word is then preceded by a space
             clauses = ["(" + " AND ".join([f"instr({words}, {{}}) > 0"] * len(g)) + ")" for g in groups]
             args = [f" {term}" for group in groups for term in group]
         # Only stop words: nothing to look for, as PostgreSQL's own empty query matches nothing.

@@ -10,9 +10,10 @@ language begins a word of the system. Every word is a prefix (not only the last 
 search is a form, not search-as-you-type, and Danish inflects and compounds at the end of words
 ("hjemmepleje" should find "hjemmeplejens", "løn" should find "lønsystem").
 
-- PostgreSQL: full-text search, `to_tsvector(<language>, search_text) @@ to_tsquery(<language>,
-  'w1':* & 'w2':*)` for danish and english, ORed. Words are stemmed, so inflections also match
-  ("planlægningen" finds "planlægning"). GIN indexes on both expressions (migration of 2026-11-29).
+- PostgreSQL: full-text search, `search_<language> @@ to_tsquery(<language>, 'w1':* & 'w2':*)` for
+  danish and english, ORed, where `search_<language>` is a stored column generated as
+  `to_tsvector(<language>, search_text)` and GIN-indexed (migrations of 2026-11-29). Words are stemmed,
+  so inflections also match ("planlægningen" finds "planlægning").
 - SQLite: the same test without a stemmer: each word must begin a word of the text (`instr` on the
   space-separated words; no LIKE, so nothing in `q` is a wildcard). The stop words are PostgreSQL's
   (Snowball's lists, as shipped in PostgreSQL 15), so the two engines agree on every query whose
@@ -33,6 +34,8 @@ from registry.errors import FieldProblem, InvalidQuery
 SEARCHED_FIELDS = ("name", "vendor", "product", "description", "purpose", "operator_name")
 # PostgreSQL text-search configurations, in the order their clauses are written.
 LANGUAGES = ("danish", "english")
+# On PostgreSQL, each language's words of `search_text` as a stored, generated tsvector column.
+VECTOR_COLUMNS = {language: f"search_{language}" for language in LANGUAGES}
 
 _WORD = re.compile(r"[^\W_]+")
 
@@ -112,6 +115,7 @@ __all__ = [
     "LANGUAGES",
     "SEARCHED_FIELDS",
     "STOP_WORDS",
+    "VECTOR_COLUMNS",
     "TextQuery",
     "indexed_text",
     "tsquery_text",

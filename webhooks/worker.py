@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-from typing import Any
 
+from registry.db import pooled_connections
 from registry.events import use_sink
 from registry.tables import Organization
 from webhooks.outbox import OutboxSink
@@ -18,18 +18,11 @@ from webhooks.runtime import WebhookRuntime
 async def run_worker(runtime: WebhookRuntime, *, public_base_url: str = "") -> None:
     # The relay emits webhook.disabled events itself, so this process needs the sink too.
     use_sink(OutboxSink(public_base_url=public_base_url))
-    engine: Any = Organization._meta.db
-    pooled = engine.engine_type == "postgres"
-    if pooled:
-        await engine.start_connection_pool()
-    relay = Relay(runtime)
-    task = asyncio.get_running_loop().create_task(relay.run(), name="webhook-relay")
-    loop = asyncio.get_running_loop()
-    for number in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(number, task.cancel)
-    try:
+    async with pooled_connections(Organization._meta.db):
+        relay = Relay(runtime)
+        task = asyncio.get_running_loop().create_task(relay.run(), name="webhook-relay")
+        loop = asyncio.get_running_loop()
+        for number in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(number, task.cancel)
         with contextlib.suppress(asyncio.CancelledError):
             await task
-    finally:
-        if pooled:
-            await engine.close_connection_pool()

@@ -230,16 +230,18 @@ async def _visible_row(actor: Actor, system_id: str) -> dict[str, Any]:
     except ValueError as exc:
         raise NotFound("AI system not found.") from exc
     dialect = dialect_of(AISystem._meta.db)
-    rows = await AISystem.raw(
+    rows = await fetch_tuples(
+        AISystem,
         # Only fixed fragments are formatted in; every value is a bound parameter.
-        f'SELECT "organization", "version", {dialect.as_bytes("document")} AS "body", "unit_ids" '  # noqa: S608
+        f'SELECT "organization", "version", {dialect.as_bytes("document")}, "unit_ids" '  # noqa: S608
         'FROM "ai_system" WHERE "id" = {}',
         key,
     )
     if not rows:
         raise NotFound("AI system not found.")
-    row = rows[0]
-    org_id = str(row["organization"])
+    organization, version, body, unit_ids = rows[0]
+    row = {"organization": organization, "version": version, "body": body, "unit_ids": unit_ids}
+    org_id = str(organization)
     audit.note(organization_id=org_id)
     try:
         require_register_reader(actor, org_id)
@@ -372,7 +374,7 @@ async def list_systems(
         clauses.append(clause)
         args.append(arg)
     if filters.q is not None:
-        text_clause, text_args = dialect.matches_text("search_text", TextQuery.parse(filters.q))
+        text_clause, text_args = dialect.matches_text(TextQuery.parse(filters.q))
         clauses.append(text_clause)
         args.extend(text_args)
     for clause, values in _watch_clauses(filters):

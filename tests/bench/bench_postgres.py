@@ -781,7 +781,7 @@ def list_sql(q: str | None) -> tuple[str, list[Any]]:
         clauses.append('"status" = {}')
         args.append("in_use")
     else:
-        clause, values = Dialect("postgres").matches_text("search_text", TextQuery.parse(q))
+        clause, values = Dialect("postgres").matches_text(TextQuery.parse(q))
         clauses.append(clause)
         args.extend(values)
     sql = (
@@ -1983,7 +1983,8 @@ def run(args: argparse.Namespace, argv: list[str] | None) -> int:
             else:
                 log(f"reusing the data seeded {manifest.seeded_at} in {root}")
                 with contextlib.redirect_stdout(sys.stderr):  # migrations added since the seeding
-                    print(cli(env, "migrate"), file=sys.stderr)
+                    # one that rewrites ai_system takes minutes at this size
+                    print(cli(env, "migrate", timeout=3600), file=sys.stderr)
             assert manifest is not None
             probe = Probe(url)
             try:

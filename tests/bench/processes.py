@@ -51,10 +51,11 @@ def airegistry() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "api.cli"]
 
 
-def cli(env: dict[str, str], *args: str) -> str:
+def cli(env: dict[str, str], *args: str, timeout: float = 120) -> str:
     """`airegistry ARGS` in the environment `env`; its stdout (raises with its output on failure)."""
+    command = [*airegistry(), *args]
     done = subprocess.run(
-        [*airegistry(), *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False
+        command, check=False, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
     )
     if done.returncode != 0:
         raise RuntimeError(

@@ -229,13 +229,49 @@ async def test_search_indexes_exist_only_on_postgres_and_are_used() -> None:
         return
     rows = await AISystem.raw("SELECT indexname FROM pg_indexes WHERE tablename = 'ai_system'")
     assert {"ai_system_search_danish", "ai_system_search_english"} <= {row["indexname"] for row in rows}
-    clause, args = dialect_of(engine).matches_text("search_text", TextQuery.parse("vagtplan sygefravær"))
+    clause, args = dialect_of(engine).matches_text(TextQuery.parse("vagtplan sygefravær"))
     async with engine.transaction():
         await AISystem.raw("SET LOCAL enable_seqscan = off")  # an empty table would be scanned anyway
         plan = await AISystem.raw(f'EXPLAIN SELECT "id" FROM "ai_system" WHERE {clause}', *args)  # noqa: S608
     text = "\n".join(str(next(iter(row.values()))) for row in plan)
     assert "ai_system_search_danish" in text, text
     assert "ai_system_search_english" in text, text
+    assert "to_tsvector" not in text, text  # the stored vectors are compared, not computed per row
+
+
+async def test_postgres_keeps_the_word_vectors_itself() -> None:
+    if not ON_POSTGRES:
+        pytest.skip("SQLite has no stored word vectors; its search reads search_text")
+    rows = await AISystem.raw(
+        "SELECT column_name, is_generated, generation_expression FROM information_schema.columns "
+        "WHERE table_name = 'ai_system' AND data_type = 'tsvector' ORDER BY column_name"
+    )
+    assert [(row["column_name"], row["is_generated"]) for row in rows] == [
+        ("search_danish", "ALWAYS"),
+        ("search_english", "ALWAYS"),
+    ]
+    assert all("search_text" in row["generation_expression"] for row in rows)
+
+
+async def test_postgres_stores_documents_inline_and_uncompressed(world: World) -> None:
+    if not ON_POSTGRES:
+        pytest.skip("SQLite stores rows as they are")
+    # A page of the list then reads its documents as they lie: no decompression (migration of
+    # 2026-11-30 00:25, docs/benchmarks.md). A document of 3 kB would be compressed by default.
+    r = await world.client.patch(
+        f"{API}/systems/{world.systems[0]}",
+        json={"description": "Planlægger besøg og køreruter for hjemmeplejens medarbejdere. " * 40},
+        headers={**world.headers("employer_admin", 0), "If-Match": '"1"'},
+    )
+    assert r.status_code == 200, r.text
+    rows = await AISystem.raw(
+        'SELECT pg_column_compression("document") AS compression, '
+        'pg_column_size("document") >= octet_length("document"::text) AS whole, '
+        'octet_length("document"::text) AS size FROM "ai_system"'
+    )
+    assert max(row["size"] for row in rows) > 3000
+    assert len(rows) == len(world.systems)
+    assert all(row["compression"] is None and row["whole"] for row in rows), rows
 
 
 async def test_the_migration_rewrites_search_text_of_existing_systems(world: World) -> None:

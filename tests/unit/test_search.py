@@ -67,21 +67,20 @@ def test_tsquery_text_asks_for_every_word_as_a_prefix() -> None:
 
 
 def test_postgres_gets_one_full_text_clause_per_language() -> None:
-    clause, args = POSTGRES.matches_text("search_text", TextQuery.parse("Hjælper med AI"))
+    clause, args = POSTGRES.matches_text(TextQuery.parse("Hjælper med AI"))
     assert clause == (
-        "(to_tsvector('danish', \"search_text\") @@ to_tsquery('danish', {}) OR "
-        "to_tsvector('english', \"search_text\") @@ to_tsquery('english', {}))"
+        "(\"search_danish\" @@ to_tsquery('danish', {}) OR \"search_english\" @@ to_tsquery('english', {}))"
     )
     assert args == ["'hjælper':* & 'ai':*", "'hjælper':* & 'med':* & 'ai':*"]
 
 
 def test_only_stop_words_match_nothing_on_both_engines() -> None:
     for dialect in (SQLITE, POSTGRES):
-        assert dialect.matches_text("search_text", TextQuery.parse("for over")) == ("1 = 0", [])
+        assert dialect.matches_text(TextQuery.parse("for over")) == ("1 = 0", [])
 
 
 def _sqlite_matches(text: str, q: str) -> bool:
-    clause, args = SQLITE.matches_text("search_text", TextQuery.parse(q))
+    clause, args = SQLITE.matches_text(TextQuery.parse(q))
     with sqlite3.connect(":memory:") as db:
         db.execute("CREATE TABLE t (search_text TEXT)")
         db.execute("INSERT INTO t VALUES (?)", [indexed_text([text])])
