@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from api.errors import problems
 from api.runtime import AccessLogRuntime
 from registry import Actor
-from registry.accesslog.files import csv_header, csv_lines, jsonl_line
+from registry.accesslog.files import csv_header, csv_lines, jsonl_lines
 from registry.accesslog.service import (
     ExportQuery,
     check_range,
@@ -71,10 +71,10 @@ async def _encoded(records: AsyncIterator[dict[str, Any]], fmt: str) -> AsyncIte
     async for record in records:
         chunk.append(record)
         if len(chunk) >= CHUNK:
-            yield (csv_lines(chunk) if fmt == "csv" else "".join(map(jsonl_line, chunk))).encode()
+            yield csv_lines(chunk).encode() if fmt == "csv" else jsonl_lines(chunk)
             chunk = []
     if chunk:
-        yield (csv_lines(chunk) if fmt == "csv" else "".join(map(jsonl_line, chunk))).encode()
+        yield csv_lines(chunk).encode() if fmt == "csv" else jsonl_lines(chunk)
 
 
 def _moment(text: str, field: str) -> datetime:

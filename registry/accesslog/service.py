@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,7 +20,7 @@ from registry.accesslog.chain import (
 from registry.accesslog.signing import CheckpointSigner, CheckpointVerifier, public_key_pem
 from registry.accesslog.tables import AccessLogCheckpoint, AccessLogEntry
 from registry.accesslog.writer import iso_ms
-from registry.db import write_transaction
+from registry.db import fetch_tuples, write_transaction
 from registry.errors import FieldProblem, Forbidden, InvalidQuery
 
 FORMAT = "airegistry-access-log/1"
@@ -44,22 +45,29 @@ def _checkpoint_record(row: dict[str, Any]) -> dict[str, Any]:
 
 async def _entries_between(
     first_seq: int, last_seq: int | None, fields: tuple[str, ...]
-) -> AsyncIterator[dict[str, Any]]:
-    """Entries in seq order, read a batch at a time so any length streams in constant memory."""
-    columns = [getattr(AccessLogEntry, name) for name in fields]
-    next_seq = first_seq
-    while True:
-        condition: Any = AccessLogEntry.seq >= next_seq
-        if last_seq is not None:
-            condition &= AccessLogEntry.seq <= last_seq
-        rows = (
-            await AccessLogEntry.select(*columns).where(condition).order_by(AccessLogEntry.seq).limit(BATCH)
-        )
-        for row in rows:
-            yield row
-        if len(rows) < BATCH:
-            return
-        next_seq = int(rows[-1]["seq"]) + 1
+) -> AsyncIterator[tuple[Any, ...]]:
+    """Entries in seq order, as tuples of `fields`, read a batch at a time so any length streams in
+    constant memory. The next batch is read while the caller handles this one."""
+    columns = ", ".join(f'"{name}"' for name in fields)
+    upper, bounds = ("", ()) if last_seq is None else (' AND "seq" <= {}', (last_seq,))
+    sql = f'SELECT {columns} FROM "access_log" WHERE "seq" >= {{}}{upper} ORDER BY "seq" LIMIT {{}}'  # noqa: S608
+    seq_at = fields.index("seq")
+
+    def read_from(seq: int) -> asyncio.Future[list[tuple[Any, ...]]]:
+        return asyncio.ensure_future(fetch_tuples(AccessLogEntry, sql, seq, *bounds, BATCH))
+
+    pending = read_from(first_seq)
+    try:
+        while True:
+            rows = await pending
+            if len(rows) == BATCH:
+                pending = read_from(int(rows[-1][seq_at]) + 1)
+            for row in rows:
+                yield row
+            if len(rows) < BATCH:
+                return
+    finally:
+        pending.cancel()  # a reader that stops early (a client gone) leaves no read behind
 
 
 async def _head() -> tuple[int, str] | None:
@@ -140,14 +148,31 @@ async def _start_of(first_seq: int) -> tuple[int, str, dict[str, Any] | None]:
     return previous, anchor["last_hash"], _checkpoint_record(anchor)
 
 
-def _visible(row: dict[str, Any], actor: Actor, query: ExportQuery, start_ms: int, end_ms: int) -> bool:
-    return (
-        start_ms <= row["at_ms"] < end_ms
-        and (actor.org is None or row["organization_id"] == actor.org)
-        and (query.actor is None or row["actor_sub"] == query.actor)
-        and (query.action is None or row["action"] == query.action)
-        and (query.resource_id is None or row["resource_id"] == query.resource_id)
-    )
+# What an export reads of each entry: the entry's fields, then its time as a number.
+_EXPORTED = (*ENTRY_FIELDS, "at_ms")
+_ENTRY_KEYS = ("kind", *ENTRY_FIELDS)
+
+
+def _visibility(
+    actor: Actor, query: ExportQuery, start_ms: int, end_ms: int
+) -> Callable[[tuple[Any, ...]], bool]:
+    """Whether an entry (a tuple of _EXPORTED) is in the range and one the actor may see in full."""
+    at_ms = _EXPORTED.index("at_ms")
+    wanted = [
+        (_EXPORTED.index(name), value)
+        for name, value in (
+            ("organization_id", actor.org),
+            ("actor_sub", query.actor),
+            ("action", query.action),
+            ("resource_id", query.resource_id),
+        )
+        if value is not None
+    ]
+
+    def visible(row: tuple[Any, ...]) -> bool:
+        return start_ms <= row[at_ms] < end_ms and all(row[at] == value for at, value in wanted)
+
+    return visible
 
 
 async def records_in_range(query: ExportQuery) -> int:
@@ -222,15 +247,22 @@ async def export_records(
     ]
     entries = stubs = 0
     pending = 0
-    async for row in _entries_between(first_seq, end_seq, (*ENTRY_FIELDS, "at_ms")):
-        if _visible(row, actor, query, start_ms, end_ms):
+    visible = _visibility(actor, query, start_ms, end_ms)
+    seq_at, shown = _EXPORTED.index("seq"), len(ENTRY_FIELDS)
+    async for row in _entries_between(first_seq, end_seq, _EXPORTED):
+        seq = row[seq_at]
+        if visible(row):
             entries += 1
-            yield {"kind": "entry", **{name: row[name] for name in ENTRY_FIELDS}}
+            yield dict(zip(_ENTRY_KEYS, ("entry", *row[:shown]), strict=True))
         else:
             stubs += 1
-            yield {"kind": "stub", "seq": row["seq"], "digest": content_digest(row)}
-        while pending < len(checkpoints) and checkpoints[pending]["last_seq"] <= row["seq"]:
-            if checkpoints[pending]["last_seq"] == row["seq"]:
+            yield {
+                "kind": "stub",
+                "seq": seq,
+                "digest": content_digest(dict(zip(_EXPORTED, row, strict=True))),
+            }
+        while pending < len(checkpoints) and checkpoints[pending]["last_seq"] <= seq:
+            if checkpoints[pending]["last_seq"] == seq:
                 yield checkpoints[pending]
             pending += 1
     yield {"kind": "trailer", "entries": entries, "stubs": stubs, "last_seq": end_seq}
@@ -245,10 +277,11 @@ async def stored_records() -> AsyncIterator[dict[str, Any]]:
         .order_by(AccessLogCheckpoint.last_seq)
     ]
     pending = 0
+    seq_at = ENTRY_FIELDS.index("seq")
     async for row in _entries_between(1, None, ENTRY_FIELDS):
-        yield {"kind": "entry", **row}
-        while pending < len(checkpoints) and checkpoints[pending]["last_seq"] <= row["seq"]:
-            if checkpoints[pending]["last_seq"] == row["seq"]:
+        yield dict(zip(_ENTRY_KEYS, ("entry", *row), strict=True))
+        while pending < len(checkpoints) and checkpoints[pending]["last_seq"] <= row[seq_at]:
+            if checkpoints[pending]["last_seq"] == row[seq_at]:
                 yield checkpoints[pending]
             pending += 1
 

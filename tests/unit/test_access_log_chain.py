@@ -4,6 +4,7 @@ single modification, deletion, insertion or reordering is found at the right seq
 from __future__ import annotations
 
 import copy
+import json
 import random
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,14 @@ from typing import Any
 import pytest
 
 from registry.accesslog.chain import content_digest, link
-from registry.accesslog.files import csv_header, csv_lines, read_records, verify_export
+from registry.accesslog.files import (
+    csv_header,
+    csv_lines,
+    jsonl_line,
+    jsonl_lines,
+    read_records,
+    verify_export,
+)
 from registry.accesslog.signing import CheckpointSigner, CheckpointVerifier, public_key_pem
 from registry.accesslog.writer import EntryDraft, chain_entries
 
@@ -148,3 +156,20 @@ def test_client_supplied_values_are_cut_to_their_columns_before_hashing() -> Non
     assert len(entry["source_ip"]) == 64
     assert len(entry["user_agent"]) == 300
     assert entry["hash"] == link("0" * 64, content_digest(entry))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Ærø, Søren & Åse",
+        'quotes " and \\ backslashes / slashes </script>',
+        "controls \x00 \x01 \x1f \x7f \t \n \r \b \f",
+        "separators \u2028 \u2029, emoji 🤖, CJK 登记",
+        "",
+    ],
+)
+def test_json_lines_are_what_json_dumps_writes(value: str) -> None:
+    record = {"kind": "entry", "seq": 7, "detail": value, "status": None, "ok": True}
+    expected = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+    assert jsonl_line(record) == expected
+    assert jsonl_lines([record, record]) == (expected * 2).encode()
