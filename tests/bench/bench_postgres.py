@@ -1562,7 +1562,12 @@ def data_section(
         "VACUUM (ANALYZE) "
         f"{s.get('vacuum_analyze', 0):.0f}); load average {manifest.load_before} before, "
         f"{manifest.load_after} after."
-        + (" This run reused that seeded data dir (`--data-dir`)." if reused else ""),
+        + (
+            " This run reused that seeded data dir (`--data-dir`), after `airegistry migrate` applied the "
+            "migrations added since the seeding."
+            if reused
+            else ""
+        ),
         f"- {server}",
         "",
         "| table | rows (estimate) | heap + TOAST | indexes |",
@@ -1745,11 +1750,12 @@ def plan_section(plans: list[Plan]) -> list[str]:
     generic = next((p for p in plans if p.name == f"list, q={SEARCH}, {GENERIC}"), None)
     if search and generic and generic.execution_ms > 2 * search.execution_ms:
         lines += [
-            f"Note: as a generic plan (no organization known: every row of the organization filtered with "
-            f"`to_tsvector`) the text search takes {generic.execution_ms:.0f} ms against "
-            f"{search.execution_ms:.0f} ms for the custom plan. asyncpg prepares every statement, and "
-            "PostgreSQL switches a prepared statement to its generic plan after five executions when the "
-            "generic plan's estimate is the cheaper (plan_cache_mode = auto, the default).",
+            f"Note: as a generic plan (no organization known, so no walk of its index in page order) the "
+            f"text search takes {generic.execution_ms:.0f} ms against {search.execution_ms:.0f} ms for the "
+            "custom plan. asyncpg prepares every statement, and PostgreSQL switches a prepared statement to "
+            "its generic plan after five executions when the generic plan's estimate is the cheaper "
+            "(plan_cache_mode = auto, the default); the register's connections set "
+            "plan_cache_mode = force_custom_plan (registry/db.py).",
             "",
         ]
     for plan in plans:
