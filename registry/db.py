@@ -85,6 +85,22 @@ async def fetch_tuples(table: Any, query: str, *args: Any) -> list[tuple[Any, ..
     return [tuple(row.values()) for row in await table.raw(query, *args)]
 
 
+@asynccontextmanager
+async def postgres_connection(engine: PostgresEngine) -> AsyncIterator[Any]:
+    """An asyncpg connection of its own, for code that talks to PostgreSQL directly: from the pool when
+    the process has one (`pooled_connections`), else a new one, closed afterwards."""
+    pool = engine.pool
+    if pool is not None:
+        async with pool.acquire() as connection:
+            yield connection
+        return
+    connection = await engine.get_new_connection()
+    try:
+        yield connection
+    finally:
+        await connection.close()
+
+
 async def _keep_session(_connection: Any) -> None:
     """Nothing to undo when a connection goes back to the pool (see pooled_connections)."""
 
