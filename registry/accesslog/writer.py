@@ -106,9 +106,13 @@ def chain_entries(
 
 
 HEAD_SQL = 'SELECT "seq", "hash", "at_ms" FROM "access_log" ORDER BY "seq" DESC LIMIT 1'
+# A batch is one statement whatever its size: each column is sent as one array and unnested.
+_INTEGER_COLUMNS = {"seq": "bigint", "at_ms": "bigint", "status": "integer"}
 _COLUMN_LIST = ", ".join(f'"{name}"' for name in INSERT_COLUMNS)
-_NUMBERED = ", ".join(f"${number}" for number in range(1, len(INSERT_COLUMNS) + 1))
-POSTGRES_INSERT = f'INSERT INTO "access_log" ({_COLUMN_LIST}) VALUES ({_NUMBERED})'  # noqa: S608
+_ARRAYS = ", ".join(
+    f"${number}::{_INTEGER_COLUMNS.get(name, 'text')}[]" for number, name in enumerate(INSERT_COLUMNS, 1)
+)
+POSTGRES_INSERT = f'INSERT INTO "access_log" ({_COLUMN_LIST}) SELECT * FROM unnest({_ARRAYS})'  # noqa: S608
 ANCHOR_SQL = (
     'SELECT "last_seq" AS "seq", "last_hash" AS "hash", "at_ms" FROM "access_log_checkpoint" '
     'WHERE "kind" = \'anchor\' ORDER BY "last_seq" DESC LIMIT 1'
@@ -198,14 +202,14 @@ class AccessLogWriter:
         return entries
 
     async def _write_postgres(self, drafts: list[EntryDraft]) -> list[dict[str, Any]]:
-        # asyncpg directly: one prepared INSERT for every batch size, and no query builder on the
-        # path every request waits on.
+        # asyncpg directly: one prepared INSERT for every batch size (one statement while the lock is
+        # held), and no query builder on the path every request waits on.
         async with postgres_connection(self.engine) as connection, connection.transaction():
             await connection.execute("SELECT pg_advisory_xact_lock($1)", ADVISORY_LOCK_KEY)
             head = await connection.fetchrow(HEAD_SQL) or await connection.fetchrow(ANCHOR_SQL)
             entries = chain_entries(drafts, *(tuple(head) if head else (0, GENESIS_HASH, 0)))
-            await connection.executemany(
-                POSTGRES_INSERT, [tuple(entry[name] for name in INSERT_COLUMNS) for entry in entries]
+            await connection.execute(
+                POSTGRES_INSERT, *([entry[name] for entry in entries] for name in INSERT_COLUMNS)
             )
         return entries
 
