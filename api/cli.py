@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import copy
 import getpass
 import json
 import re
@@ -400,19 +401,40 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if settings.forwarded_allow_ips
         else {"proxy_headers": False}
     )
+    # The register's own messages (the daily recompute's start and result, failures) in uvicorn's
+    # format, next to its lines; other libraries stay at uvicorn's defaults.
+    log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    log_config["loggers"]["airegistry"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
     print(f"serving the workplace AI register on http://{host}:{port}/api/v1 (API docs: /schema)")
-    uvicorn.run("api.app:create_served_app", factory=True, host=host, port=port, log_level="info", **proxies)
+    uvicorn.run(
+        "api.app:create_served_app",
+        factory=True,
+        host=host,
+        port=port,
+        log_level="info",
+        log_config=log_config,
+        **proxies,
+    )
     return 0
 
 
 def cmd_findings_recompute(_: argparse.Namespace) -> int:
+    from registry.clock import utcnow
     from registry.events import use_sink
-    from registry.services.findings import recompute_all
+    from registry.schedules import record_finished
+    from registry.services.findings import RECOMPUTE_RUN, recompute_all, recompute_result
     from webhooks.outbox import OutboxSink
 
     use_sink(OutboxSink(public_base_url=ApiSettings().public_url))  # opened and resolved findings are events
-    opened, resolved = asyncio.run(recompute_all())
-    print(f"findings recomputed: {opened} opened, {resolved} resolved")
+
+    async def run() -> str:
+        started = utcnow()
+        result = recompute_result(*await recompute_all())
+        # The serve processes' daily timers count from this run, so they do not repeat it at once.
+        await record_finished(RECOMPUTE_RUN, result, started=started)
+        return result
+
+    print(f"findings recomputed: {asyncio.run(run())}")
     return 0
 
 

@@ -8,6 +8,7 @@ from piccolo.conf.apps import AppConfig
 
 from registry.accesslog.tables import AccessLogCheckpoint, AccessLogEntry
 from registry.questions_tables import Answer, Question
+from registry.schedule_tables import ScheduledRun
 from registry.session_tables import BrowserSession, LoginLink, SystemVisit
 from registry.tables import AISystem, ApvReassessment, Organization, SystemFinding, SystemRevision, Unit
 
@@ -30,6 +31,7 @@ APP_CONFIG = AppConfig(
         LoginLink,
         BrowserSession,
         SystemVisit,
+        ScheduledRun,
     ],
     migration_dependencies=[],
     commands=[],

@@ -7,7 +7,7 @@ import atexit
 import os
 import shutil
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from api.settings import ApiSettings  # noqa: E402
 from registry import Role  # noqa: E402
 from registry.accesslog.tables import AccessLogCheckpoint, AccessLogEntry  # noqa: E402
 from registry.questions_tables import Answer, Question  # noqa: E402
+from registry.schedule_tables import ScheduledRun  # noqa: E402
 from registry.schema import migrate  # noqa: E402
 from registry.session_tables import BrowserSession, LoginLink, SystemVisit  # noqa: E402
 from registry.tables import (  # noqa: E402
@@ -41,6 +42,7 @@ from registry.tables import (  # noqa: E402
     SystemRevision,
     Unit,
 )
+from tests.support.postgres import ThrowawayPostgres  # noqa: E402
 from tests.support.world import TokenFactory, World  # noqa: E402
 from webhooks.runtime import WebhookRuntime  # noqa: E402
 from webhooks.settings import WebhookSettings  # noqa: E402
@@ -78,8 +80,20 @@ async def empty_database(migrated_database: None) -> None:
         AISystem,
         Unit,
         Organization,
+        ScheduledRun,
     ):
         await table.delete(force=True)
+
+
+@pytest.fixture(params=[pytest.param("postgresql", marks=pytest.mark.postgres), "sqlite"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """For tests that start their own `airegistry` processes, once per engine: a SQLite file in the
+    test's data dir, or a throwaway PostgreSQL server of its own."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'data' / 'registry.db'}"
+        return
+    with ThrowawayPostgres() as postgres:
+        yield postgres.url
 
 
 @pytest.fixture(scope="session")

@@ -47,8 +47,9 @@ class RuleSettings(BaseSettings):
     rules_recompute_interval_seconds: int = Field(
         default=86_400,
         ge=60,
-        description="How often `airegistry serve` recomputes every finding (dates pass: a notice period "
-        "runs out, an effective date arrives). Changes recompute their own system at once.",
+        description="How often the deployment recomputes every finding (dates pass: a notice period "
+        "runs out, an effective date arrives): one `airegistry serve` process does it when none has "
+        "within this interval. Changes recompute their own system at once.",
     )
     rules_apv_due_days: int = Field(
         default=30,

@@ -6,13 +6,15 @@ away is an event."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 
+from registry import schedules
 from registry.access import Actor, require_register_reader
 from registry.clock import iso, utcnow
 from registry.db import dialect_of, write_transaction
@@ -210,9 +212,10 @@ async def _recompute(
         if system_keys is not None:
             query = query.where(AISystem.id.is_in(system_keys))
         if not dialect_of(AISystem._meta.db).sqlite:
-            # Several processes run the daily recompute, and changes recompute too: holding the
-            # systems' rows (in one order, so two runs cannot deadlock) makes them take turns, each
-            # seeing the findings the one before committed. SQLite's write lock already does that.
+            # A daily run can overlap another (the operator's command, a run taken over after its
+            # lease lapsed), and changes recompute too: holding the systems' rows (in one order, so
+            # two runs cannot deadlock) makes them take turns, each seeing the findings the one
+            # before committed. SQLite's write lock already does that.
             query = query.order_by(AISystem.id).lock_rows()
         documents = {row["id"]: _loads(row["document"]) for row in await query}
     keys = list(documents)
@@ -259,24 +262,64 @@ async def recompute_organization(org_id: str, *, today: date | None = None) -> t
         return await _recompute(org_id, None, today or utcnow().date())
 
 
-async def recompute_all(*, today: date | None = None) -> tuple[int, int]:
-    """The daily run: every organization, one transaction each."""
+RECOMPUTE_RUN = "findings-recompute"
+"""The daily recompute's name in the scheduled_run table (registry/schedules.py)."""
+
+CHECK_SECONDS = 300
+"""How often a serve process looks whether the daily recompute is due (at most; less when the
+interval is shorter). It also bounds how long a run whose process died waits after its lease lapses."""
+
+
+async def recompute_all(
+    *, today: date | None = None, between: Callable[[], Awaitable[None]] | None = None
+) -> tuple[int, int]:
+    """The daily run: every organization, one transaction each. `between` is awaited after each
+    organization (the scheduled run renews its claim there)."""
     opened = resolved = 0
     for row in await Organization.select(Organization.id):
         o, r = await recompute_organization(str(row["id"]), today=today)
         opened += o
         resolved += r
+        if between is not None:
+            await between()
     return opened, resolved
 
 
-async def keep_recomputing(interval_seconds: float) -> None:
-    """Recompute every finding now and then every interval, until cancelled (the served app runs it)."""
+def recompute_result(opened: int, resolved: int) -> str:
+    return f"{opened} opened, {resolved} resolved"
+
+
+async def recompute_when_due(
+    interval_seconds: float, holder: str, *, today: date | None = None
+) -> tuple[int, int] | None:
+    """Runs the daily recompute if no process of the deployment has within `interval_seconds` (and
+    none is running it now); None when it was not due."""
+    claim = await schedules.claim(RECOMPUTE_RUN, interval_seconds=interval_seconds, holder=holder)
+    if claim is None:
+        return None
+    log.info("findings recompute started in this process (%s); the others skip it", holder)
+    try:
+        opened, resolved = await recompute_all(today=today, between=claim.renew)
+    except BaseException:
+        # Failed or stopped: give the run back at once, so the next process to look takes it over.
+        with contextlib.suppress(Exception):
+            await asyncio.shield(claim.release())
+        raise
+    await claim.finish(recompute_result(opened, resolved))
+    log.info("findings recomputed: %s", recompute_result(opened, resolved))
+    return opened, resolved
+
+
+async def keep_recomputing(interval_seconds: float, *, holder: str | None = None) -> None:
+    """Until cancelled (the served app runs it): every few minutes, run the daily recompute if it is
+    due. One process of the deployment runs it per interval; the others find it done or claimed."""
+    holder = holder or schedules.process_holder()
     while True:
         try:
-            await recompute_all()
+            await recompute_when_due(interval_seconds, holder)
         except Exception:
             log.exception("recomputing the findings failed; trying again next time")
-        await asyncio.sleep(interval_seconds)
+        await asyncio.sleep(min(interval_seconds, CHECK_SECONDS))
 
 
 async def list_system_findings(

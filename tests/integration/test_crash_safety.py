@@ -17,16 +17,13 @@ import json
 import time
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-import pytest
 
 from registry import Role
-from tests.support.postgres import ThrowawayPostgres
 from tests.support.processes import API, ProcessGroup, Service, prepare_data_dir, scratch_env
 from tests.support.receiver import Receiver
 from tests.support.registry_db import RegisterDatabase, check_access_log_chain
@@ -35,15 +32,6 @@ from tests.support.world import CVRS, SYSTEM_EVENTS, system_body
 WRITERS = 12
 KILL_AFTER_WRITES = 40  # acknowledged writes before the kill; the other writers are mid-request then
 DRAIN_TIMEOUT_SECONDS = 60.0
-
-
-@pytest.fixture(params=[pytest.param("postgresql", marks=pytest.mark.postgres), "sqlite"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'data' / 'registry.db'}"
-        return
-    with ThrowawayPostgres() as postgres:
-        yield postgres.url
 
 
 class Writers:
