@@ -49,6 +49,10 @@ def _loads(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
 
+YIELD_EVERY = 50
+"""A recompute hands the event loop back after this many systems (about 12 ms of work)."""
+
+
 def _view(row: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": str(row["id"]),
@@ -202,7 +206,7 @@ async def _recompute(
     org_id: str,
     system_keys: list[uuid.UUID] | None,
     today: date,
-    documents: dict[uuid.UUID, dict[str, Any]] | None = None,
+    documents: dict[uuid.UUID, Any] | None = None,
 ) -> tuple[int, int]:
     """`documents`, when the caller has them (a change just wrote them), saves reading them again."""
     if documents is None:
@@ -217,7 +221,7 @@ async def _recompute(
             # two runs cannot deadlock) makes them take turns, each seeing the findings the one
             # before committed. SQLite's write lock already does that.
             query = query.order_by(AISystem.id).lock_rows()
-        documents = {row["id"]: _loads(row["document"]) for row in await query}
+        documents = {row["id"]: row["document"] for row in await query}  # each decoded when evaluated
     keys = list(documents)
     contexts = await _contexts(org_id, keys, today)
     stored = (
@@ -232,8 +236,13 @@ async def _recompute(
         by_system.setdefault(str(row["system"]), []).append(row)
     now = utcnow()
     opened = resolved = 0
-    for key, document in documents.items():
-        computed = evaluate(document, contexts[str(key)])
+    for index, (key, document) in enumerate(documents.items(), 1):
+        if index % YIELD_EVERY == 0:
+            # Decoding and evaluating touch no database, so nothing else in the process would run
+            # for the length of a large organization (about a second at 5,000 systems): let
+            # requests in now and then.
+            await asyncio.sleep(0)
+        computed = evaluate(_loads(document), contexts[str(key)])
         o, r = await _sync(org_id, key, computed, by_system.get(str(key), []), now)
         opened += o
         resolved += r
