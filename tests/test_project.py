@@ -169,7 +169,7 @@ def test_access_log_export_and_offline_verification_from_the_command_line(tmp_pa
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert ok.stdout.startswith("OK: ")
     lines = wide.read_text().splitlines()
-    entry = next(i for i, line in enumerate(lines) if line.startswith("entry,"))
+    entry = next(i for i, line in enumerate(lines) if line.startswith('"entry",'))
     lines[entry] = lines[entry].replace("cli:", "cli-forged:", 1)
     wide.write_text("\n".join(lines) + "\n")
     bad = airegistry(tmp_path, "access-log", "verify", str(wide), "--public-key", str(key))

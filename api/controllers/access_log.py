@@ -17,10 +17,11 @@ from pydantic import BaseModel
 from api.errors import problems
 from api.runtime import AccessLogRuntime
 from registry import Actor
-from registry.accesslog.files import csv_header, csv_lines, jsonl_lines
+from registry.accesslog.files import jsonl_lines
 from registry.accesslog.service import (
     ExportQuery,
     check_range,
+    export_csv,
     export_records,
     require_log_reader,
     verify_stored,
@@ -64,17 +65,15 @@ class PublicKey(BaseModel):
     public_key: str
 
 
-async def _encoded(records: AsyncIterator[dict[str, Any]], fmt: str) -> AsyncIterator[bytes]:
-    if fmt == "csv":
-        yield csv_header().encode()
+async def _jsonl(records: AsyncIterator[dict[str, Any]]) -> AsyncIterator[bytes]:
     chunk: list[dict[str, Any]] = []
     async for record in records:
         chunk.append(record)
         if len(chunk) >= CHUNK:
-            yield csv_lines(chunk).encode() if fmt == "csv" else jsonl_lines(chunk)
+            yield jsonl_lines(chunk)
             chunk = []
     if chunk:
-        yield csv_lines(chunk).encode() if fmt == "csv" else jsonl_lines(chunk)
+        yield jsonl_lines(chunk)
 
 
 def _moment(text: str, field: str) -> datetime:
@@ -122,12 +121,15 @@ class AccessLogController(Controller):
             resource_id=resource_id,
         )
         check_range(query, audit.settings.access_log_max_export_days)
-        records = export_records(
-            request.user, query, audit.signer, max_days=audit.settings.access_log_max_export_days
+        max_days = audit.settings.access_log_max_export_days
+        body = (
+            export_csv(request.user, query, audit.signer, max_days=max_days)
+            if format == "csv"
+            else _jsonl(export_records(request.user, query, audit.signer, max_days=max_days))
         )
         name = f"access-log-{query.start:%Y%m%d}-{query.end:%Y%m%d}.{format}"
         return Stream(
-            _encoded(records, format),
+            body,
             media_type=MEDIA[format],
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )

@@ -56,9 +56,16 @@ def _csv_cells(record: Mapping[str, Any]) -> list[Any]:
     ]
 
 
+# Every text cell is quoted, numbers are not. Minimal quoting would leave a carriage return inside a
+# cell unquoted (the writer only quotes what is in its line terminator, "\n"), and a reader would end
+# the row there. PostgreSQL's COPY quotes the same cells (service.py's CSV export).
+def _csv_writer(buffer: io.StringIO) -> Any:
+    return csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
+
+
 def csv_header() -> str:
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow(CSV_COLUMNS)
+    _csv_writer(buffer).writerow(CSV_COLUMNS)
     return buffer.getvalue()
 
 
@@ -70,7 +77,7 @@ def _csv_record(record: Mapping[str, Any]) -> Mapping[str, Any]:
 
 def csv_lines(records: Iterable[Mapping[str, Any]]) -> str:
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(_csv_cells(_csv_record(record)) for record in records)
+    _csv_writer(buffer).writerows(_csv_cells(_csv_record(record)) for record in records)
     return buffer.getvalue()
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from piccolo.engine.postgres import PostgresEngine
 
 from registry.access import Actor, Role
 from registry.accesslog.chain import (
@@ -17,10 +19,11 @@ from registry.accesslog.chain import (
     Verdict,
     content_digest,
 )
+from registry.accesslog.files import CSV_COLUMNS, FORMULA_STARTS, INTEGER_COLUMNS, csv_header, csv_lines
 from registry.accesslog.signing import CheckpointSigner, CheckpointVerifier, public_key_pem
 from registry.accesslog.tables import AccessLogCheckpoint, AccessLogEntry
 from registry.accesslog.writer import iso_ms
-from registry.db import fetch_tuples, write_transaction
+from registry.db import dialect_of, fetch_tuples, postgres_connection, write_transaction
 from registry.errors import FieldProblem, Forbidden, InvalidQuery
 
 FORMAT = "airegistry-access-log/1"
@@ -153,13 +156,10 @@ _EXPORTED = (*ENTRY_FIELDS, "at_ms")
 _ENTRY_KEYS = ("kind", *ENTRY_FIELDS)
 
 
-def _visibility(
-    actor: Actor, query: ExportQuery, start_ms: int, end_ms: int
-) -> Callable[[tuple[Any, ...]], bool]:
-    """Whether an entry (a tuple of _EXPORTED) is in the range and one the actor may see in full."""
-    at_ms = _EXPORTED.index("at_ms")
-    wanted = [
-        (_EXPORTED.index(name), value)
+def _wanted(actor: Actor, query: ExportQuery) -> list[tuple[str, Any]]:
+    """The columns an entry must match, beyond the time range, to be shown in full."""
+    return [
+        (name, value)
         for name, value in (
             ("organization_id", actor.org),
             ("actor_sub", query.actor),
@@ -168,6 +168,14 @@ def _visibility(
         )
         if value is not None
     ]
+
+
+def _visibility(
+    actor: Actor, query: ExportQuery, start_ms: int, end_ms: int
+) -> Callable[[tuple[Any, ...]], bool]:
+    """Whether an entry (a tuple of _EXPORTED) is in the range and one the actor may see in full."""
+    at_ms = _EXPORTED.index("at_ms")
+    wanted = [(_EXPORTED.index(name), value) for name, value in _wanted(actor, query)]
 
     def visible(row: tuple[Any, ...]) -> bool:
         return start_ms <= row[at_ms] < end_ms and all(row[at] == value for at, value in wanted)
@@ -184,12 +192,31 @@ async def records_in_range(query: ExportQuery) -> int:
     )
 
 
-async def export_records(
+@dataclass
+class _ExportPlan:
+    """What an export covers, worked out before its first record: the chain from `first_seq` through
+    `end_seq` (the first checkpoint at or after the range), the checkpoints in it, and who sees what."""
+
+    header: dict[str, Any]
+    anchor: dict[str, Any] | None = None
+    first_seq: int = 0
+    end_seq: int | None = None  # None: nothing in the range
+    checkpoints: list[dict[str, Any]] = field(default_factory=list)
+    visible: Callable[[tuple[Any, ...]], bool] = lambda _: False
+    # The same test as `visible`, for SQL: the range in ms and the columns an entry must match.
+    start_ms: int = 0
+    end_ms: int = 0
+    wanted: list[tuple[str, Any]] = field(default_factory=list)
+    entries: int = 0
+    stubs: int = 0
+
+    def trailer(self) -> dict[str, Any]:
+        return {"kind": "trailer", "entries": self.entries, "stubs": self.stubs, "last_seq": self.end_seq}
+
+
+async def _plan_export(
     actor: Actor, query: ExportQuery, signer: CheckpointSigner, *, max_days: int
-) -> AsyncIterator[dict[str, Any]]:
-    """The records of an export, in chain order: a header, the entries of the range the actor may see
-    (others as stubs), the signed checkpoints where they fall, through the first checkpoint at or after
-    the range (signed now if there is none yet), and a trailer. Verifiable on its own."""
+) -> _ExportPlan:
     require_log_reader(actor)
     check_range(query, max_days)
     start_ms, end_ms = _ms(query.start), _ms(query.end)
@@ -218,9 +245,7 @@ async def export_records(
         "key_id": signer.key_id,
     }
     if first is None or last is None or first["seq"] > last["seq"]:
-        yield {**header, "start_seq": None, "start_hash": None}
-        yield {"kind": "trailer", "entries": 0, "stubs": 0, "last_seq": None}
-        return
+        return _ExportPlan(header={**header, "start_seq": None, "start_hash": None})
     first_seq, last_seq = int(first["seq"]), int(last["seq"])
     covering = (
         await AccessLogCheckpoint.select()
@@ -232,9 +257,6 @@ async def export_records(
     assert closing is not None  # the range holds entries, so the log is not empty
     end_seq = int(closing["last_seq"])
     start_seq, start_hash, anchor = await _start_of(first_seq)
-    yield {**header, "start_seq": start_seq, "start_hash": start_hash}
-    if anchor:
-        yield anchor
     checkpoints = [
         _checkpoint_record(row)
         for row in await AccessLogCheckpoint.select()
@@ -245,17 +267,33 @@ async def export_records(
         )
         .order_by(AccessLogCheckpoint.last_seq)
     ]
-    entries = stubs = 0
+    return _ExportPlan(
+        header={**header, "start_seq": start_seq, "start_hash": start_hash},
+        anchor=anchor,
+        first_seq=first_seq,
+        end_seq=end_seq,
+        checkpoints=checkpoints,
+        visible=_visibility(actor, query, start_ms, end_ms),
+        start_ms=start_ms,
+        end_ms=end_ms,
+        wanted=_wanted(actor, query),
+    )
+
+
+async def _records_between(plan: _ExportPlan, first_seq: int, last_seq: int) -> AsyncIterator[dict[str, Any]]:
+    """The entries (or stubs) of first_seq..last_seq, each followed by the checkpoints that sign it;
+    counted into the plan."""
+    checkpoints = [c for c in plan.checkpoints if first_seq <= c["last_seq"] <= last_seq]
     pending = 0
-    visible = _visibility(actor, query, start_ms, end_ms)
     seq_at, shown = _EXPORTED.index("seq"), len(ENTRY_FIELDS)
-    async for row in _entries_between(first_seq, end_seq, _EXPORTED):
+    visible = plan.visible
+    async for row in _entries_between(first_seq, last_seq, _EXPORTED):
         seq = row[seq_at]
         if visible(row):
-            entries += 1
+            plan.entries += 1
             yield dict(zip(_ENTRY_KEYS, ("entry", *row[:shown]), strict=True))
         else:
-            stubs += 1
+            plan.stubs += 1
             yield {
                 "kind": "stub",
                 "seq": seq,
@@ -265,7 +303,131 @@ async def export_records(
             if checkpoints[pending]["last_seq"] == seq:
                 yield checkpoints[pending]
             pending += 1
-    yield {"kind": "trailer", "entries": entries, "stubs": stubs, "last_seq": end_seq}
+
+
+async def export_records(
+    actor: Actor, query: ExportQuery, signer: CheckpointSigner, *, max_days: int
+) -> AsyncIterator[dict[str, Any]]:
+    """The records of an export, in chain order: a header, the entries of the range the actor may see
+    (others as stubs), the signed checkpoints where they fall, through the first checkpoint at or after
+    the range (signed now if there is none yet), and a trailer. Verifiable on its own."""
+    plan = await _plan_export(actor, query, signer, max_days=max_days)
+    yield plan.header
+    if plan.end_seq is not None:
+        if plan.anchor:
+            yield plan.anchor
+        async for record in _records_between(plan, plan.first_seq, plan.end_seq):
+            yield record
+    yield plan.trailer()
+
+
+# --- CSV ---------------------------------------------------------------------------------------------
+
+COPY_SEQS = 10_000
+"""On PostgreSQL a CSV export goes through the chain in runs of at most this many entries."""
+CSV_BATCH = 1_000
+
+
+def _formula_guarded(column: str) -> str:
+    """SQL for files.py's rule: a text that a spreadsheet would run as a formula gets a leading '."""
+    firsts = ", ".join(f"chr({ord(c)})" for c in FORMULA_STARTS)
+    return f'CASE WHEN left("{column}", 1) IN ({firsts}) THEN chr(39) || "{column}" ELSE "{column}" END'
+
+
+# An entry's CSV row (files.py's CSV_COLUMNS), as PostgreSQL's COPY writes it: the text cells quoted
+# (FORCE_QUOTE) as files.py's writer quotes them. The one difference: an empty cell is "" there and
+# nothing here, and readers read both as empty.
+_COPIED_ROW = ", ".join(
+    [
+        "'entry' AS kind",
+        *(f'"{n}"' if n in INTEGER_COLUMNS else f'{_formula_guarded(n)} AS "{n}"' for n in ENTRY_FIELDS),
+        *(["NULL"] * (len(CSV_COLUMNS) - 1 - len(ENTRY_FIELDS))),
+    ]
+)
+_QUOTED = ["kind", *(name for name in ENTRY_FIELDS if name not in INTEGER_COLUMNS)]
+
+
+def _runs(plan: _ExportPlan) -> list[tuple[int, int]]:
+    """first_seq..end_seq cut into runs of at most COPY_SEQS that each end where a checkpoint signs."""
+    assert plan.end_seq is not None
+    ends = sorted({int(c["last_seq"]) for c in plan.checkpoints})
+    runs = []
+    first = plan.first_seq
+    for end in [*ends, plan.end_seq]:
+        while first <= end:
+            last = min(end, first + COPY_SEQS - 1)
+            runs.append((first, last))
+            first = last + 1
+    return runs
+
+
+async def _all_shown(plan: _ExportPlan, first: int, last: int) -> bool:
+    """Whether every entry of first..last is there and shown in full (the test of `visible`)."""
+    tests = ['"at_ms" >= {}', '"at_ms" < {}', *(f'"{name}" = {{}}' for name, _ in plan.wanted)]
+    values = [plan.start_ms, plan.end_ms, *(value for _, value in plan.wanted)]
+    [(count, hidden)] = await fetch_tuples(
+        AccessLogEntry,
+        # Only fixed column names are formatted in; every value is a bound parameter.
+        f"SELECT count(*) AS total, count(*) FILTER (WHERE NOT coalesce({' AND '.join(tests)}, false)) "  # noqa: S608
+        'AS hidden FROM "access_log" WHERE "seq" BETWEEN {} AND {}',
+        *values,
+        first,
+        last,
+    )
+    return int(hidden) == 0 and int(count) == last - first + 1
+
+
+async def _copied(first: int, last: int) -> bytes:
+    """Entries first..last as CSV rows, written by PostgreSQL."""
+    parts: list[bytes] = []
+
+    async def keep(data: bytes) -> None:
+        parts.append(data)
+
+    sql = (
+        f'SELECT {_COPIED_ROW} FROM "access_log" '  # noqa: S608 - only two integers are formatted in
+        f'WHERE "seq" BETWEEN {int(first)} AND {int(last)} ORDER BY "seq"'
+    )
+    engine = AccessLogEntry._meta.db
+    assert isinstance(engine, PostgresEngine)  # SQLite exports go through the csv module
+    async with postgres_connection(engine) as connection:
+        await connection.copy_from_query(sql, output=keep, format="csv", force_quote=_QUOTED)
+    return b"".join(parts)
+
+
+async def export_csv(
+    actor: Actor, query: ExportQuery, signer: CheckpointSigner, *, max_days: int
+) -> AsyncIterator[bytes]:
+    """export_records as CSV (files.py's columns, with its header line), in chunks of bytes.
+
+    The `csv` module's writer costs more per row than everything else an export does. So on
+    PostgreSQL each run of entries that the auditor sees in full is written by PostgreSQL itself
+    (`COPY ... TO STDOUT (FORMAT csv)`, the same cells with the same formula guard); runs with stubs,
+    the header, checkpoints and trailer, and everything on SQLite, go through the `csv` module. A CSV
+    reader reads both the same (tests/integration/test_access_log.py compares them cell by cell)."""
+    plan = await _plan_export(actor, query, signer, max_days=max_days)
+    yield (csv_header() + csv_lines([plan.header])).encode()
+    if plan.end_seq is not None:
+        if plan.anchor:
+            yield csv_lines([plan.anchor]).encode()
+        copying = not dialect_of(AccessLogEntry._meta.db).sqlite
+        for first, last in _runs(plan):
+            if copying and await _all_shown(plan, first, last):
+                yield await _copied(first, last)
+                plan.entries += last - first + 1
+                signed = [c for c in plan.checkpoints if c["last_seq"] == last]
+                if signed:
+                    yield csv_lines(signed).encode()
+                continue
+            batch: list[dict[str, Any]] = []
+            async for record in _records_between(plan, first, last):
+                batch.append(record)
+                if len(batch) >= CSV_BATCH:
+                    yield csv_lines(batch).encode()
+                    batch = []
+            if batch:
+                yield csv_lines(batch).encode()
+    yield csv_lines([plan.trailer()]).encode()
 
 
 async def stored_records() -> AsyncIterator[dict[str, Any]]:
@@ -325,4 +487,12 @@ async def prune(signer: CheckpointSigner, *, retention_days: int, now: datetime 
     return int(count)
 
 
-__all__ = ["CONTENT_FIELDS", "ExportQuery", "export_records", "prune", "sign_checkpoint", "verify_stored"]
+__all__ = [
+    "CONTENT_FIELDS",
+    "ExportQuery",
+    "export_csv",
+    "export_records",
+    "prune",
+    "sign_checkpoint",
+    "verify_stored",
+]

@@ -35,12 +35,15 @@
    systems), both in the same rounds, alternating, so the machine's load is the same for both.
 6. Access-log export: GET /api/v1/access-log?from=&to=&format=jsonl|csv as an auditor, the newest
    --export-entries entries of the 10,000,000, streamed by bench_access_log.py's fetch helper from one
-   pinned server; the JSON Lines file of the first round is verified offline with the public key.
+   pinned server; each format's file of the first round is verified offline with the public key.
 7. Webhook fan-out: as bench_webhooks.py's throughput part, on this database: 10 subscriptions on a
    receiver (tests/support/receiver.py, checking every signature), the outbox filled through the API
    (relay off), then `airegistry worker` alone on one core delivers; deliveries/s from the receiver's
    first arrival to its last, next to a plain httpx client POSTing the same signed bodies.
-8. The figures go to stdout and into docs/benchmarks.md between the bench-postgres markers.
+8. The daily recompute of the findings (part `findings`): `recompute_organization` over the 10 largest
+   organizations in a process of its own, three rounds. Before any server starts, the run is recorded
+   as done in `scheduled_run`, so no measured server runs it meanwhile.
+9. The figures go to stdout and into docs/benchmarks.md between the bench-postgres markers.
 
 Every process started here is stopped at the end, on errors and on Ctrl-C; the PostgreSQL server too
 (its cluster is deleted unless --data-dir or --keep-data).
@@ -1479,7 +1482,7 @@ def measure_export(
                 f"first byte {run.first_byte_ms:6.1f} ms  peak RSS {run.peak_rss_mb:6.1f} MB  server CPU "
                 f"{run.server_cpu:.0%}  (load {load_average()})"
             )
-            if round_ == 1 and fmt == "jsonl":
+            if round_ == 1:  # each format's file, written by different code
                 verified = verify_once(machine, out, fmt, span, key_file, round_)
                 results.verified.append(verified)
                 log(
@@ -1827,8 +1830,8 @@ def export_section(results: ExportResults) -> list[str]:
     for verified in results.verified:
         lines += [
             "",
-            f"Offline verification of the JSON Lines file of round {verified.round} with the public key "
-            "alone: "
+            f"Offline verification of the {bench_access_log.fmt_name(verified.fmt)} file of round "
+            f"{verified.round} with the public key alone: "
             f"{'OK' if verified.ok else 'FAILED: ' + str(verified.reason)}, {verified.entries:,} entries, "
             f"{verified.checkpoints} checkpoints, {verified.entries_per_s:,.0f} entries/s.",
         ]

@@ -15,6 +15,7 @@ import pytest
 from api.app import create_app
 from api.runtime import AccessLogRuntime
 from migrations.registry.registry_2026_11_22t00_36_00_000000 import SQLITE_TRIGGER
+from registry.accesslog import service
 from registry.accesslog.chain import content_digest, link
 from registry.accesslog.files import read_records, verify_export
 from registry.accesslog.service import prune, sign_checkpoint, verify_stored
@@ -319,3 +320,82 @@ async def test_a_list_names_its_organization_not_a_resource(world: World) -> Non
         None,
     )
     assert (read["resource_type"], read["resource_id"]) == ("organization", world.orgs[0])
+
+
+# Texts a CSV writer must quote, that a spreadsheet would run as a formula, or that are not ASCII.
+AWKWARD = [
+    '=HYPERLINK("x")',
+    "+1",
+    "-2",
+    "@SUM(A1)",
+    "\tTab",
+    "\rReturn",
+    "'quoted",
+    'a, "b"',
+    "line\nbreak",
+    "ø æ å",
+]
+
+
+@pytest.mark.parametrize("org_index", [None, 0])
+async def test_a_csv_export_reads_back_as_the_json_lines_export(
+    world: World, app: Any, org_index: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL, runs of entries the auditor sees in full are written by the database (COPY) and
+    the rest by Python's csv module: both must read back as the same records, checkpoints included."""
+    monkeypatch.setattr(service, "COPY_SEQS", 25)  # several runs, some of them copied
+    copied: list[tuple[int, int]] = []
+    copy = service._copied
+
+    async def counted(first: int, last: int) -> bytes:
+        copied.append((first, last))
+        return await copy(first, last)
+
+    monkeypatch.setattr(service, "_copied", counted)
+    runtime = runtime_of(app)
+    owners = [world.orgs[0], world.orgs[1], None]
+    drafts = [
+        EntryDraft(
+            action="read",
+            outcome="allowed",
+            organization_id=owners[i % 3] if i >= 60 else world.orgs[0],  # the first runs: one organization
+            actor_sub=AWKWARD[i % len(AWKWARD)],
+            user_agent=AWKWARD[(i + 3) % len(AWKWARD)],
+            resource_id=AWKWARD[(i + 5) % len(AWKWARD)],
+            status=200 if i % 4 else None,
+            request_id=f"r{i}",
+        )
+        for i in range(150)
+    ]
+    await runtime.writer.append_many(drafts[:100])
+    await sign_checkpoint(runtime.signer)  # a checkpoint inside the range ends a run
+    await runtime.writer.append_many(drafts[100:])
+    # The range ends here, before the exports, which are recorded too: both cover the same entries.
+    await asyncio.sleep(0.01)
+    cut = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+    await asyncio.sleep(0.01)
+    span = f"from={FROM}&to={cut}"
+
+    jsonl = await _export(world, span, org_index=org_index)
+    csv_export = await _export(world, f"{span}&format=csv", org_index=org_index)
+
+    from_jsonl = list(read_records(io.StringIO(jsonl.text), "jsonl"))
+    from_csv = list(read_records(io.StringIO(csv_export.text, newline=""), "csv"))
+    assert [r["kind"] for r in from_csv] == [r["kind"] for r in from_jsonl]
+    assert from_csv[1:-1] == from_jsonl[1:-1]  # every entry, stub and checkpoint, cell for cell
+    assert from_csv[-1] == from_jsonl[-1]  # the same counts in the trailer
+    assert "checkpoint" in {r["kind"] for r in from_csv}
+    stubs = [r for r in from_csv if r["kind"] == "stub"]
+    if org_index is None:
+        assert len(stubs) == 1  # the first export's own entry, after the range, before its checkpoint
+    else:
+        assert len(stubs) >= 60  # the other organization's entries, and those of none
+    on_postgres = AccessLogEntry._meta.db.engine_type != "sqlite"
+    assert bool(copied) is on_postgres  # the database wrote some runs, where there is one
+    key = (
+        await world.client.get(f"{API}/access-log/public-key", headers=world.headers("auditor", None))
+    ).json()
+    verdict = verify_export(from_csv, CheckpointVerifier.from_pem(key["public_key"]))
+    assert verdict.ok, verdict.as_dict()
+    assert "'=HYPERLINK" in csv_export.text
+    assert "'+1" in csv_export.text
