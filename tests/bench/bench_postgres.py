@@ -1285,6 +1285,10 @@ def sqlite_dataset(layout: Layout) -> Any:
             timeout=1800,
         )
     summary = json.loads(dataset.read_text())
+    # The token stored with the seeded data expires (6 h): issue a fresh one with the same keys.
+    sqlite_env = {k: v for k, v in os.environ.items() if not k.startswith("AIREG_")}
+    sqlite_env["AIREG_DATA_DIR"] = str(layout.sqlite)
+    summary["token"] = token(sqlite_env, "steward", summary["org_id"])
     return bench_list.Dataset(
         data_dir=layout.sqlite, body=(layout.sqlite / "list-body.json").read_bytes(), **summary
     )
