@@ -28,7 +28,8 @@ from registry.accesslog.service import (
 )
 from registry.errors import FieldProblem, InvalidQuery
 
-MEDIA = {"jsonl": "application/x-ndjson", "csv": "text/csv; charset=utf-8"}
+# Litestar adds "; charset=utf-8" to text/* types itself.
+MEDIA = {"jsonl": "application/x-ndjson", "csv": "text/csv"}
 CHUNK = 1000
 FilterText = Annotated[str | None, QueryParameter(min_length=1, max_length=200, pattern="^[^\\x00]*$")]
 

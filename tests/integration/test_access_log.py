@@ -399,3 +399,4 @@ async def test_a_csv_export_reads_back_as_the_json_lines_export(
     assert verdict.ok, verdict.as_dict()
     assert "'=HYPERLINK" in csv_export.text
     assert "'+1" in csv_export.text
+    assert csv_export.headers["content-type"] == "text/csv; charset=utf-8"
