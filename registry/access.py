@@ -44,11 +44,17 @@ def sees_organization(actor: Actor, org_id: str) -> bool:
     return actor.org == org_id
 
 
+def require_register_role(actor: Actor) -> None:
+    """Employer admins, stewards and auditors read registers; platform admins manage organizations.
+    Checked before any lookup, so the answer to another role does not depend on the object."""
+    if actor.role not in ORG_ROLES:
+        raise Forbidden("Your role does not read registers.")
+
+
 def require_register_reader(actor: Actor, org_id: str) -> None:
     """Reading an organization's register: its employer admins, stewards and auditors (and auditors
     without an organization). Another organization's register does not exist for the actor."""
-    if actor.role not in ORG_ROLES:
-        raise Forbidden("Your role does not read registers.")
+    require_register_role(actor)
     if not sees_organization(actor, org_id):
         raise NotFound("Organization not found.")
 

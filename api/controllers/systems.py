@@ -11,7 +11,7 @@ from litestar import Controller, Request, Response, get, patch, post
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 
 from api.errors import problems
-from api.guards import employer_admin, register_reader
+from api.guards import employer_admin
 from api.schemas import AISystem, AISystemCreate, AISystemPage, AISystemUpdate
 from registry import Actor
 from registry.models import Category, DataCategory, RiskClass, Status, SystemFields
@@ -59,11 +59,13 @@ class OrganizationSystemController(Controller):
     path = "/organizations/{org_id:uuid}/systems"
     tags = ["AI systems"]
 
+    # No role guard: the service refuses roles that read no register before any lookup
+    # (registry/access.py, require_register_role). On the two hottest reads a Litestar guard cost about
+    # 3% of the request: it copies the route handler on every call.
     @get(
         "/",
         operation_id="listSystems",
         responses=problems(400, 403, 404),
-        guards=[register_reader],
         summary="List and filter AI systems",
     )
     async def list_systems(
@@ -124,11 +126,11 @@ class SystemController(Controller):
     path = "/systems"
     tags = ["AI systems"]
 
+    # No role guard, as for listSystems above.
     @get(
         "/{system_id:uuid}",
         operation_id="getSystem",
         responses=problems(400, 403, 404),
-        guards=[register_reader],
         summary="One AI system",
     )
     async def get_system(

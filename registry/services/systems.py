@@ -10,7 +10,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from registry.access import Actor, require_register_reader, require_register_writer, touches, unit_scope
+from registry.access import (
+    Actor,
+    require_register_reader,
+    require_register_role,
+    require_register_writer,
+    touches,
+    unit_scope,
+)
 from registry.accesslog import context as audit
 from registry.clock import iso, to_micros, utcnow
 from registry.db import dialect_of, fetch_tuples, write_transaction
@@ -224,7 +231,9 @@ async def register_system(
 
 
 async def _visible_row(actor: Actor, system_id: str) -> dict[str, Any]:
-    """The system's row when the actor may read it; otherwise NotFound, whatever the reason."""
+    """The system's row when the actor may read it; otherwise NotFound, whatever the reason (a role
+    that reads no register at all gets Forbidden, before the lookup)."""
+    require_register_role(actor)
     try:
         key = uuid.UUID(system_id)
     except ValueError as exc:
