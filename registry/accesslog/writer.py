@@ -26,7 +26,7 @@ from piccolo.engine.base import Engine
 
 from registry.accesslog.chain import CONTENT_FIELDS, ENTRY_FIELDS, GENESIS_HASH, content_digest, link
 from registry.accesslog.tables import AccessLogEntry
-from registry.db import EmbeddedSQLiteEngine, postgres_connection
+from registry.db import EmbeddedSQLiteEngine, OwnConnection
 
 MAX_BATCH = 500
 ADVISORY_LOCK_KEY = 0x41_52_45_47  # "AREG": one key for the whole chain
@@ -117,6 +117,9 @@ POSTGRES_INSERT = (
     f'INSERT INTO "access_log" ({_COLUMN_LIST}) '  # noqa: S608 - fixed names
     f"SELECT {_COLUMN_LIST} FROM json_to_recordset($1::text::json) AS entry({_RECORD_TYPE})"
 )
+# A simple query (no parameters), so both statements go in one round trip; each still runs on its own
+# snapshot.
+LOCK_SQL = f"BEGIN; SELECT pg_advisory_xact_lock({ADVISORY_LOCK_KEY})"
 ANCHOR_SQL = (
     'SELECT "last_seq" AS "seq", "last_hash" AS "hash", "at_ms" FROM "access_log_checkpoint" '
     'WHERE "kind" = \'anchor\' ORDER BY "last_seq" DESC LIMIT 1'
@@ -131,6 +134,7 @@ class AccessLogWriter:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: ThreadPoolExecutor | None = None
         self._connection: sqlite3.Connection | None = None
+        self._postgres: OwnConnection | None = None
 
     async def append(self, draft: EntryDraft) -> dict[str, Any]:
         """Returns the committed entry. Raises if it could not be written: the caller must not go on
@@ -206,13 +210,24 @@ class AccessLogWriter:
         return entries
 
     async def _write_postgres(self, drafts: list[EntryDraft]) -> list[dict[str, Any]]:
-        # asyncpg directly: one prepared INSERT for every batch size (one statement while the lock is
-        # held), and no query builder on the path every request waits on.
-        async with postgres_connection(self.engine) as connection, connection.transaction():
-            await connection.execute("SELECT pg_advisory_xact_lock($1)", ADVISORY_LOCK_KEY)
+        # asyncpg directly, on a connection of the writer's own (no pool hand-off, the statements'
+        # plans kept): one round trip opens the transaction and takes the lock, then the head, one
+        # INSERT for the whole batch, and the commit. The head is read by a statement of its own, after
+        # the lock is held: a statement's snapshot is taken when it starts, so one that waited for the
+        # lock could miss the batch committed meanwhile by another process.
+        if self._postgres is None:
+            self._postgres = OwnConnection(self.engine)
+        try:
+            connection, _ = await self._postgres.first(lambda connection: connection.execute(LOCK_SQL))
             head = await connection.fetchrow(HEAD_SQL) or await connection.fetchrow(ANCHOR_SQL)
             entries = chain_entries(drafts, *(tuple(head) if head else (0, GENESIS_HASH, 0)))
             await connection.execute(POSTGRES_INSERT, json.dumps(entries, ensure_ascii=False))
+            await connection.execute("COMMIT")
+        except BaseException:
+            # The callers are told the batch was not written. Dropping the connection rolls back
+            # whatever is still open and releases the lock; the next batch opens another.
+            self._postgres.discard()
+            raise
         return entries
 
     async def close(self) -> None:
@@ -226,6 +241,8 @@ class AccessLogWriter:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+        if self._postgres is not None:
+            await self._postgres.close()
 
 
 class AccessLogUnavailable(Exception):

@@ -20,7 +20,7 @@ from registry.access import (
 )
 from registry.accesslog import context as audit
 from registry.clock import iso, to_micros, utcnow
-from registry.db import dialect_of, fetch_tuples, write_transaction
+from registry.db import dialect_of, fetch_by_id, fetch_tuples, write_transaction
 from registry.errors import (
     FieldProblem,
     InvalidFields,
@@ -239,16 +239,12 @@ async def _visible_row(actor: Actor, system_id: str) -> dict[str, Any]:
     except ValueError as exc:
         raise NotFound("AI system not found.") from exc
     dialect = dialect_of(AISystem._meta.db)
-    rows = await fetch_tuples(
-        AISystem,
-        # Only fixed fragments are formatted in; every value is a bound parameter.
-        f'SELECT "organization", "version", {dialect.as_bytes("document")}, "unit_ids" '  # noqa: S608
-        'FROM "ai_system" WHERE "id" = {}',
-        key,
+    found = await fetch_by_id(
+        AISystem, f'"organization", "version", {dialect.as_bytes("document")}, "unit_ids"', key
     )
-    if not rows:
+    if found is None:
         raise NotFound("AI system not found.")
-    organization, version, body, unit_ids = rows[0]
+    organization, version, body, unit_ids = found
     row = {"organization": organization, "version": version, "body": body, "unit_ids": unit_ids}
     org_id = str(organization)
     audit.note(organization_id=org_id)

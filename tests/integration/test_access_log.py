@@ -9,6 +9,7 @@ import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 
@@ -16,6 +17,7 @@ from api.app import create_app
 from api.runtime import AccessLogRuntime
 from migrations.registry.registry_2026_11_22t00_36_00_000000 import SQLITE_TRIGGER
 from registry.accesslog import service
+from registry.accesslog import writer as writer_module
 from registry.accesslog.chain import content_digest, link
 from registry.accesslog.files import read_records, verify_export
 from registry.accesslog.service import prune, sign_checkpoint, verify_stored
@@ -124,6 +126,34 @@ async def test_a_request_that_cannot_be_logged_is_not_answered(
     assert world.systems[0] not in r.text
     anonymous = await world.client.get(f"{API}/organizations")
     assert anonymous.status_code == 503
+
+
+async def test_a_failed_batch_leaves_the_log_writable_and_its_chain_whole(
+    world: World, app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL: a batch that fails after taking the chain's lock (here its INSERT) gives the lock back
+    with its connection, and a connection the server dropped is replaced: the next requests are logged,
+    and the chain verifies."""
+    if AccessLogEntry._meta.db.engine_type != "postgres":
+        pytest.skip("the writer's own PostgreSQL connection")
+    steward = world.headers("steward", 0)
+    system = f"{API}/systems/{world.systems[0]}"
+    assert (await world.client.get(system, headers=steward)).status_code == 200
+    monkeypatch.setattr(writer_module, "POSTGRES_INSERT", 'INSERT INTO "no_such_table" SELECT $1::text')
+    assert (await world.client.get(system, headers=steward)).status_code == 503
+    monkeypatch.undo()
+    assert (await world.client.get(system, headers=steward)).status_code == 200
+    connection = await asyncpg.connect(AccessLogEntry._meta.db.config["dsn"])
+    try:  # as a restart of the server would
+        await connection.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    finally:
+        await connection.close()
+    await asyncio.sleep(0.2)
+    assert (await world.client.get(system, headers=steward)).status_code == 200
+    assert (await verify_stored(verifier_of(app))).ok
 
 
 async def _export(
