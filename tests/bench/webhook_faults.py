@@ -56,7 +56,7 @@ import tempfile
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -145,6 +145,8 @@ def start_receiver(
     kill_rate: float = 0.0,
     seed: int | None = None,
     cpus: str | None = None,
+    fail_every: int | None = None,
+    kill_after_2xx: Sequence[int] = (),
 ) -> ReceiverProc:
     """`python -m tests.support.receiver` on an ephemeral port, recording to work/<name>.jsonl and
     verifying with the secrets in work/<name>.secrets (re-read whenever that file changes)."""
@@ -165,6 +167,16 @@ def start_receiver(
     ]
     if kill_pid_file is not None and kill_rate > 0:
         command += ["--kill-pid-file", str(kill_pid_file), "--kill-rate", str(kill_rate)]
+    if fail_every:
+        command += ["--fail-every", str(fail_every)]
+    if kill_pid_file is not None and kill_after_2xx:
+        command += [
+            "--kill-pid-file",
+            str(kill_pid_file),
+            "--kill-after-2xx",
+            ",".join(map(str, kill_after_2xx)),
+        ]
+    command += ["--kills-file", str(work / f"{name}.kills")]
     if seed is not None:
         command += ["--seed", str(seed)]
     proc = spawn(name, command, env, work / f"{name}.log", cpus=cpus, stdout_pipe=True)
@@ -176,6 +188,35 @@ def start_receiver(
     return ReceiverProc(
         proc.name, proc.process, proc.log_path, port=int(line), record=record, secret_file=secret_file
     )
+
+
+def receiver_kills(receiver: ReceiverProc) -> int:
+    """How many times this receiver SIGKILLed the relay (it appends each kill to its kills file)."""
+    kills = receiver.record.with_suffix(".kills")
+    return len(kills.read_text().split()) if kills.exists() else 0
+
+
+class ArrivalCount:
+    """The number of POSTs the receivers have recorded so far (lines of their record files), read
+    incrementally: a receiver writes a POST's line before it replies."""
+
+    def __init__(self, records: Sequence[Path]) -> None:
+        self._records = list(records)
+        self._offsets = [0] * len(self._records)
+        self._count = 0
+
+    def __call__(self) -> int:
+        for i, path in enumerate(self._records):
+            try:
+                with path.open("rb") as record:
+                    record.seek(self._offsets[i])
+                    chunk = record.read()
+            except FileNotFoundError:
+                continue
+            complete = chunk.rfind(b"\n") + 1
+            self._count += chunk.count(b"\n", 0, complete)
+            self._offsets[i] += complete
+        return self._count
 
 
 def write_secret(receiver: ReceiverProc, secret: str) -> None:
@@ -417,7 +458,8 @@ class Supervisor:
     """Keeps one `airegistry worker` running: restarts it whenever it has died, and (while `killing`)
     SIGKILLs it after exponentially distributed intervals with mean `kill_every` seconds, counted from
     the moment the worker says it is running (so a slow start on a loaded machine is not all it does
-    between kills). The running
+    between kills). With `kill_after` instead, the kills happen by construction: one as soon as
+    `arrivals()` (the POSTs the receivers got) reaches each number, once the worker runs. The running
     worker's PID is in `pid_file` (written atomically, removed as soon as the worker is seen dead, so a
     receiver never kills a reused PID)."""
 
@@ -431,14 +473,20 @@ class Supervisor:
         kill_every: float | None,
         seed: int | None = None,
         cpus: str | None = None,
+        kill_after: Sequence[int] = (),
+        arrivals: Callable[[], int] | None = None,
     ) -> None:
+        if kill_after and (arrivals is None or kill_every):
+            raise ValueError("kill_after needs arrivals() and no kill_every")
         self.command = command
         self.env = env
         self.pid_file = pid_file
         self.log_path = log_path
         self.kill_every = kill_every
         self.cpus = cpus
-        self.killing = kill_every is not None and kill_every > 0
+        self.killing = (kill_every is not None and kill_every > 0) or bool(kill_after)
+        self.kill_after = sorted(kill_after)
+        self.arrivals = arrivals
         self.rng = random.Random(seed)
         self.exits: list[WorkerExit] = []
         self.starts = 0
@@ -500,6 +548,12 @@ class Supervisor:
         if self.killing and self.kill_every:
             self._next_kill = time.monotonic() + self.rng.expovariate(1 / self.kill_every)
 
+    def _kill_due(self) -> bool:
+        if self.kill_after:
+            assert self.arrivals is not None
+            return self.arrivals() >= self.kill_after[0]
+        return time.monotonic() >= self._next_kill
+
     def _account(self, proc: subprocess.Popen[bytes], stopped: bool = False) -> None:
         self.pid_file.unlink(missing_ok=True)
         code = proc.returncode
@@ -523,10 +577,12 @@ class Supervisor:
                     self._spawn()
                 elif not self._armed:
                     self._arm_when_running()
-                elif self.killing and time.monotonic() >= self._next_kill:
+                elif self.killing and self._kill_due():
                     self._killed.add(proc.pid)
                     proc.kill()
                     proc.wait()
+                    if self.kill_after:
+                        self.kill_after.pop(0)
                     continue  # accounted and restarted on the next turn
                 elif not self.killing:
                     self._next_kill = float("inf")
@@ -832,7 +888,7 @@ class Report:
     reconciliation: Reconciliation
     worker_starts: int
     kills_supervisor: int
-    kills_receiver: int  # SIGKILLs that were not the supervisor's: the receivers', after a 2xx reply
+    kills_receiver: int  # SIGKILLs by the receivers, right after a 2xx reply (counted by the receivers)
     crashes: int
     exhausted_rounds: list[int]  # deliveries that used up their attempts, per redelivery round
     drain_seconds: float
@@ -864,7 +920,7 @@ class Report:
             "(the relay died holding them)",
             f"duplicates       {r.duplicates} (on {r.duplicated_ids} webhook-ids; same id, identical bodies: "
             f"{'yes' if not r.body_mismatches else f'NO, {r.body_mismatches} differ'})",
-            f"kills            {self.kills_supervisor} by the supervisor at random moments, "
+            f"kills            {self.kills_supervisor} by the supervisor, "
             f"{self.kills_receiver} by the receivers right after a 2xx reply; "
             f"{self.worker_starts} worker starts, {self.crashes} crashes",
             f"checks           unverified {r.unverified}, unexpected {r.unexpected}, missing deliveries "
@@ -889,6 +945,9 @@ def run(
     kill_every: float | None = 10.0,
     receiver_kill_rate: float = 0.002,
     seed: int | None = None,
+    fail_every: int | None = None,
+    kill_after_arrivals: Sequence[int] = (),
+    receiver_kills_after_2xx: Sequence[int] = (),
     concurrency: int = 8,
     patches_per_system: int = 4,
     retry_schedule: str = DEFAULT_RETRY_SCHEDULE,
@@ -903,6 +962,12 @@ def run(
     progress: Log | None = log,
 ) -> Report:
     """The whole fault-injection run (see the module docstring); returns what was found.
+
+    Faults by chance (a benchmark): `fail_rate`, `kill_every`, `receiver_kill_rate`. Faults by
+    construction (a test, whose figures must not depend on luck or speed): `fail_every` (each receiver
+    answers every n-th POST with 500), `kill_after_arrivals` (the supervisor kills the relay when the
+    receivers together have got that many POSTs) and `receiver_kills_after_2xx` (each receiver kills it
+    right after its 2xx replies of those numbers).
 
     `worker_command` replaces `airegistry worker` (it must read the same AIREG_ settings); without
     it the product must have the retry-schedule setting, or `Blocked` is raised."""
@@ -942,6 +1007,8 @@ def run(
                     kill_pid_file=pid_file,
                     kill_rate=receiver_kill_rate,
                     seed=rng.randrange(2**32),
+                    fail_every=fail_every,
+                    kill_after_2xx=receiver_kills_after_2xx,
                 )
                 stack.callback(receiver.stop)
                 receivers.append(receiver)
@@ -961,8 +1028,10 @@ def run(
                 env,
                 pid_file,
                 work / "worker.log",
-                kill_every=kill_every,
+                kill_every=None if kill_after_arrivals else kill_every,
                 seed=rng.randrange(2**32),
+                kill_after=kill_after_arrivals,
+                arrivals=ArrivalCount([r.record for r in receivers]),
             )
             stack.enter_context(supervisor)
             stats = asyncio.run(
@@ -1018,7 +1087,7 @@ def run(
                 reconciliation=result,
                 worker_starts=supervisor.starts,
                 kills_supervisor=supervisor.count("supervisor"),
-                kills_receiver=supervisor.count("external"),
+                kills_receiver=sum(receiver_kills(r) for r in receivers),
                 crashes=len(crashes),
                 exhausted_rounds=exhausted_rounds,
                 drain_seconds=drain_seconds,

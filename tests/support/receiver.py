@@ -10,12 +10,16 @@ scripted replies, else the path's default (204).
 
     python -m tests.support.receiver --port 0 --secret-file F --fail-rate 0.5 --record FILE \
         [--kill-pid-file P --kill-rate R] [--seed N]
+    python -m tests.support.receiver --port 0 --secret-file F --fail-every 2 --record FILE \
+        --kill-pid-file P --kill-after-2xx 5,25 --kills-file K
 
 It prints the chosen port as its first stdout line, verifies every path with the secrets listed
-one per line in F (re-read when the file changes), replies 500 with probability --fail-rate and
-appends one JSON line per POST to FILE. With --kill-pid-file it SIGKILLs the PID in that file,
-with probability --kill-rate, right after a 2xx reply went out: a relay dying between the HTTP
-response and its own bookkeeping.
+one per line in F (re-read when the file changes), replies 500 with probability --fail-rate (or to
+every --fail-every-th POST, by construction) and appends one JSON line per POST to FILE. With
+--kill-pid-file it SIGKILLs the PID in that file right after a 2xx reply went out: a relay dying
+between the HTTP response and its own bookkeeping; with probability --kill-rate, or (by construction)
+once after each of the 2xx replies numbered in --kill-after-2xx (a kill that finds no relay running
+waits for the next 2xx). Each kill is appended to --kills-file, so a test counts them exactly.
 """
 
 from __future__ import annotations
@@ -493,17 +497,26 @@ class _CliReceiver(Receiver):
         kill_pid_file: Path | None,
         kill_rate: float,
         seed: int | None,
+        *,
+        fail_every: int | None = None,
+        kill_after_2xx: Sequence[int] = (),
+        kills_file: Path | None = None,
     ) -> None:
         super().__init__(port, keep_requests=False)
         self._secret_file = secrets
         self._fail_rate = fail_rate
+        self._fail_every = fail_every
         self._record_file = record
         self._record_lock = threading.Lock()
         self._kill_pid_file = kill_pid_file
         self._kill_rate = kill_rate
+        self._kills_due = sorted(kill_after_2xx)
+        self._kills_file = kills_file
         # Simulated failures, not security: a seedable PRNG makes a benchmark run repeatable.
         self._random = random.Random(seed)
         self._random_lock = threading.Lock()
+        self._posts = 0  # counted under _random_lock, like the decisions they drive
+        self._replies_2xx = 0
 
     def _chance(self, rate: float) -> bool:
         if rate <= 0:
@@ -515,6 +528,10 @@ class _CliReceiver(Receiver):
         return self._secret_file.current()
 
     def _reply_for(self, request: ReceivedRequest) -> Reply:
+        if self._fail_every:
+            with self._random_lock:
+                self._posts += 1
+                return Reply(500) if self._posts % self._fail_every == 0 else Reply(204)
         return Reply(500) if self._chance(self._fail_rate) else Reply(204)
 
     def _on_reply(self, request: ReceivedRequest, reply: Reply) -> None:
@@ -540,14 +557,32 @@ class _CliReceiver(Receiver):
     def _after_reply(self, request: ReceivedRequest, reply: Reply) -> None:
         if self._kill_pid_file is None or not 200 <= reply.status < 300:
             return
-        if not self._chance(self._kill_rate):
+        if self._kills_due:
+            with self._random_lock:
+                self._replies_2xx += 1
+                if self._replies_2xx < self._kills_due[0]:
+                    return
+                # Due: this kill is used up only when it hits a running relay.
+                if self._kill() is not None:
+                    self._kills_due.pop(0)
             return
+        if self._chance(self._kill_rate):
+            self._kill()
+
+    def _kill(self) -> int | None:
+        """SIGKILL the relay named in the PID file; its PID, or None when none is running."""
         try:
-            pid = int(self._kill_pid_file.read_text(encoding="utf-8").strip())
+            pid = int(self._kill_pid_file.read_text(encoding="utf-8").strip()) if self._kill_pid_file else 0
+            if pid <= 0:
+                return None
             os.kill(pid, signal.SIGKILL)
         except (FileNotFoundError, ProcessLookupError, ValueError):
             # No relay running right now (or its PID file half-written): nothing to kill.
-            pass
+            return None
+        if self._kills_file is not None:
+            with self._kills_file.open("a", encoding="utf-8") as kills:
+                kills.write(f"{pid}\n")
+        return pid
 
 
 def _rate(text: str) -> float:
@@ -555,6 +590,17 @@ def _rate(text: str) -> float:
     if not 0.0 <= value <= 1.0:
         raise argparse.ArgumentTypeError(f"{text} is not a probability in [0, 1]")
     return value
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a positive whole number")
+    return value
+
+
+def _counts(text: str) -> tuple[int, ...]:
+    return tuple(_positive(part) for part in text.split(",") if part.strip())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -569,6 +615,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--kill-pid-file", type=Path, help="file holding the PID to SIGKILL")
     parser.add_argument("--kill-rate", type=_rate, default=0.0, help="probability of a kill after 2xx")
     parser.add_argument("--seed", type=int, help="seed for fail/kill decisions")
+    parser.add_argument("--fail-every", type=_positive, help="reply 500 to every N-th POST (not random)")
+    parser.add_argument(
+        "--kill-after-2xx",
+        type=_counts,
+        default=(),
+        help="comma-separated numbers of 2xx replies after which to kill the relay once each (not random)",
+    )
+    parser.add_argument("--kills-file", type=Path, help="append the PID of each kill to this file")
     args = parser.parse_args(argv)
 
     stop = threading.Event()
@@ -594,6 +648,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.kill_pid_file,
             args.kill_rate,
             args.seed,
+            fail_every=args.fail_every,
+            kill_after_2xx=args.kill_after_2xx,
+            kills_file=args.kills_file,
         )
         stack.enter_context(receiver)
         print(receiver.port, flush=True)
