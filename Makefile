@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test lint openapi bench bench-faults bench-postgres clean
+.PHONY: run test check lint openapi bench bench-faults bench-postgres clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +25,21 @@ run: $(STAMP)
 	$(BIN)/airegistry demo
 	$(BIN)/airegistry serve
 
-# The browser tests (tests/e2e) run in a pytest of their own: Playwright's sync API keeps an asyncio
-# loop of its own. scripts/ensure-browser.sh installs Debian's chromium and the pinned axe-core.
+# Tests in parallel, one pytest process per core (pytest-xdist); docs/development.md says which target
+# runs what and how long each takes.
+PYTEST := $(BIN)/python -m pytest -n auto
+
+# The inner loop: lint, types, unit tests and the integration tests on SQLite (no extra processes).
+check: $(TEST_STAMP)
+	$(BIN)/ruff check --no-cache .
+	$(BIN)/ruff format --no-cache --check .
+	$(BIN)/mypy
+	$(PYTEST) -m "not slow" tests/unit tests/integration
+
+# Everything, what CI runs: the integration tests once per engine (on PostgreSQL each pytest process
+# starts a throwaway server of its own), the tests that start processes of their own once, then the
+# browser tests in a pytest of their own (Playwright's sync API keeps an asyncio loop of its own).
+# scripts/ensure-browser.sh installs Debian's chromium and the pinned axe-core.
 test: $(TEST_STAMP)
 	bash scripts/ensure-postgres.sh
 	bash scripts/ensure-system-packages.sh
@@ -34,7 +47,9 @@ test: $(TEST_STAMP)
 	$(BIN)/ruff check --no-cache .
 	$(BIN)/ruff format --no-cache --check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest --ignore=tests/e2e
+	$(PYTEST) tests/unit tests/integration
+	AIREG_TEST_ENGINE=postgresql $(PYTEST) tests/integration
+	$(PYTEST) tests/slow
 	$(BIN)/python -m pytest tests/e2e
 
 lint: $(TEST_STAMP)

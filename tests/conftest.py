@@ -1,5 +1,9 @@
-"""Test session: a real database (a fresh SQLite file, or the PostgreSQL server named by
-AIREG_TEST_DATABASE_URL), migrated once, emptied before each test; the app served in-process."""
+"""Test session: a real database (a fresh SQLite file, a throwaway PostgreSQL server of this process's
+own with AIREG_TEST_ENGINE=postgresql, or the database named by AIREG_TEST_DATABASE_URL: see
+tests/support/database.py), migrated once per process; the app served in-process.
+
+Integration tests get an empty database before each test (tests/integration/conftest.py); unit tests
+touch no database at all."""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ import atexit
 import os
 import shutil
 import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +20,9 @@ import pytest
 
 _SCRATCH = Path(tempfile.mkdtemp(prefix="airegistry-tests-"))
 atexit.register(shutil.rmtree, _SCRATCH, ignore_errors=True)
-# Before anything imports piccolo_conf: the engine is chosen from these at import time.
+# Before anything asks Piccolo for its engine (it reads these once, on first use).
 os.environ["AIREG_DATA_DIR"] = str(_SCRATCH)
-if os.environ.get("AIREG_TEST_DATABASE_URL"):
-    os.environ["AIREG_DATABASE_URL"] = os.environ["AIREG_TEST_DATABASE_URL"]
-else:
-    os.environ.pop("AIREG_DATABASE_URL", None)
+os.environ.pop("AIREG_DATABASE_URL", None)
 # Exports are rate-limited per auditor; the suite exports often (one test checks the limit itself).
 os.environ["AIREG_ACCESS_LOG_EXPORTS_PER_MINUTE"] = "10000"
 
@@ -29,71 +30,34 @@ from api.app import create_app  # noqa: E402
 from api.auth import TokenIssuer  # noqa: E402
 from api.settings import ApiSettings  # noqa: E402
 from registry import Role  # noqa: E402
-from registry.accesslog.tables import AccessLogCheckpoint, AccessLogEntry  # noqa: E402
-from registry.questions_tables import Answer, Question  # noqa: E402
-from registry.schedule_tables import ScheduledRun  # noqa: E402
 from registry.schema import migrate  # noqa: E402
-from registry.session_tables import BrowserSession, LoginLink, SystemVisit  # noqa: E402
-from registry.tables import (  # noqa: E402
-    AISystem,
-    ApvReassessment,
-    Organization,
-    SystemFinding,
-    SystemRevision,
-    Unit,
-)
-from tests.support.postgres import ThrowawayPostgres  # noqa: E402
+from tests.support import database  # noqa: E402
 from tests.support.world import TokenFactory, World  # noqa: E402
 from webhooks.runtime import WebhookRuntime  # noqa: E402
 from webhooks.settings import WebhookSettings  # noqa: E402
-from webhooks.tables import WebhookAttempt, WebhookDelivery, WebhookEvent, WebhookSubscription  # noqa: E402
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Under pytest-xdist the controller runs no test: only the processes that do get a database.
+    controller = bool(getattr(config.option, "numprocesses", None)) and not hasattr(config, "workerinput")
+    if not controller:
+        database.start_engine(_SCRATCH)
+
+
+@pytest.fixture(scope="session")
+async def migrated_database() -> None:
+    await migrate()
+
+
+@pytest.fixture
+async def empty_database(migrated_database: None) -> None:
+    """An empty, migrated database for this test (integration tests have it without asking)."""
+    await database.reset()
 
 
 @pytest.fixture(scope="session")
 def settings() -> ApiSettings:
     return ApiSettings(data_dir=_SCRATCH)
-
-
-@pytest.fixture(scope="session", autouse=True)
-async def migrated_database() -> None:
-    await migrate()
-
-
-@pytest.fixture(autouse=True)
-async def empty_database(migrated_database: None) -> None:
-    # Tests start from nothing. (The app itself never deletes these rows.)
-    for table in (
-        AccessLogCheckpoint,
-        AccessLogEntry,
-        WebhookAttempt,
-        WebhookDelivery,
-        WebhookEvent,
-        WebhookSubscription,
-        Answer,
-        Question,
-        SystemVisit,
-        BrowserSession,
-        LoginLink,
-        ApvReassessment,
-        SystemFinding,
-        SystemRevision,
-        AISystem,
-        Unit,
-        Organization,
-        ScheduledRun,
-    ):
-        await table.delete(force=True)
-
-
-@pytest.fixture(params=[pytest.param("postgresql", marks=pytest.mark.postgres), "sqlite"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """For tests that start their own `airegistry` processes, once per engine: a SQLite file in the
-    test's data dir, or a throwaway PostgreSQL server of its own."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'data' / 'registry.db'}"
-        return
-    with ThrowawayPostgres() as postgres:
-        yield postgres.url
 
 
 @pytest.fixture(scope="session")

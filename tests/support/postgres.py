@@ -110,6 +110,22 @@ class ThrowawayPostgres:
     ) -> None:
         self._cleanup()
 
+    def start(self) -> ThrowawayPostgres:
+        """Start outside a test (a test process's own server); RuntimeError when PostgreSQL is missing.
+        Pair with `stop()`."""
+        self.bin_dir = find_bin_dir()
+        if self.bin_dir is None:
+            raise RuntimeError(f"PostgreSQL is not installed (no {BIN_GLOB}/initdb)")
+        try:
+            self._start()
+        except BaseException:
+            self._cleanup()
+            raise
+        return self
+
+    def stop(self) -> None:
+        self._cleanup()
+
     # -- internals --------------------------------------------------------------------------------------
 
     def _bin(self, name: str) -> str:

@@ -129,3 +129,24 @@ class World:
             assert r.status_code == 200, r.text
             self.reassessments.append(r.json()[0]["id"])
         return self.reassessments
+
+
+class SharedWorld:
+    """One `World` for many tests, built again only when the database was emptied since (the tests
+    that use it must leave the register as they found it)."""
+
+    def __init__(self) -> None:
+        self._world: World | None = None
+        self._generation = -1
+
+    async def get(self, client: httpx.AsyncClient, token: TokenFactory) -> World:
+        from tests.support import database
+
+        if self._world is None or self._generation != database.generation:
+            await database.reset()
+            world = await World(client, token).build()
+            await world.ask_questions()
+            await world.open_reassessments()
+            self._world, self._generation = world, database.generation
+        self._world.client = client  # each test has a client of its own
+        return self._world
