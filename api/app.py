@@ -48,8 +48,8 @@ from registry import Actor
 from registry.accesslog.settings import AccessLogSettings
 from registry.db import pooled_connections
 from registry.events import use_sink
-from registry.services.findings import keep_recomputing, rule_settings
-from registry.tables import Organization
+from registry.obligations.findings import keep_recomputing, rule_settings
+from registry.organizations.tables import Organization
 from webhooks.outbox import OutboxSink
 from webhooks.relay import Relay
 from webhooks.runtime import WebhookRuntime

@@ -52,7 +52,7 @@ def cmd_openapi(args: argparse.Namespace) -> int:
 
 
 def cmd_migrate(_: argparse.Namespace) -> int:
-    from registry.schema import migrate
+    from registry.db.migrate import migrate
 
     applied = asyncio.run(migrate())
     print(f"database is up to date ({len(applied)} migration(s) applied now)")
@@ -65,7 +65,7 @@ def _issue_link(args: argparse.Namespace) -> int:
     from api.pages.links import issue_login_url, link_actor
     from api.pages.settings import PageSettings
     from registry import Role
-    from registry.schema import pending_migrations
+    from registry.db.migrate import pending_migrations
 
     try:
         actor = link_actor(
@@ -203,7 +203,7 @@ def cmd_demo(_: argparse.Namespace) -> int:
     from registry import Actor, Role
     from registry.demo import database_is_empty, seed_demo
     from registry.events import use_sink
-    from registry.services.organizations import list_organizations
+    from registry.organizations.service import list_organizations
     from webhooks.outbox import OutboxSink
 
     settings = ApiSettings()
@@ -421,8 +421,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_findings_recompute(_: argparse.Namespace) -> int:
     from registry.clock import utcnow
     from registry.events import use_sink
+    from registry.obligations.findings import RECOMPUTE_RUN, recompute_all, recompute_result
     from registry.schedules import record_finished
-    from registry.services.findings import RECOMPUTE_RUN, recompute_all, recompute_result
     from webhooks.outbox import OutboxSink
 
     use_sink(OutboxSink(public_base_url=ApiSettings().public_url))  # opened and resolved findings are events

@@ -7,10 +7,12 @@ from pathlib import Path
 from piccolo.conf.apps import AppConfig
 
 from registry.accesslog.tables import AccessLogCheckpoint, AccessLogEntry
-from registry.questions_tables import Answer, Question
-from registry.schedule_tables import ScheduledRun
-from registry.session_tables import BrowserSession, LoginLink, SystemVisit
-from registry.tables import AISystem, ApvReassessment, Organization, SystemFinding, SystemRevision, Unit
+from registry.obligations.tables import ApvReassessment, SystemFinding
+from registry.organizations.tables import Organization, Unit
+from registry.questions.tables import Answer, Question
+from registry.schedules.tables import ScheduledRun
+from registry.sessions.tables import BrowserSession, LoginLink, SystemVisit
+from registry.systems.tables import AISystem, SystemRevision
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations" / "registry"
 

@@ -30,7 +30,7 @@ from api.app import create_app  # noqa: E402
 from api.auth import TokenIssuer  # noqa: E402
 from api.settings import ApiSettings  # noqa: E402
 from registry import Role  # noqa: E402
-from registry.schema import migrate  # noqa: E402
+from registry.db.migrate import migrate  # noqa: E402
 from tests.support import database  # noqa: E402
 from tests.support.world import TokenFactory, World  # noqa: E402
 from webhooks.runtime import WebhookRuntime  # noqa: E402

@@ -18,8 +18,8 @@ from registry.clock import iso, parse_iso, to_micros, utcnow
 from registry.db import write_transaction
 from registry.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from registry.events import EVENT_TYPES, Event, EventType, emit
+from registry.organizations.service import organization_exists
 from registry.pagination import DEFAULT_LIMIT, MAX_LIMIT, Position, decode_cursor, encode_cursor
-from registry.services.organizations import organization_exists
 from webhooks.runtime import WebhookRuntime
 from webhooks.signing import new_secret
 from webhooks.ssrf import TargetRefused, parse_target, resolve_target

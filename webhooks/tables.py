@@ -6,7 +6,7 @@ from __future__ import annotations
 from piccolo.columns import JSON, UUID, BigInt, BigSerial, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
-from registry.tables import Organization
+from registry.organizations.tables import Organization
 
 
 class WebhookSubscription(Table, tablename="webhook_subscription"):

@@ -9,7 +9,7 @@ import signal
 
 from registry.db import pooled_connections
 from registry.events import use_sink
-from registry.tables import Organization
+from registry.organizations.tables import Organization
 from webhooks.outbox import OutboxSink
 from webhooks.relay import Relay
 from webhooks.runtime import WebhookRuntime

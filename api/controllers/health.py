@@ -9,7 +9,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Operation
 from pydantic import BaseModel
 
-from registry.schema import pending_migrations
+from registry.db.migrate import pending_migrations
 
 
 class Health(BaseModel):

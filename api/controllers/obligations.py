@@ -12,7 +12,7 @@ from api.errors import problems
 from api.guards import employer_admin, register_reader
 from api.schemas.obligations import ApvReassessment, ApvReassessmentUpdate, ComplianceFinding, Overview
 from registry import Actor
-from registry.services import apv, findings, overview
+from registry.obligations import apv, findings, overview
 
 FindingStatus = Annotated[Literal["open", "resolved", "all"], QueryParameter(description="Default: open.")]
 Severity = Literal["info", "warning", "violation"]

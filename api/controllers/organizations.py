@@ -12,7 +12,7 @@ from api.errors import problems
 from api.guards import organization_admin, platform_admin
 from api.schemas import Organization, OrganizationCreate, OrganizationUpdate
 from registry import Actor
-from registry.services import organizations
+from registry.organizations import service as organizations
 
 
 class OrganizationController(Controller):

@@ -12,8 +12,8 @@ from api.errors import problems
 from api.guards import employer_admin, register_reader, steward
 from api.schemas import Answer, AnswerCreate, Question, QuestionCreate
 from registry import Actor
-from registry.question_models import QuestionKind, QuestionStatus
-from registry.services import questions
+from registry.questions import service as questions
+from registry.questions.models import QuestionKind, QuestionStatus
 
 
 class SystemQuestionController(Controller):

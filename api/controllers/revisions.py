@@ -12,7 +12,7 @@ from api.errors import problems
 from api.guards import register_reader
 from api.schemas import Revision, RevisionDiff, RevisionSummary
 from registry import Actor
-from registry.services import systems
+from registry.systems import service as systems
 
 MAX_VERSION = 2**31 - 1  # versions are 32-bit integers in the database
 Version = Annotated[int, PathParameter(ge=1, le=MAX_VERSION)]

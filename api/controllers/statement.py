@@ -15,7 +15,7 @@ from api.errors import problems
 from api.guards import register_reader
 from api.statement import MEDIA_TYPES, build_account, filename_for, render
 from registry import Actor
-from registry.services.statement import system_statement
+from registry.obligations.statement import system_statement
 
 Format = Annotated[Literal["html", "md", "pdf"], QueryParameter(description="html (default), md or pdf.")]
 Language = Annotated[Literal["da", "en"], QueryParameter(description="da (default) or en.")]

@@ -14,9 +14,10 @@ from api.errors import problems
 from api.guards import employer_admin
 from api.schemas import AISystem, AISystemCreate, AISystemPage, AISystemUpdate
 from registry import Actor
-from registry.models import Category, DataCategory, RiskClass, Status, SystemFields
 from registry.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from registry.services import StoredSystem, SystemFilter, systems
+from registry.systems import service as systems
+from registry.systems.models import Category, DataCategory, RiskClass, Status, SystemFields
+from registry.systems.service import StoredSystem, SystemFilter
 
 JSON = "application/json"
 NO_NUL = "^[^\\x00]*$"

@@ -12,7 +12,7 @@ from api.errors import problems
 from api.guards import employer_admin, register_reader
 from api.schemas import Unit, UnitCreate, UnitUpdate
 from registry import Actor
-from registry.services import units
+from registry.organizations import units
 
 
 class OrganizationUnitController(Controller):

@@ -19,7 +19,7 @@ from api.pages.rendering import Translator, auth_of, language_of, render_page
 from api.pages.security import CsrfRefused
 from registry import DomainError
 from registry.accesslog.writer import AccessLogUnavailable
-from registry.services.sessions import LinkState, LoginLinkRefused
+from registry.sessions.service import LinkState, LoginLinkRefused
 
 log = logging.getLogger("airegistry.pages")
 KNOWN = frozenset({400, 401, 403, 404, 405, 413, 422, 429, 500, 503})

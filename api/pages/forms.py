@@ -14,10 +14,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from api.pages.rendering import Translator
-from registry.models import SYSTEM_FIELD_NAMES, Category, Committee, DataCategory, Status
-from registry.question_models import AnswerFields, QuestionFields, QuestionKind
-from registry.search import words_of
-from registry.services.systems import SystemFilter
+from registry.organizations.models import Committee
+from registry.questions.models import AnswerFields, QuestionFields, QuestionKind
+from registry.systems.models import SYSTEM_FIELD_NAMES, Category, DataCategory, Status
+from registry.systems.search import words_of
+from registry.systems.service import SystemFilter
 
 TEXT_MAX = 10_000  # LongText in registry/models.py
 REF_MAX = 200  # Text in registry/models.py

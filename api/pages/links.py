@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from api.auth import actor_from_claims
 from registry import Actor, Role
-from registry.services.sessions import issue_login_link
+from registry.sessions.service import issue_login_link
 
 
 def link_actor(

@@ -18,12 +18,12 @@ from api.pages.views import capitalised, register_row
 from api.statement.view import Words
 from registry import Actor, Forbidden, InvalidQuery, NotFound, Role
 from registry.access import unit_scope
-from registry.models import Category, DataCategory, Status
-from registry.services.flags import system_flags
-from registry.services.organizations import get_organization, list_organizations
-from registry.services.systems import list_systems
-from registry.services.units import list_units
-from registry.services.visits import last_seen_versions
+from registry.obligations.flags import system_flags
+from registry.organizations.service import get_organization, list_organizations
+from registry.organizations.units import list_units
+from registry.sessions.visits import last_seen_versions
+from registry.systems.models import Category, DataCategory, Status
+from registry.systems.service import list_systems
 
 PAGE_SIZE = 50
 # Filter -> (catalogue prefix of its values, the values in the order they are offered).

@@ -24,7 +24,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from api.auth import InvalidToken, TokenVerifier
 from registry import Actor
-from registry.services.sessions import session_actor
+from registry.sessions.service import session_actor
 
 SESSION_COOKIE = "airegistry_session"
 LANGUAGE_COOKIE = "airegistry_lang"

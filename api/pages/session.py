@@ -27,7 +27,7 @@ from api.pages.security import (
     secure_cookies,
     session_cookie,
 )
-from registry.services.sessions import (
+from registry.sessions.service import (
     LinkState,
     LoginLinkRefused,
     end_session,

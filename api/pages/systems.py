@@ -21,11 +21,12 @@ from api.pages.views import badges_of, field_groups, local_day, question_view, r
 from api.statement import build_account, filename_for, render
 from api.statement.view import Words
 from registry import Forbidden, InvalidInput, Role
-from registry.models import SYSTEM_FIELD_NAMES, Committee
-from registry.services.flags import SystemFlags
-from registry.services.questions import answer, ask, get_question, list_questions
-from registry.services.statement import Statement, system_statement
-from registry.services.visits import last_seen_versions, record_visit
+from registry.obligations.flags import SystemFlags
+from registry.obligations.statement import Statement, system_statement
+from registry.organizations.models import Committee
+from registry.questions.service import answer, ask, get_question, list_questions
+from registry.sessions.visits import last_seen_versions, record_visit
+from registry.systems.models import SYSTEM_FIELD_NAMES
 
 SEE_OTHER: Final = 303
 SENT = ("question", "correction", "answer")

@@ -17,9 +17,9 @@ from api.pages.rendering import Translator
 from api.statement.formatting import WORKPLACE_ZONE
 from api.statement.view import VOCABULARY_OF, Words
 from registry.clock import parse_iso
-from registry.models import SYSTEM_FIELD_NAMES, SystemFields, special_categories_of
-from registry.services.flags import SystemFlags
-from registry.services.statement import RevisionFacts
+from registry.obligations.flags import SystemFlags
+from registry.obligations.statement import RevisionFacts
+from registry.systems.models import SYSTEM_FIELD_NAMES, SystemFields, special_categories_of
 
 # The fields of an AI system in the order a steward reads them, in groups (a test checks that every
 # field is in exactly one group).

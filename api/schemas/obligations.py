@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from registry.apv_models import ActionItem, AmoParticipation, ReassessmentPatch
+from registry.obligations.models import ActionItem, AmoParticipation, ReassessmentPatch
 
 
 class ApvReassessment(BaseModel):

@@ -6,7 +6,13 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
-from registry.models import CooperationBody, MaturityLevel, OrganizationFields, OrganizationPatch, Sector
+from registry.organizations.models import (
+    CooperationBody,
+    MaturityLevel,
+    OrganizationFields,
+    OrganizationPatch,
+    Sector,
+)
 
 
 class Organization(BaseModel):

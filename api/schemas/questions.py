@@ -7,8 +7,8 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from registry.models import Committee
-from registry.question_models import AnswerFields, Meeting, QuestionFields, QuestionKind, QuestionStatus
+from registry.organizations.models import Committee
+from registry.questions.models import AnswerFields, Meeting, QuestionFields, QuestionKind, QuestionStatus
 
 
 class Answer(BaseModel):

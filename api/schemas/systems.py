@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 from pydantic import BaseModel, ConfigDict, Field, create_model
 from pydantic.fields import FieldInfo
 
-from registry.models import DataCategory, NoteText, Strict, SystemFields
+from registry.fields import NoteText, Strict
+from registry.systems.models import DataCategory, SystemFields
 
 ChangeNote = Field(default=None, description="Why this change was made (kept in history).")
 

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
-from registry.models import Committee, UnitFields, UnitPatch
+from registry.organizations.models import Committee, UnitFields, UnitPatch
 
 
 class Unit(BaseModel):

@@ -13,8 +13,8 @@ from typing import Any, Literal
 from api.statement.catalogue import CATALOGUES
 from api.statement.formatting import format_date, format_moment, format_number, legal_source
 from registry.clock import parse_iso
-from registry.models import special_categories_of
-from registry.services.statement import ReassessmentFacts, RevisionFacts, Statement
+from registry.obligations.statement import ReassessmentFacts, RevisionFacts, Statement
+from registry.systems.models import special_categories_of
 
 ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 

@@ -3,7 +3,7 @@
 1. `search_text` of every existing system is rewritten to the words of its searched fields, separated
    by single spaces (the services write it so from now on). Both engines: SQLite's search relies on it.
 2. On PostgreSQL only, one GIN index per text-search configuration, on exactly the expressions the list
-   query uses (registry/db.py Dialect.matches_text; a test checks that the planner uses them). SQLite
+   query uses (registry/systems/search.py text_condition; a test checks that the planner uses them). SQLite
    has no full-text indexes here: it scans an organization's rows, as it did before.
 
 The same migrations run on both engines, so the engine is asked at run time, as in the access-log
@@ -16,7 +16,7 @@ import json
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.table import Table
 
-from registry.search import SEARCHED_FIELDS, indexed_text
+from registry.systems.search import SEARCHED_FIELDS, indexed_text
 
 ID = "2026-11-29T21:07:24:525760"
 VERSION = "1.38.0"

@@ -5,7 +5,7 @@
    search PostgreSQL computed both vectors for every row it passed, about 10 microseconds each: some
    50 ms for a page in an organization of 5,000 systems. Now each language's vector is a generated
    column, kept by PostgreSQL itself on every insert and update, and the GIN indexes are on those
-   columns (registry/db.py Dialect.matches_text compares them): 1.2 ms for that page.
+   columns (registry/systems/search.py text_condition compares them): 1.2 ms for that page.
 2. Documents. A system's document is about 2.4 kB of JSON, so with the default `toast_tuple_target`
    (about 2 kB) PostgreSQL compressed every one, and a page of 50 cost 0.9 ms of PostgreSQL's CPU to
    decompress (pglz; 0.6 ms with lz4). With the target at its maximum a row is compressed only when it
@@ -21,7 +21,7 @@ registry/search.py, and it stores documents inline anyway).
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.table import Table
 
-from registry.search import LANGUAGES, VECTOR_COLUMNS
+from registry.systems.search import LANGUAGES, VECTOR_COLUMNS
 
 ID = "2026-11-30T00:25:00:000000"
 VERSION = "1.38.0"

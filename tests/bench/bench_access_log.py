@@ -468,7 +468,7 @@ async def prepare(data_dir: Path, args: argparse.Namespace) -> tuple[SeededLog, 
 
     from registry.accesslog.service import sign_checkpoint
     from registry.accesslog.signing import CheckpointSigner
-    from registry.schema import migrate
+    from registry.db.migrate import migrate
 
     with contextlib.redirect_stdout(sys.stderr):  # piccolo reports migrations on stdout
         await migrate()

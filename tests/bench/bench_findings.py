@@ -24,11 +24,12 @@ SCRIPT = "tests/bench/bench_findings.py"
 
 async def run(systems: int, rounds: int) -> dict[str, Any]:
     from registry.db import write_transaction
+    from registry.db.migrate import migrate
     from registry.events import use_sink
-    from registry.rules.findings import Context, evaluate
-    from registry.schema import migrate
-    from registry.services import findings
-    from registry.tables import AISystem, SystemFinding
+    from registry.obligations import findings
+    from registry.obligations.rules import Context, evaluate
+    from registry.obligations.tables import SystemFinding
+    from registry.systems.tables import AISystem
     from tests.bench.bench_seed import seed_varied_organization
     from webhooks.outbox import OutboxSink
 

@@ -103,8 +103,8 @@ async def prepare(data_dir: Path, organizations: int, per_org: int) -> Dataset:
     from api.auth import TokenIssuer
     from api.settings import ApiSettings
     from registry import Role
+    from registry.db.migrate import migrate
     from registry.events import use_sink
-    from registry.schema import migrate
     from webhooks.outbox import OutboxSink
 
     logging.getLogger("httpx").setLevel(logging.WARNING)

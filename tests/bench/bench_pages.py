@@ -92,9 +92,9 @@ def serve(env: dict[str, str], port: int, machine: Machine, log_path: Path) -> I
 
 
 async def seed(systems: int) -> dict[str, Any]:
+    from registry.db.migrate import migrate
     from registry.events import use_sink
-    from registry.schema import migrate
-    from registry.tables import SystemFinding
+    from registry.obligations.tables import SystemFinding
     from tests.bench.bench_seed import seed_varied_organization
     from webhooks.outbox import OutboxSink
 

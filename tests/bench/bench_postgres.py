@@ -372,10 +372,10 @@ def _build_templates(seed: int) -> dict[str, list[Template]]:
     """Documents through the services' validation, per status, once per worker process."""
     import bench_seed
 
-    from registry.history import changed_field_names
-    from registry.models import SystemFields
-    from registry.rules import material_reasons
-    from registry.services import systems
+    from registry.obligations.materiality import material_reasons
+    from registry.systems import service as systems
+    from registry.systems.history import changed_field_names
+    from registry.systems.models import SystemFields
 
     now = dt.datetime.now(dt.UTC)
     found: dict[str, list[Template]] = {status: [] for status in bench_seed.STATUS_SHARES}
@@ -401,7 +401,7 @@ def system_chunk(task: tuple[int, list[tuple[str, str, int]], int]) -> dict[str,
     """Worker: the ai_system and system_revision rows of some organizations, as COPY tuples."""
     import bench_seed
 
-    from registry.services import systems
+    from registry.systems import service as systems
 
     seed, organizations, now_us = task
     if not _templates:
@@ -557,7 +557,7 @@ class SeedPlan:
 
 
 async def seed_organizations(connection: Any, args: argparse.Namespace) -> SeedPlan:
-    from registry.models import OrganizationFields
+    from registry.organizations.models import OrganizationFields
     from tests.bench.bench_seed import valid_cvrs
 
     phase = time.perf_counter()
@@ -777,14 +777,14 @@ class Plan:
 def list_sql(q: str | None) -> tuple[str, list[Any]]:
     """The SQL list_systems sends for an auditor (no unit scope), first page, with `status` or `q`."""
     from registry.db import Dialect
-    from registry.search import TextQuery
+    from registry.systems.search import TextQuery, text_condition
 
     clauses, args = ['"organization" = {}'], []
     if q is None:
         clauses.append('"status" = {}')
         args.append("in_use")
     else:
-        clause, values = Dialect("postgres").matches_text(TextQuery.parse(q))
+        clause, values = text_condition(Dialect("postgres"), TextQuery.parse(q))
         clauses.append(clause)
         args.extend(values)
     sql = (
@@ -1066,7 +1066,7 @@ def recompute_sample_main(argv: list[str]) -> int:
     parser.add_argument("organizations", nargs="+")
     args = parser.parse_args(argv)
     from registry.events import use_sink
-    from registry.services.findings import recompute_organization
+    from registry.obligations.findings import recompute_organization
     from webhooks.outbox import OutboxSink
 
     use_sink(OutboxSink(public_base_url="http://127.0.0.1"))  # opened findings are events, as in serve
@@ -1528,7 +1528,7 @@ class WebhookResults:
 
 def unused_cvr() -> str:
     """A valid CVR outside the seeded range (20,000,000 and up), different on every run."""
-    from registry.models import cvr_is_valid
+    from registry.organizations.models import cvr_is_valid
 
     number = 30_000_000 + random.Random().randrange(60_000_000)
     while not cvr_is_valid(str(number)):

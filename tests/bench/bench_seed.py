@@ -17,8 +17,11 @@ from datetime import date, timedelta
 from typing import Any
 
 from registry import Actor, Role
-from registry.models import OrganizationFields, SystemFields, UnitFields, cvr_is_valid
-from registry.services import organizations, systems, units
+from registry.organizations import service as organizations
+from registry.organizations import units
+from registry.organizations.models import OrganizationFields, UnitFields, cvr_is_valid
+from registry.systems import service as systems
+from registry.systems.models import SystemFields
 
 # Per organization of 100 systems: 60 in use, so `status=in_use&limit=50` fills a whole page.
 STATUS_SHARES = {"in_use": 60, "pilot": 14, "planned": 12, "suspended": 6, "retired": 8}

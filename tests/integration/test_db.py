@@ -20,7 +20,7 @@ from registry.db import (
     pooled_connections,
     write_transaction,
 )
-from registry.tables import Organization
+from registry.organizations.tables import Organization
 
 SQL = 'SELECT "name" FROM "organization" WHERE "cvr" = {}'
 

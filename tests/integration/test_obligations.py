@@ -11,8 +11,8 @@ from typing import Any
 import httpx
 
 from registry.clock import utcnow
-from registry.services.findings import recompute_organization
-from registry.tables import ApvReassessment, SystemFinding
+from registry.obligations.findings import recompute_organization
+from registry.obligations.tables import ApvReassessment, SystemFinding
 from tests.support.world import API, World, system_body
 from webhooks.tables import WebhookEvent
 

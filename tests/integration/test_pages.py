@@ -21,15 +21,15 @@ from api.statement.catalogue import CATALOGUES as ACCOUNT_CATALOGUES
 from registry import Actor, Role
 from registry.accesslog.tables import AccessLogEntry
 from registry.clock import to_micros, utcnow
-from registry.questions_tables import Answer, Question
-from registry.services.sessions import (
+from registry.questions.tables import Answer, Question
+from registry.sessions.service import (
     LinkState,
     LoginLinkRefused,
     issue_login_link,
     redeem_login_link,
     secret_hash,
 )
-from registry.session_tables import BrowserSession, LoginLink
+from registry.sessions.tables import BrowserSession, LoginLink
 from tests.support.world import API, World, bearer, system_body
 
 OpenBrowser = Callable[..., Awaitable[httpx.AsyncClient]]
@@ -651,7 +651,7 @@ async def test_the_system_page_explains_every_field(world: World, browser: OpenB
     assert "Planlægger besøg og køreruter" in purpose
     assert "Formålet afgrænser, hvad oplysningerne må bruges til" in purpose
     assert "GDPR art. 5, stk. 1, litra b" in purpose
-    from registry.models import SYSTEM_FIELD_NAMES
+    from registry.systems.models import SYSTEM_FIELD_NAMES
 
     for name in SYSTEM_FIELD_NAMES:
         assert f'id="field-{name}"' in fields, name

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from registry.accesslog.tables import AccessLogEntry
-from registry.questions_tables import Answer
+from registry.questions.tables import Answer
 from tests.support.world import API, PUBLIC_RECEIVER, World, system_body
 from webhooks.tables import WebhookDelivery, WebhookEvent
 

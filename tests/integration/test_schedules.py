@@ -12,12 +12,8 @@ import pytest
 
 from registry import schedules
 from registry.clock import to_micros, utcnow
-from registry.services.findings import (
-    RECOMPUTE_RUN,
-    keep_recomputing,
-    recompute_when_due,
-)
-from registry.tables import SystemFinding
+from registry.obligations.findings import RECOMPUTE_RUN, keep_recomputing, recompute_when_due
+from registry.obligations.tables import SystemFinding
 from tests.support.world import API, World, system_body
 
 DAY = 86_400
@@ -146,7 +142,7 @@ async def test_a_failed_recompute_gives_its_claim_back(world: World, monkeypatch
     async def broken(**_: object) -> tuple[int, int]:
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr("registry.services.findings.recompute_all", broken)
+    monkeypatch.setattr("registry.obligations.findings.recompute_all", broken)
     with pytest.raises(RuntimeError):
         await recompute_when_due(DAY, "host:1")
     row = await schedules.last_run(RECOMPUTE_RUN)

@@ -22,8 +22,8 @@ from urllib.parse import quote
 import pytest
 
 from registry.db import dialect_of
-from registry.search import TextQuery
-from registry.tables import AISystem
+from registry.systems.search import TextQuery, text_condition
+from registry.systems.tables import AISystem
 from tests.support.world import API, World, system_body
 
 ON_POSTGRES = AISystem._meta.db.engine_type == "postgres"
@@ -229,7 +229,7 @@ async def test_search_indexes_exist_only_on_postgres_and_are_used() -> None:
         return
     rows = await AISystem.raw("SELECT indexname FROM pg_indexes WHERE tablename = 'ai_system'")
     assert {"ai_system_search_danish", "ai_system_search_english"} <= {row["indexname"] for row in rows}
-    clause, args = dialect_of(engine).matches_text(TextQuery.parse("vagtplan sygefravær"))
+    clause, args = text_condition(dialect_of(engine), TextQuery.parse("vagtplan sygefravær"))
     async with engine.transaction():
         await AISystem.raw("SET LOCAL enable_seqscan = off")  # an empty table would be scanned anyway
         plan = await AISystem.raw(f'EXPLAIN SELECT "id" FROM "ai_system" WHERE {clause}', *args)  # noqa: S608

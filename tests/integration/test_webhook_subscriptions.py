@@ -19,7 +19,7 @@ import pytest
 from api.settings import ApiSettings
 from registry.accesslog.tables import AccessLogEntry
 from registry.piccolo_app import APP_CONFIG as REGISTRY_APP
-from registry.tables import AISystem
+from registry.systems.tables import AISystem
 from tests.support.world import API, PUBLIC_RECEIVER, World, system_body
 from webhooks.outbox import OutboxSink
 from webhooks.piccolo_app import APP_CONFIG as WEBHOOKS_APP

@@ -17,7 +17,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from registry.schema import known_migrations
+from registry.db.migrate import known_migrations
 from tests.support.postgres import ThrowawayPostgres
 
 pytestmark = pytest.mark.postgres

@@ -30,8 +30,8 @@ from api.auth import TokenIssuer
 from api.settings import ApiSettings
 from registry import Role
 from registry.accesslog.signing import CheckpointSigner
-from registry.db import SQLITE_PREFIX
-from registry.settings import DatabaseSettings
+from registry.db.engine import SQLITE_PREFIX
+from registry.db.settings import DatabaseSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"

@@ -11,8 +11,16 @@ from typing import Any
 
 import pytest
 
-from registry.rules.findings import RULES, Context, Finding, Severity, evaluate, is_high_risk, rule_catalogue
-from registry.rules.settings import RuleSettings
+from registry.obligations.rules import (
+    RULES,
+    Context,
+    Finding,
+    Severity,
+    evaluate,
+    is_high_risk,
+    rule_catalogue,
+)
+from registry.obligations.settings import RuleSettings
 
 TODAY = date(2026, 6, 1)
 SETTINGS = RuleSettings()

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from registry.events import EventType, system_event
-from registry.rules import material_reasons
+from registry.obligations.materiality import material_reasons
 
 BASE: dict[str, Any] = {
     "category": "decision_support",

@@ -15,8 +15,8 @@ from api.pages.security import csrf_matches, csrf_token, local_path, origin_of, 
 from api.pages.views import FIELD_GROUPS
 from api.statement.catalogue import CATALOGUES as ACCOUNT_CATALOGUES
 from api.statement.formatting import legal_source
-from registry.models import SYSTEM_FIELD_NAMES
-from registry.rules.findings import rule_catalogue
+from registry.obligations.rules import rule_catalogue
+from registry.systems.models import SYSTEM_FIELD_NAMES
 
 # --- the catalogue ------------------------------------------------------------------------------------
 

@@ -61,8 +61,8 @@ def test_every_setting_is_documented() -> None:
     from api.pages.settings import PageSettings
     from api.settings import ApiSettings
     from registry.accesslog.settings import AccessLogSettings
-    from registry.rules.settings import RuleSettings
-    from registry.settings import DatabaseSettings
+    from registry.db.settings import DatabaseSettings
+    from registry.obligations.settings import RuleSettings
     from webhooks.settings import WebhookSettings
 
     documented = (ROOT / "docs" / "configuration.md").read_text()
@@ -102,7 +102,7 @@ def test_every_register_route_is_recorded_in_the_access_log() -> None:
 
 
 def test_every_compliance_rule_is_documented() -> None:
-    from registry.rules.findings import rule_catalogue
+    from registry.obligations.rules import rule_catalogue
 
     documented = (ROOT / "docs" / "obligations.md").read_text()
     missing = [rule["id"] for rule in rule_catalogue() if f"`{rule['id']}`" not in documented]

@@ -9,8 +9,8 @@ import pytest
 from pydantic import ValidationError
 
 from registry.errors import FieldProblem
-from registry.models import SYSTEM_FIELD_NAMES
-from registry.question_models import AnswerFields, QuestionFields, field_problems
+from registry.questions.models import AnswerFields, QuestionFields, field_problems
+from registry.systems.models import SYSTEM_FIELD_NAMES
 
 
 def test_a_question_may_name_no_fields() -> None:

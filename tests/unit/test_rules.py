@@ -10,10 +10,11 @@ import pytest
 from api.cli import parse_ttl
 from api.controllers.systems import parse_if_match
 from registry.errors import InvalidQuery, field_path
-from registry.history import changed_field_names, field_changes
-from registry.models import cvr_is_valid, special_categories_of
+from registry.organizations.models import cvr_is_valid
 from registry.pagination import Position, decode_cursor, encode_cursor
-from registry.rules import contradictions
+from registry.systems.consistency import contradictions
+from registry.systems.history import changed_field_names, field_changes
+from registry.systems.models import special_categories_of
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,14 @@ import pytest
 
 from registry.db import Dialect
 from registry.errors import InvalidQuery
-from registry.search import STOP_WORDS, TextQuery, indexed_text, tsquery_text, words_of
+from registry.systems.search import (
+    STOP_WORDS,
+    TextQuery,
+    indexed_text,
+    text_condition,
+    tsquery_text,
+    words_of,
+)
 from tests.support.postgres import _in_ci
 
 SQLITE = Dialect("sqlite")
@@ -67,7 +74,7 @@ def test_tsquery_text_asks_for_every_word_as_a_prefix() -> None:
 
 
 def test_postgres_gets_one_full_text_clause_per_language() -> None:
-    clause, args = POSTGRES.matches_text(TextQuery.parse("Hjælper med AI"))
+    clause, args = text_condition(POSTGRES, TextQuery.parse("Hjælper med AI"))
     assert clause == (
         "(\"search_danish\" @@ to_tsquery('danish', {}) OR \"search_english\" @@ to_tsquery('english', {}))"
     )
@@ -76,11 +83,11 @@ def test_postgres_gets_one_full_text_clause_per_language() -> None:
 
 def test_only_stop_words_match_nothing_on_both_engines() -> None:
     for dialect in (SQLITE, POSTGRES):
-        assert dialect.matches_text(TextQuery.parse("for over")) == ("1 = 0", [])
+        assert text_condition(dialect, TextQuery.parse("for over")) == ("1 = 0", [])
 
 
 def _sqlite_matches(text: str, q: str) -> bool:
-    clause, args = SQLITE.matches_text(TextQuery.parse(q))
+    clause, args = text_condition(SQLITE, TextQuery.parse(q))
     with sqlite3.connect(":memory:") as db:
         db.execute("CREATE TABLE t (search_text TEXT)")
         db.execute("INSERT INTO t VALUES (?)", [indexed_text([text])])

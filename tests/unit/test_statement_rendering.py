@@ -17,24 +17,9 @@ from api.statement.catalogue import DA, EN
 from api.statement.formatting import format_date, format_moment, format_number
 from api.statement.render import css_string, md_block, md_cell
 from api.statement.view import VOCABULARY_OF
-from registry.models import (
-    AccessScope,
-    AutomatedDecision,
-    Category,
-    Committee,
-    CooperationBody,
-    DataCategory,
-    DpiaStatus,
-    LegalBasis,
-    OperatedBy,
-    RiskClass,
-    SpecialCategoryBasis,
-    Status,
-    SystemFields,
-)
-from registry.rules.findings import Severity
-from registry.rules.materiality import RULES
-from registry.services.statement import (
+from registry.obligations.materiality import RULES
+from registry.obligations.rules import Severity
+from registry.obligations.statement import (
     ActionItemFacts,
     FieldChange,
     FindingFacts,
@@ -43,6 +28,20 @@ from registry.services.statement import (
     RevisionFacts,
     Statement,
     UnitFacts,
+)
+from registry.organizations.models import Committee, CooperationBody
+from registry.systems.models import (
+    AccessScope,
+    AutomatedDecision,
+    Category,
+    DataCategory,
+    DpiaStatus,
+    LegalBasis,
+    OperatedBy,
+    RiskClass,
+    SpecialCategoryBasis,
+    Status,
+    SystemFields,
 )
 
 # --- the catalogue ------------------------------------------------------------------------------------

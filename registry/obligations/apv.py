@@ -1,0 +1,252 @@
+"""APV reassessments: opened by material changes of an AI system (one per affected unit, none twice
+while one is open), listed with their due dates, and completed by the employer with the AMO.
+
+Opening happens inside the transaction of the change that makes it necessary, with its event."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import date, timedelta
+from typing import Any
+
+from registry.access import Actor, require_register_reader, require_register_writer
+from registry.accesslog import context as audit
+from registry.clock import iso, utcnow
+from registry.db import write_transaction
+from registry.errors import Conflict, FieldProblem, InvalidInput, NotFound
+from registry.events import Event, EventType, emit
+from registry.obligations.models import ReassessmentPatch
+from registry.obligations.tables import ApvReassessment
+from registry.organizations.service import organization_exists
+from registry.systems.visibility import system_scope, visible
+
+DEFAULT_DUE_DAYS = 30
+
+
+def _loads(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _view(row: dict[str, Any], today: date) -> dict[str, Any]:
+    due = row["due_date"]
+    return {
+        "id": str(row["id"]),
+        "organization_id": str(row["organization"]),
+        "system_id": str(row["system"]),
+        "unit_id": row["unit_id"],
+        "status": row["status"],
+        "reasons": _loads(row["reasons"]) or [],
+        "opened_version": row["opened_version"],
+        "opened_at": iso(row["opened_at"]),
+        "due_date": due.isoformat(),
+        "overdue": row["status"] == "open" and due < today,
+        "completed_at": iso(row["completed_at"]) if row["completed_at"] else None,
+        "completed_by": row["completed_by"],
+        "amo_participation": _loads(row["amo_participation"]),
+        "findings": row["findings"],
+        "action_items": _loads(row["action_items"]) or [],
+        "updated_at": iso(row["updated_at"]),
+    }
+
+
+async def open_reassessments(
+    org_id: str,
+    system_id: str,
+    version: int,
+    unit_ids: list[str],
+    reasons: list[str],
+    *,
+    due_days: int = DEFAULT_DUE_DAYS,
+) -> list[str]:
+    """Open a reassessment for each affected unit (no units: one for the whole organization) that has
+    none open; emit apv.reassessment_required for each. Call inside the change's transaction."""
+    system_key = uuid.UUID(system_id)
+    open_rows = await ApvReassessment.select(ApvReassessment.unit_id).where(
+        (ApvReassessment.system == system_key) & (ApvReassessment.status == "open")
+    )
+    already = {row["unit_id"] for row in open_rows}
+    now = utcnow()
+    due = now.date() + timedelta(days=due_days)
+    opened = []
+    targets: list[str | None] = [*unit_ids] or [None]
+    for unit in targets:
+        if unit in already:
+            continue
+        key = uuid.uuid4()
+        await ApvReassessment.insert(
+            ApvReassessment(
+                id=key,
+                organization=uuid.UUID(org_id),
+                system=system_key,
+                unit_id=unit,
+                status="open",
+                reasons=json.dumps(reasons),
+                opened_version=version,
+                opened_at=now,
+                due_date=due,
+                action_items="[]",
+                updated_at=now,
+            )
+        )
+        opened.append(str(key))
+        await emit(
+            Event(
+                type=EventType.apv_reassessment_required,
+                organization_id=org_id,
+                data={
+                    "reassessment_id": str(key),
+                    "system_id": system_id,
+                    "version": version,
+                    "unit_id": unit,
+                    "due_date": due.isoformat(),
+                    "reasons": reasons,
+                },
+            )
+        )
+    return opened
+
+
+async def list_reassessments(
+    actor: Actor,
+    org_id: str,
+    *,
+    status: str | None = None,
+    overdue: bool | None = None,
+    unit_id: str | None = None,
+    system_id: str | None = None,
+    today: date | None = None,
+) -> list[dict[str, Any]]:
+    """An organization's reassessments, those due first."""
+    require_register_reader(actor, org_id)
+    if not await organization_exists(org_id):
+        raise NotFound("Organization not found.")
+    today = today or utcnow().date()
+    query = ApvReassessment.select().where(ApvReassessment.organization == uuid.UUID(org_id))
+    if status is not None:
+        query = query.where(ApvReassessment.status == status)
+    if overdue is not None:
+        late = (ApvReassessment.status == "open") & (ApvReassessment.due_date < today)
+        in_time = (ApvReassessment.status != "open") | (ApvReassessment.due_date >= today)
+        query = query.where(late if overdue else in_time)
+    if unit_id is not None:
+        query = query.where(ApvReassessment.unit_id == unit_id)
+    if system_id is not None:
+        query = query.where(ApvReassessment.system == uuid.UUID(system_id))
+    rows = await query.order_by(ApvReassessment.due_date).order_by(ApvReassessment.opened_at)
+    scope = await system_scope(actor, org_id)
+    if scope is not None:
+        rows = [row for row in rows if str(row["system"]) in scope]
+    return [_view(row, today) for row in rows]
+
+
+async def _owned(actor: Actor, reassessment_id: str, *, write: bool) -> dict[str, Any]:
+    try:
+        key = uuid.UUID(reassessment_id)
+    except ValueError as exc:
+        raise NotFound("APV reassessment not found.") from exc
+    row = await ApvReassessment.select().where(ApvReassessment.id == key).first()
+    if row is None:
+        raise NotFound("APV reassessment not found.")
+    org_id = str(row["organization"])
+    audit.note(organization_id=org_id)
+    try:
+        (require_register_writer if write else require_register_reader)(actor, org_id)
+    except NotFound as exc:
+        raise NotFound("APV reassessment not found.") from exc
+    if not await visible(actor, org_id, str(row["system"])):
+        raise NotFound("APV reassessment not found.")
+    return row
+
+
+async def get_reassessment(actor: Actor, reassessment_id: str) -> dict[str, Any]:
+    return _view(await _owned(actor, reassessment_id, write=False), utcnow().date())
+
+
+async def update_reassessment(actor: Actor, reassessment_id: str, patch: ReassessmentPatch) -> dict[str, Any]:
+    """Record AMO participation, findings and action items; `status: completed` completes it (AMO
+    participation must be stated). A completed reassessment is on record and no longer changes."""
+    row = await _owned(actor, reassessment_id, write=True)
+    changes = patch.model_dump(mode="json", exclude_unset=True)
+    now = utcnow()
+    async with write_transaction(ApvReassessment._meta.db):
+        current = await ApvReassessment.select().where(ApvReassessment.id == row["id"]).first()
+        if current is None:
+            raise NotFound("APV reassessment not found.")
+        if current["status"] == "completed":
+            raise Conflict("The APV reassessment is completed and on record; it no longer changes.")
+        values: dict[Any, Any] = {ApvReassessment.updated_at: now}
+        if "amo_participation" in changes:
+            values[ApvReassessment.amo_participation] = json.dumps(changes["amo_participation"])
+        if "findings" in changes:
+            values[ApvReassessment.findings] = changes["findings"]
+        if "action_items" in changes:
+            values[ApvReassessment.action_items] = json.dumps(changes["action_items"] or [])
+        completing = changes.get("status") == "completed"
+        if completing:
+            stated = changes.get("amo_participation") or _loads(current["amo_participation"])
+            if not stated:
+                raise InvalidInput(
+                    "State whether the working-environment organisation took part before completing.",
+                    problems=[FieldProblem("amo_participation", "is required to complete the reassessment")],
+                )
+            values |= {
+                ApvReassessment.status: "completed",
+                ApvReassessment.completed_at: now,
+                ApvReassessment.completed_by: actor.sub,
+            }
+        await ApvReassessment.update(values).where(ApvReassessment.id == row["id"])
+        if completing:
+            await emit(
+                Event(
+                    type=EventType.apv_reassessment_completed,
+                    organization_id=str(row["organization"]),
+                    data={
+                        "reassessment_id": str(row["id"]),
+                        "system_id": str(row["system"]),
+                        "unit_id": row["unit_id"],
+                        "amo_participated": bool((stated or {}).get("participated")),
+                    },
+                )
+            )
+            # Imported here: the findings read the reassessments, so the two modules refer to each other.
+            from registry.obligations.findings import recompute_system
+
+            await recompute_system(str(row["system"]))
+    return await get_reassessment(actor, reassessment_id)
+
+
+async def apv_facts(system_ids: list[uuid.UUID], today: date) -> dict[str, dict[str, Any]]:
+    """Per system: an overdue open reassessment, the latest completion and whether the AMO took part."""
+    if not system_ids:
+        return {}
+    rows = await ApvReassessment.select(
+        ApvReassessment.system,
+        ApvReassessment.status,
+        ApvReassessment.due_date,
+        ApvReassessment.completed_at,
+        ApvReassessment.amo_participation,
+    ).where(ApvReassessment.system.is_in(system_ids))
+    facts: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        fact = facts.setdefault(
+            str(row["system"]), {"overdue": False, "last_completed": None, "without_amo": False}
+        )
+        if row["status"] == "open" and row["due_date"] < today:
+            fact["overdue"] = True
+        if row["status"] == "completed" and row["completed_at"] is not None:
+            completed = row["completed_at"].date()
+            if fact["last_completed"] is None or completed >= fact["last_completed"]:
+                fact["last_completed"] = completed
+                amo = _loads(row["amo_participation"]) or {}
+                fact["without_amo"] = not amo.get("participated")
+    return facts
+
+
+__all__ = [
+    "apv_facts",
+    "get_reassessment",
+    "list_reassessments",
+    "open_reassessments",
+    "update_reassessment",
+]

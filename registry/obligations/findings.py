@@ -1,0 +1,377 @@
+"""Compliance findings of AI systems: computed by the pure rules of registry/rules/findings.py, kept
+while a rule holds, and recomputed on every change (in its transaction) and daily (dates pass: a
+notice period runs out, an effective date of the AI Act arrives). Each finding that appears or goes
+away is an event."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import uuid
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import date, datetime
+from typing import Any
+
+from registry import schedules
+from registry.access import Actor, require_register_reader
+from registry.clock import iso, utcnow
+from registry.db import dialect_of, write_transaction
+from registry.errors import NotFound
+from registry.events import Event, EventType, emit
+from registry.obligations.apv import apv_facts
+from registry.obligations.rules import Context, Finding, evaluate
+from registry.obligations.settings import RuleSettings
+from registry.obligations.tables import SystemFinding
+from registry.organizations.service import organization_exists
+from registry.organizations.tables import Organization
+from registry.systems.tables import AISystem, SystemRevision
+from registry.systems.visibility import system_scope, visible_system
+
+log = logging.getLogger("airegistry.findings")
+SEVERITIES = ("violation", "warning", "info")
+_settings: RuleSettings | None = None
+
+
+def use_rule_settings(settings: RuleSettings | None) -> None:
+    """The dates and periods the rules use (set by the composition root; default: from AIREG_RULES_*)."""
+    global _settings  # noqa: PLW0603 - one configuration per process, set by the composition root
+    _settings = settings
+
+
+def rule_settings() -> RuleSettings:
+    global _settings  # noqa: PLW0603 - read once, then kept
+    if _settings is None:
+        _settings = RuleSettings()
+    return _settings
+
+
+def _loads(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+YIELD_EVERY = 50
+"""A recompute hands the event loop back after this many systems (about 12 ms of work)."""
+
+
+def _view(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": str(row["id"]),
+        "system_id": str(row["system"]),
+        "organization_id": str(row["organization"]),
+        "rule_id": row["rule_id"],
+        "severity": row["severity"],
+        "message_da": row["message_da"],
+        "message_en": row["message_en"],
+        "source": row["source"],
+        "fields": _loads(row["fields"]) or [],
+        "status": row["status"],
+        "opened_at": iso(row["opened_at"]),
+        "resolved_at": iso(row["resolved_at"]) if row["resolved_at"] else None,
+    }
+
+
+async def _material_dates(system_keys: list[uuid.UUID]) -> dict[str, date]:
+    """The day of each system's latest material change after its registration. Going into use alone
+    does not count: notices and assessments are made before it, not after."""
+    if not system_keys:
+        return {}
+    dialect = dialect_of(SystemRevision._meta.db)
+    reasons = '"material_reasons"' if dialect.sqlite else '"material_reasons"::text'
+    placeholders = ", ".join(["{}"] * len(system_keys))
+    rows = await SystemRevision.raw(
+        # Only fixed fragments are formatted in; the ids are bound parameters.
+        f'SELECT "system", "created_at", {reasons} AS "reasons" FROM "system_revision" '  # noqa: S608
+        f"WHERE \"version\" > 1 AND {reasons} NOT IN ('[]', '[\"went_into_use\"]') "
+        f'AND "system" IN ({placeholders})',
+        *system_keys,
+    )
+    found: dict[str, date] = {}
+    for row in rows:
+        if set(_loads(row["reasons"])) <= {"went_into_use"}:
+            continue
+        moment = row["created_at"]
+        if isinstance(moment, str):  # raw queries on SQLite give timestamps back as text
+            moment = datetime.fromisoformat(moment.replace(" ", "T"))
+        day = moment.date()
+        key = str(row["system"])
+        if key not in found or day > found[key]:
+            found[key] = day
+    return found
+
+
+async def _contexts(org_id: str, system_keys: list[uuid.UUID], today: date) -> dict[str, Context]:
+    org = (
+        await Organization.select(Organization.sector, Organization.notice_period_days)
+        .where(Organization.id == uuid.UUID(org_id))
+        .first()
+    )
+    if org is None:
+        raise NotFound("Organization not found.")
+    materials = await _material_dates(system_keys)
+    apv = await apv_facts(system_keys, today)
+    settings = rule_settings()
+    contexts = {}
+    for key in system_keys:
+        facts = apv.get(str(key), {})
+        contexts[str(key)] = Context(
+            today=today,
+            sector=org["sector"],
+            notice_period_days=org["notice_period_days"],
+            latest_material_change=materials.get(str(key)),
+            apv_overdue=bool(facts.get("overdue")),
+            apv_completed_without_amo=bool(facts.get("without_amo")),
+            last_apv_completed=facts.get("last_completed"),
+            settings=settings,
+        )
+    return contexts
+
+
+def _event(kind: EventType, org_id: str, row: dict[str, Any]) -> Event:
+    return Event(
+        type=kind,
+        organization_id=org_id,
+        data={
+            "finding_id": str(row["id"]),
+            "system_id": str(row["system"]),
+            "rule_id": row["rule_id"],
+            "severity": row["severity"],
+        },
+    )
+
+
+async def _sync(
+    org_id: str,
+    system_key: uuid.UUID,
+    computed: Iterable[Finding],
+    existing: list[dict[str, Any]],
+    now: datetime,
+) -> tuple[int, int]:
+    """Make the stored open findings of one system match the computed ones; returns (opened, resolved)."""
+    wanted = {finding.rule_id: finding for finding in computed}
+    current = {row["rule_id"]: row for row in existing}
+    resolved = [row for rule, row in current.items() if rule not in wanted]
+    if resolved:
+        await SystemFinding.update({SystemFinding.status: "resolved", SystemFinding.resolved_at: now}).where(
+            SystemFinding.id.is_in([row["id"] for row in resolved])
+        )
+        await emit(*(_event(EventType.finding_resolved, org_id, row) for row in resolved))
+    for rule, finding in wanted.items():
+        row = current.get(rule)
+        if row is not None and (row["severity"], row["message_en"], row["message_da"]) != (
+            finding.severity,
+            finding.message_en,
+            finding.message_da,
+        ):
+            # The same finding, restated (a warning became a violation on an effective date).
+            await SystemFinding.update(
+                {
+                    SystemFinding.severity: str(finding.severity),
+                    SystemFinding.message_da: finding.message_da,
+                    SystemFinding.message_en: finding.message_en,
+                }
+            ).where(SystemFinding.id == row["id"])
+    opened = [
+        SystemFinding(
+            id=uuid.uuid4(),
+            organization=uuid.UUID(org_id),
+            system=system_key,
+            rule_id=rule,
+            severity=str(finding.severity),
+            message_da=finding.message_da,
+            message_en=finding.message_en,
+            source=finding.source,
+            fields=json.dumps(list(finding.fields)),
+            status="open",
+            opened_at=now,
+        )
+        for rule, finding in wanted.items()
+        if rule not in current
+    ]
+    if opened:
+        await SystemFinding.insert(*opened)
+        await emit(
+            *(
+                _event(
+                    EventType.finding_opened,
+                    org_id,
+                    {"id": row.id, "system": system_key, "rule_id": row.rule_id, "severity": row.severity},
+                )
+                for row in opened
+            )
+        )
+    return len(opened), len(resolved)
+
+
+async def _recompute(
+    org_id: str,
+    system_keys: list[uuid.UUID] | None,
+    today: date,
+    documents: dict[uuid.UUID, Any] | None = None,
+) -> tuple[int, int]:
+    """`documents`, when the caller has them (a change just wrote them), saves reading them again."""
+    if documents is None:
+        query = AISystem.select(AISystem.id, AISystem.document).where(
+            AISystem.organization == uuid.UUID(org_id)
+        )
+        if system_keys is not None:
+            query = query.where(AISystem.id.is_in(system_keys))
+        if not dialect_of(AISystem._meta.db).sqlite:
+            # A daily run can overlap another (the operator's command, a run taken over after its
+            # lease lapsed), and changes recompute too: holding the systems' rows (in one order, so
+            # two runs cannot deadlock) makes them take turns, each seeing the findings the one
+            # before committed. SQLite's write lock already does that.
+            query = query.order_by(AISystem.id).lock_rows()
+        documents = {row["id"]: row["document"] for row in await query}  # each decoded when evaluated
+    keys = list(documents)
+    contexts = await _contexts(org_id, keys, today)
+    stored = (
+        await SystemFinding.select().where(
+            SystemFinding.system.is_in(keys) & (SystemFinding.status == "open")
+        )
+        if keys
+        else []
+    )
+    by_system: dict[str, list[dict[str, Any]]] = {}
+    for row in stored:
+        by_system.setdefault(str(row["system"]), []).append(row)
+    now = utcnow()
+    opened = resolved = 0
+    for index, (key, document) in enumerate(documents.items(), 1):
+        if index % YIELD_EVERY == 0:
+            # Decoding and evaluating touch no database, so nothing else in the process would run
+            # for the length of a large organization (about a second at 5,000 systems): let
+            # requests in now and then.
+            await asyncio.sleep(0)
+        computed = evaluate(_loads(document), contexts[str(key)])
+        o, r = await _sync(org_id, key, computed, by_system.get(str(key), []), now)
+        opened += o
+        resolved += r
+    return opened, resolved
+
+
+async def recompute_system(
+    system_id: str, *, document: dict[str, Any] | None = None, today: date | None = None
+) -> None:
+    """Recompute one system's findings. Call inside the transaction of the change, with the document
+    it just wrote when it has it."""
+    key = uuid.UUID(system_id)
+    if document is None:
+        row = (
+            await AISystem.select(AISystem.organization, AISystem.document).where(AISystem.id == key).first()
+        )
+        if row is None:
+            raise NotFound("AI system not found.")
+        document = _loads(row["document"])
+    await _recompute(str(document["organization_id"]), [key], today or utcnow().date(), {key: document})
+
+
+async def recompute_organization(org_id: str, *, today: date | None = None) -> tuple[int, int]:
+    """Recompute every system of an organization in one transaction; returns (opened, resolved)."""
+    async with write_transaction(SystemFinding._meta.db):
+        return await _recompute(org_id, None, today or utcnow().date())
+
+
+RECOMPUTE_RUN = "findings-recompute"
+"""The daily recompute's name in the scheduled_run table (registry/schedules.py)."""
+
+CHECK_SECONDS = 300
+"""How often a serve process looks whether the daily recompute is due (at most; less when the
+interval is shorter). It also bounds how long a run whose process died waits after its lease lapses."""
+
+
+async def recompute_all(
+    *, today: date | None = None, between: Callable[[], Awaitable[None]] | None = None
+) -> tuple[int, int]:
+    """The daily run: every organization, one transaction each. `between` is awaited after each
+    organization (the scheduled run renews its claim there)."""
+    opened = resolved = 0
+    for row in await Organization.select(Organization.id):
+        o, r = await recompute_organization(str(row["id"]), today=today)
+        opened += o
+        resolved += r
+        if between is not None:
+            await between()
+    return opened, resolved
+
+
+def recompute_result(opened: int, resolved: int) -> str:
+    return f"{opened} opened, {resolved} resolved"
+
+
+async def recompute_when_due(
+    interval_seconds: float, holder: str, *, today: date | None = None
+) -> tuple[int, int] | None:
+    """Runs the daily recompute if no process of the deployment has within `interval_seconds` (and
+    none is running it now); None when it was not due."""
+    claim = await schedules.claim(RECOMPUTE_RUN, interval_seconds=interval_seconds, holder=holder)
+    if claim is None:
+        return None
+    log.info("findings recompute started in this process (%s); the others skip it", holder)
+    try:
+        opened, resolved = await recompute_all(today=today, between=claim.renew)
+    except BaseException:
+        # Failed or stopped: give the run back at once, so the next process to look takes it over.
+        with contextlib.suppress(Exception):
+            await asyncio.shield(claim.release())
+        raise
+    await claim.finish(recompute_result(opened, resolved))
+    log.info("findings recomputed: %s", recompute_result(opened, resolved))
+    return opened, resolved
+
+
+async def keep_recomputing(interval_seconds: float, *, holder: str | None = None) -> None:
+    """Until cancelled (the served app runs it): every few minutes, run the daily recompute if it is
+    due. One process of the deployment runs it per interval; the others find it done or claimed."""
+    holder = holder or schedules.process_holder()
+    while True:
+        try:
+            await recompute_when_due(interval_seconds, holder)
+        except Exception:
+            log.exception("recomputing the findings failed; trying again next time")
+        await asyncio.sleep(min(interval_seconds, CHECK_SECONDS))
+
+
+async def list_system_findings(
+    actor: Actor, system_id: str, *, status: str | None = "open"
+) -> list[dict[str, Any]]:
+    key, _ = await visible_system(actor, system_id)
+    query = SystemFinding.select().where(SystemFinding.system == key)
+    if status is not None:
+        query = query.where(SystemFinding.status == status)
+    return _ordered([_view(row) for row in await query])
+
+
+async def list_organization_findings(
+    actor: Actor,
+    org_id: str,
+    *,
+    status: str | None = "open",
+    severity: str | None = None,
+    rule_id: str | None = None,
+    system_id: str | None = None,
+) -> list[dict[str, Any]]:
+    require_register_reader(actor, org_id)
+    if not await organization_exists(org_id):
+        raise NotFound("Organization not found.")
+    query = SystemFinding.select().where(SystemFinding.organization == uuid.UUID(org_id))
+    for column, value in (
+        (SystemFinding.status, status),
+        (SystemFinding.severity, severity),
+        (SystemFinding.rule_id, rule_id),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    if system_id is not None:
+        query = query.where(SystemFinding.system == uuid.UUID(system_id))
+    rows = [_view(row) for row in await query]
+    scope = await system_scope(actor, org_id)
+    if scope is not None:
+        rows = [row for row in rows if row["system_id"] in scope]
+    return _ordered(rows)
+
+
+def _ordered(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Most severe first, then the oldest."""
+    return sorted(rows, key=lambda r: (SEVERITIES.index(r["severity"]), r["opened_at"], r["rule_id"]))

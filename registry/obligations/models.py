@@ -1,0 +1,34 @@
+"""What an employer states when it works through an APV reassessment (arbejdsmiljøloven §15a):
+whether the working-environment organisation (AMO) took part, what was found, and the action plan."""
+
+from __future__ import annotations
+
+from datetime import date as Day
+from typing import Literal
+
+from pydantic import Field
+
+from registry.fields import LongText, Strict, Text
+
+
+class AmoParticipation(Strict):
+    participated: bool = Field(description="Did the working-environment organisation (AMO / MED) take part?")
+    participants: list[Text] = Field(
+        default_factory=list, max_length=50, description="Who took part, e.g. 'AMR, Hjemmeplejen Nord'."
+    )
+    description: LongText | None = None
+
+
+class ActionItem(Strict):
+    description: LongText
+    owner: Text
+    deadline: Day
+
+
+class ReassessmentPatch(Strict):
+    """Fields to record; `status: completed` completes the reassessment (AMO participation required)."""
+
+    status: Literal["completed"] | None = None
+    amo_participation: AmoParticipation | None = None
+    findings: LongText | None = Field(default=None, description="What the reassessment found.")
+    action_items: list[ActionItem] | None = Field(default=None, max_length=200)

@@ -1,0 +1,1 @@
+"""Employers (organizations) and their units: workplaces and areas with their cooperation committees."""

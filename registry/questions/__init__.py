@@ -1,0 +1,1 @@
+"""Stewards' questions about AI systems and management's answers, kept on record."""

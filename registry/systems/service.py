@@ -1,0 +1,482 @@
+"""AI systems: register, change (with an immutable revision per version), read, list, history."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from registry.access import (
+    Actor,
+    require_register_reader,
+    require_register_role,
+    require_register_writer,
+    touches,
+    unit_scope,
+)
+from registry.accesslog import context as audit
+from registry.clock import iso, to_micros, utcnow
+from registry.db import dialect_of, fetch_by_id, fetch_tuples, write_transaction
+from registry.errors import (
+    FieldProblem,
+    InvalidFields,
+    InvalidInput,
+    NotFound,
+    PreconditionRequired,
+    VersionMismatch,
+    field_path,
+)
+from registry.events import emit, system_event
+from registry.obligations.apv import open_reassessments
+from registry.obligations.findings import recompute_system, rule_settings
+from registry.obligations.materiality import material_reasons
+from registry.organizations.service import organization_exists
+from registry.organizations.units import unit_parents
+from registry.pagination import DEFAULT_LIMIT, MAX_LIMIT, Position, decode_cursor, encode_cursor
+from registry.systems.consistency import contradictions
+from registry.systems.history import changed_field_names, field_changes
+from registry.systems.models import SystemFields, risk_class_of, special_categories_of
+from registry.systems.search import SEARCHED_FIELDS, TextQuery, indexed_text, text_condition
+from registry.systems.tables import AISystem, SystemRevision
+
+
+@dataclass(frozen=True)
+class SystemFilter:
+    status: str | None = None
+    category: str | None = None
+    control_measure: bool | None = None
+    risk_class: str | None = None
+    data_category: str | None = None
+    unit_id: str | None = None
+    q: str | None = None
+    changed_since: datetime | None = None
+    # True: only systems used for monitoring or registered as control measures (what a steward
+    # watches first); False: only the others.
+    monitoring: bool | None = None
+    # True: only systems with open compliance findings; False: only those without.
+    open_findings: bool | None = None
+
+
+@dataclass(frozen=True)
+class SystemPage:
+    items: list[bytes]  # each item is the stored JSON of one system, as GET /systems/{id} returns it
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class StoredSystem:
+    body: bytes  # the stored JSON representation, UTF-8
+    version: int
+
+    @property
+    def document(self) -> dict[str, Any]:
+        return json.loads(self.body)
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _problems_of(error: ValidationError) -> list[FieldProblem]:
+    return [FieldProblem(field_path(item["loc"]), item["msg"]) for item in error.errors(include_url=False)]
+
+
+def _validated(fields: dict[str, Any]) -> SystemFields:
+    try:
+        return SystemFields.model_validate(fields)
+    except ValidationError as exc:
+        raise InvalidFields("The AI system is not valid.", problems=_problems_of(exc)) from exc
+
+
+async def _check_units(org_id: str, unit_ids: list[str]) -> None:
+    known = await unit_parents(org_id)
+    problems = [
+        FieldProblem(f"unit_ids[{i}]", "is not a unit of this organization")
+        for i, unit in enumerate(unit_ids)
+        if unit not in known
+    ]
+    if problems:
+        raise InvalidInput("Some units are not units of this organization.", problems=problems)
+
+
+def _complete(fields: SystemFields) -> dict[str, Any]:
+    """The stated fields as JSON values, with what the register fills in itself."""
+    stated = fields.model_dump(mode="json")
+    if stated["status"] == "retired" and not stated["retired_at"]:
+        stated["retired_at"] = date.today().isoformat()
+    problems = contradictions(stated)
+    if problems:
+        raise InvalidInput("Some dates or statuses contradict each other.", problems=problems)
+    return stated
+
+
+def _document(
+    system_id: uuid.UUID,
+    org_id: str,
+    version: int,
+    stated: dict[str, Any],
+    created: datetime,
+    updated: datetime,
+) -> dict[str, Any]:
+    return {
+        "id": str(system_id),
+        "organization_id": org_id,
+        "version": version,
+        **stated,
+        "special_categories": special_categories_of(stated["data_categories"]),
+        "created_at": iso(created),
+        "updated_at": iso(updated),
+    }
+
+
+def _columns(document: dict[str, Any], updated: datetime, author: str) -> dict[Any, Any]:
+    search = indexed_text(document.get(name) for name in SEARCHED_FIELDS)
+    return {
+        AISystem.version: document["version"],
+        AISystem.document: _dumps(document),
+        AISystem.name: document["name"],
+        AISystem.status: document["status"],
+        AISystem.category: document["category"],
+        AISystem.control_measure: document["control_measure"],
+        AISystem.risk_class: risk_class_of(document),
+        AISystem.data_categories: list(document["data_categories"]),
+        AISystem.unit_ids: list(document["unit_ids"]),
+        AISystem.search_text: search,
+        AISystem.changed_us: to_micros(updated),
+        AISystem.updated_at: updated,
+        AISystem.updated_by: author,
+    }
+
+
+async def _record_revision(
+    system_id: uuid.UUID,
+    document: dict[str, Any],
+    changed: list[str],
+    material: list[str],
+    author: str,
+    note: str | None,
+) -> None:
+    await SystemRevision.insert(
+        SystemRevision(
+            id=uuid.uuid4(),
+            system=system_id,
+            version=document["version"],
+            document=_dumps(document),
+            changed_fields=_dumps(changed),
+            material_reasons=_dumps(material),
+            change_note=note,
+            author=author,
+            created_at=utcnow(),
+        )
+    )
+
+
+async def _obligations(org_id: str, system_id: str, document: dict[str, Any], material: list[str]) -> None:
+    """What a change sets in motion, in its transaction: an APV reassessment per affected unit when
+    the change is material (a retired system needs none), and the system's findings recomputed."""
+    if material and document["status"] != "retired":
+        await open_reassessments(
+            org_id,
+            system_id,
+            document["version"],
+            list(document["unit_ids"]),
+            material,
+            due_days=rule_settings().rules_apv_due_days,
+        )
+    await recompute_system(system_id, document=document)
+
+
+async def register_system(
+    actor: Actor, org_id: str, fields: SystemFields, change_note: str | None = None
+) -> StoredSystem:
+    require_register_writer(actor, org_id)
+    if not await organization_exists(org_id):
+        raise NotFound("Organization not found.")
+    stated = _complete(fields)
+    system_id, now = uuid.uuid4(), utcnow()
+    audit.note(organization_id=org_id, resource_id=str(system_id))
+    document = _document(system_id, org_id, 1, stated, now, now)
+    async with write_transaction(AISystem._meta.db):
+        await _check_units(org_id, stated["unit_ids"])
+        columns = {col._meta.name: value for col, value in _columns(document, now, actor.sub).items()}
+        await AISystem.insert(
+            AISystem(
+                id=system_id,
+                organization=uuid.UUID(org_id),
+                sort_key=to_micros(now),
+                created_at=now,
+                created_by=actor.sub,
+                **columns,
+            )
+        )
+        changed = changed_field_names(None, document)
+        material = material_reasons(None, document)
+        await _record_revision(system_id, document, changed, material, actor.sub, change_note)
+        await emit(
+            system_event(
+                org_id,
+                str(system_id),
+                1,
+                previous_status=None,
+                status=document["status"],
+                changed_fields=changed,
+                material_reasons=material,
+            )
+        )
+        await _obligations(org_id, str(system_id), document, material)
+    return StoredSystem(body=_dumps(document).encode(), version=1)
+
+
+async def _visible_row(actor: Actor, system_id: str) -> dict[str, Any]:
+    """The system's row when the actor may read it; otherwise NotFound, whatever the reason (a role
+    that reads no register at all gets Forbidden, before the lookup)."""
+    require_register_role(actor)
+    try:
+        key = uuid.UUID(system_id)
+    except ValueError as exc:
+        raise NotFound("AI system not found.") from exc
+    dialect = dialect_of(AISystem._meta.db)
+    found = await fetch_by_id(
+        AISystem, f'"organization", "version", {dialect.as_bytes("document")}, "unit_ids"', key
+    )
+    if found is None:
+        raise NotFound("AI system not found.")
+    organization, version, body, unit_ids = found
+    row = {"organization": organization, "version": version, "body": body, "unit_ids": unit_ids}
+    org_id = str(organization)
+    audit.note(organization_id=org_id)
+    try:
+        require_register_reader(actor, org_id)
+    except NotFound as exc:
+        raise NotFound("AI system not found.") from exc
+    if actor.units is not None and not touches(
+        row["unit_ids"], unit_scope(actor, await unit_parents(org_id))
+    ):
+        raise NotFound("AI system not found.")
+    return {**row, "id": key}
+
+
+async def get_system(actor: Actor, system_id: str) -> StoredSystem:
+    row = await _visible_row(actor, system_id)
+    return StoredSystem(body=bytes(row["body"]), version=row["version"])
+
+
+async def update_system(
+    actor: Actor,
+    system_id: str,
+    changes: dict[str, Any],
+    *,
+    if_match: list[int] | None,
+    change_note: str | None = None,
+) -> StoredSystem:
+    """Apply `changes` (top-level fields, each replaced as a whole) to the version the caller read.
+    Exactly one of two concurrent edits of the same version wins; the other gets VersionMismatch."""
+    row = await _visible_row(actor, system_id)
+    org_id = str(row["organization"])
+    require_register_writer(actor, org_id)
+    if not if_match:
+        raise PreconditionRequired("Send If-Match with the ETag of the version you edited.")
+    unknown = [name for name in changes if name not in SystemFields.model_fields]
+    if unknown:
+        raise InvalidFields(
+            "Unknown fields.",
+            problems=[FieldProblem(name, "is not a field of an AI system") for name in unknown],
+        )
+    key = uuid.UUID(system_id)
+    async with write_transaction(AISystem._meta.db):
+        current = (
+            await AISystem.select(AISystem.version, AISystem.document, AISystem.created_at)
+            .where(AISystem.id == key)
+            .first()
+        )
+        if current is None:
+            raise NotFound("AI system not found.")
+        if current["version"] not in if_match:
+            raise VersionMismatch(
+                "The AI system changed since you read it; read it again and reapply your change.",
+                current_version=current["version"],
+            )
+        previous = json.loads(current["document"])
+        merged = {name: previous.get(name) for name in SystemFields.model_fields} | changes
+        stated = _complete(_validated(merged))
+        if "unit_ids" in changes:
+            await _check_units(org_id, stated["unit_ids"])
+        now = utcnow()
+        version = current["version"] + 1
+        document = _document(key, org_id, version, stated, current["created_at"], now)
+        updated = (
+            await AISystem.update(_columns(document, now, actor.sub))
+            .where((AISystem.id == key) & (AISystem.version == current["version"]))
+            .returning(AISystem.id)
+        )
+        if not updated:
+            # Another writer got there first (possible on PostgreSQL, where writers do not queue).
+            raise VersionMismatch("The AI system changed since you read it.", current_version=None)
+        changed = changed_field_names(previous, document)
+        material = material_reasons(previous, document)
+        await _record_revision(key, document, changed, material, actor.sub, change_note)
+        await emit(
+            system_event(
+                org_id,
+                system_id,
+                version,
+                previous_status=previous["status"],
+                status=document["status"],
+                changed_fields=changed,
+                material_reasons=material,
+            )
+        )
+        await _obligations(org_id, system_id, document, material)
+    return StoredSystem(body=_dumps(document).encode(), version=version)
+
+
+def _watch_clauses(filters: SystemFilter) -> list[tuple[str, list[Any]]]:
+    """The filters on what a steward watches first: monitoring or control measures, open findings."""
+    found: list[tuple[str, list[Any]]] = []
+    if filters.monitoring is not None:
+        watched = '("category" = {} OR "control_measure" = {})'
+        found.append((watched if filters.monitoring else f"NOT {watched}", ["monitoring", True]))
+    if filters.open_findings is not None:
+        open_findings = (
+            'EXISTS (SELECT 1 FROM "system_finding" WHERE "system_finding"."system" = "ai_system"."id" '
+            'AND "system_finding"."status" = {})'
+        )
+        found.append((open_findings if filters.open_findings else f"NOT {open_findings}", ["open"]))
+    return found
+
+
+async def list_systems(
+    actor: Actor, org_id: str, filters: SystemFilter, *, limit: int = DEFAULT_LIMIT, cursor: str | None = None
+) -> SystemPage:
+    """One page of an organization's systems, newest first. Written as SQL by hand: this is the
+    register's hottest read, and building it with Piccolo's query builder costs more than running it."""
+    require_register_reader(actor, org_id)
+    limit = max(1, min(limit, MAX_LIMIT))
+    after = decode_cursor(cursor) if cursor else None
+    dialect = dialect_of(AISystem._meta.db)
+    clauses: list[str] = ['"organization" = {}']
+    args: list[Any] = [uuid.UUID(org_id)]
+    for column, value in (
+        ("status", filters.status),
+        ("category", filters.category),
+        ("control_measure", filters.control_measure),
+        ("risk_class", filters.risk_class),
+    ):
+        if value is not None:
+            clauses.append(f'"{column}" = {{}}')
+            args.append(value)
+    fragments = []
+    if filters.data_category:
+        fragments.append(dialect.array_contains("data_categories", filters.data_category))
+    if filters.unit_id:
+        fragments.append(dialect.array_contains("unit_ids", filters.unit_id))
+    if filters.changed_since is not None:
+        fragments.append(('"changed_us" >= {}', to_micros(filters.changed_since)))
+    for clause, arg in fragments:
+        clauses.append(clause)
+        args.append(arg)
+    if filters.q is not None:
+        text_clause, text_args = text_condition(dialect, TextQuery.parse(filters.q))
+        clauses.append(text_clause)
+        args.extend(text_args)
+    for clause, values in _watch_clauses(filters):
+        clauses.append(clause)
+        args.extend(values)
+    if actor.units is not None:
+        scope = sorted(unit_scope(actor, await unit_parents(org_id)) or ())
+        reach = [dialect.array_contains("unit_ids", unit) for unit in scope]
+        clauses.append("(" + " OR ".join([dialect.array_is_empty("unit_ids"), *(c for c, _ in reach)]) + ")")
+        args.extend(arg for _, arg in reach)
+    if after is not None:
+        clauses.append('("sort_key" < {} OR ("sort_key" = {} AND "id" < {}))')
+        args.extend([after.sort_key, after.sort_key, after.item_id])
+    # Only fixed fragments are joined in; every value is a bound parameter. The arithmetic and the
+    # cast keep the driver from converting sort_key and id on every row; only the last one is used.
+    # ORDER BY names the table's columns: a bare "id" would bind to the cast output column, and
+    # PostgreSQL would then sort the organization's rows instead of walking its sort index.
+    sql = (
+        f'SELECT {dialect.as_bytes("document")}, "sort_key" + 0, CAST("id" AS TEXT) FROM "ai_system" WHERE '  # noqa: S608
+        + " AND ".join(clauses)
+        + ' ORDER BY "ai_system"."sort_key" DESC, "ai_system"."id" DESC LIMIT {}'
+    )
+    rows = await fetch_tuples(AISystem, sql, *args, limit + 1)
+    if not rows and not await organization_exists(org_id):
+        # Rows reference their organization, so only an empty page needs to ask whether it exists.
+        raise NotFound("Organization not found.")
+    next_cursor = None
+    if len(rows) > limit:
+        _, sort_key, last_id = rows[limit - 1]
+        next_cursor = encode_cursor(Position(sort_key=int(sort_key), item_id=uuid.UUID(str(last_id))))
+        rows = rows[:limit]
+    return SystemPage(items=[bytes(row[0]) for row in rows], next_cursor=next_cursor)
+
+
+def _revision_summary(row: dict[str, Any]) -> dict[str, Any]:
+    reasons = row.get("material_reasons")
+    return {
+        "version": row["version"],
+        "author": row["author"],
+        "created_at": iso(row["created_at"]),
+        "change_note": row["change_note"],
+        "changed_fields": json.loads(row["changed_fields"]),
+        "material_reasons": json.loads(reasons) if isinstance(reasons, str) else list(reasons or []),
+    }
+
+
+async def list_revisions(actor: Actor, system_id: str) -> list[dict[str, Any]]:
+    row = await _visible_row(actor, system_id)
+    revisions = (
+        await SystemRevision.select(
+            SystemRevision.version,
+            SystemRevision.author,
+            SystemRevision.created_at,
+            SystemRevision.change_note,
+            SystemRevision.changed_fields,
+            SystemRevision.material_reasons,
+        )
+        .where(SystemRevision.system == row["id"])
+        .order_by(SystemRevision.version, ascending=False)
+    )
+    return [_revision_summary(r) for r in revisions]
+
+
+async def _revision_row(system_key: uuid.UUID, version: int) -> dict[str, Any] | None:
+    return (
+        await SystemRevision.select()
+        .where((SystemRevision.system == system_key) & (SystemRevision.version == version))
+        .first()
+    )
+
+
+async def get_revision(actor: Actor, system_id: str, version: int) -> dict[str, Any]:
+    row = await _visible_row(actor, system_id)
+    revision = await _revision_row(row["id"], version)
+    if revision is None:
+        raise NotFound(f"AI system has no version {version}.")
+    return {**_revision_summary(revision), "document": json.loads(revision["document"])}
+
+
+async def diff_revisions(
+    actor: Actor, system_id: str, version: int, against: int | None = None
+) -> dict[str, Any]:
+    """Field-level changes from version `against` (default: the one before) to `version`."""
+    row = await _visible_row(actor, system_id)
+    base_version = version - 1 if against is None else against
+    target = await _revision_row(row["id"], version)
+    if target is None:
+        raise NotFound(f"AI system has no version {version}.")
+    base = await _revision_row(row["id"], base_version) if base_version >= 1 else None
+    if base is None and base_version >= 1:
+        raise NotFound(f"AI system has no version {base_version}.")
+    return {
+        "system_id": str(row["id"]),
+        "from_version": base_version if base is not None else None,
+        "to_version": version,
+        "changes": field_changes(
+            json.loads(base["document"]) if base else None, json.loads(target["document"])
+        ),
+    }
