@@ -46,8 +46,8 @@ from api.runtime import AccessLogRuntime
 from api.settings import ApiSettings
 from registry import Actor
 from registry.accesslog.settings import AccessLogSettings
+from registry.composition import compose
 from registry.db import pooled_connections
-from registry.events import use_sink
 from registry.obligations.findings import keep_recomputing, rule_settings
 from registry.organizations.tables import Organization
 from webhooks.outbox import OutboxSink
@@ -123,7 +123,7 @@ def create_app(
     settings = settings or ApiSettings()
     hooks = webhooks or WebhookRuntime.from_settings(WebhookSettings(data_dir=settings.data_dir))
     # The register emits its events through this sink, into the outbox, in each change's transaction.
-    use_sink(OutboxSink(public_base_url=settings.public_url))
+    compose(OutboxSink(public_base_url=settings.public_url))
     verifier = TokenVerifier.from_settings(settings)
     runtime = access_log or AccessLogRuntime.from_settings(AccessLogSettings(data_dir=settings.data_dir))
     throttles = [

@@ -201,13 +201,13 @@ def _print_demo_tokens(organizations: list[dict[str, Any]], settings: ApiSetting
 
 def cmd_demo(_: argparse.Namespace) -> int:
     from registry import Actor, Role
+    from registry.composition import compose
     from registry.demo import database_is_empty, seed_demo
-    from registry.events import use_sink
     from registry.organizations.service import list_organizations
     from webhooks.outbox import OutboxSink
 
     settings = ApiSettings()
-    use_sink(OutboxSink(public_base_url=settings.public_url))
+    compose(OutboxSink(public_base_url=settings.public_url))
 
     async def run() -> list[dict[str, Any]]:
         if await database_is_empty():
@@ -420,12 +420,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_findings_recompute(_: argparse.Namespace) -> int:
     from registry.clock import utcnow
-    from registry.events import use_sink
+    from registry.composition import compose
     from registry.obligations.findings import RECOMPUTE_RUN, recompute_all, recompute_result
     from registry.schedules import record_finished
     from webhooks.outbox import OutboxSink
 
-    use_sink(OutboxSink(public_base_url=ApiSettings().public_url))  # opened and resolved findings are events
+    compose(OutboxSink(public_base_url=ApiSettings().public_url))  # opened and resolved findings are events
 
     async def run() -> str:
         started = utcnow()

@@ -31,10 +31,6 @@ class Actor:
     name: str | None = None
     extra: dict[str, str] = field(default_factory=dict, compare=False)
 
-    @property
-    def is_platform_wide(self) -> bool:
-        return self.org is None
-
 
 def sees_organization(actor: Actor, org_id: str) -> bool:
     if actor.role is Role.platform_admin:

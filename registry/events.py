@@ -68,10 +68,6 @@ def use_sink(sink: EventSink | None) -> None:
     _sink = sink
 
 
-def current_sink() -> EventSink | None:
-    return _sink
-
-
 async def emit(*events: Event) -> None:
     if _sink is None:
         # Losing events silently would break the promise to subscribers; refuse the change instead.

@@ -30,9 +30,11 @@ from api.app import create_app  # noqa: E402
 from api.auth import TokenIssuer  # noqa: E402
 from api.settings import ApiSettings  # noqa: E402
 from registry import Role  # noqa: E402
+from registry.composition import compose  # noqa: E402
 from registry.db.migrate import migrate  # noqa: E402
 from tests.support import database  # noqa: E402
 from tests.support.world import TokenFactory, World  # noqa: E402
+from webhooks.outbox import OutboxSink  # noqa: E402
 from webhooks.runtime import WebhookRuntime  # noqa: E402
 from webhooks.settings import WebhookSettings  # noqa: E402
 
@@ -42,6 +44,8 @@ def pytest_configure(config: pytest.Config) -> None:
     controller = bool(getattr(config.option, "numprocesses", None)) and not hasattr(config, "workerinput")
     if not controller:
         database.start_engine(_SCRATCH)
+        # As the served app does (create_app composes again with its own settings).
+        compose(OutboxSink())
 
 
 @pytest.fixture(scope="session")

@@ -521,11 +521,6 @@ class Relay:
 
     # --- running ----------------------------------------------------------------------------------
 
-    async def deliver(self, claimed: Claimed) -> Outcome:
-        outcome = await self.send(claimed)
-        await self.record(claimed, outcome)
-        return outcome
-
     async def deliver_run(self, run: list[Claimed], *, grouped: bool = False) -> int:
         """Send one subscription's taken deliveries in order; stop at the first that fails (or when
         the lease would run out before the next could finish) and give the rest back. Returns the

@@ -27,7 +27,6 @@ from webhooks.tables import WebhookDelivery, WebhookEvent, WebhookSubscription
 
 ROTATION_OVERLAP = timedelta(hours=24)
 STATUSES_SETTABLE = ("active", "paused")
-DELIVERY_STATUSES = ("pending", "succeeded", "failed", "cancelled")
 MAX_DESCRIPTION = 500
 MAX_EVENT_TYPES = 100  # duplicates are allowed and collapse
 

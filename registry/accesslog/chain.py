@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -181,20 +181,6 @@ class ChainWalker:
                 return seq - 1, "entry replaced or inserted: its successor does not link to it"
             return seq, "prev_hash does not match the entry before"
         return digest
-
-
-def verify_records(
-    records: Iterable[Mapping[str, Any]],
-    *,
-    start_seq: int = 0,
-    start_hash: str = GENESIS_HASH,
-    signature_ok: SignatureCheck,
-) -> Verdict:
-    walker = ChainWalker(start_seq=start_seq, start_hash=start_hash, signature_ok=signature_ok)
-    for record in records:
-        if not walker.step(record):
-            break
-    return walker.verdict
 
 
 def _int(value: Any) -> int | None:

@@ -30,7 +30,6 @@ CSV_COLUMNS = (
 INTEGER_COLUMNS = frozenset({"seq", "status", "last_seq"})
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
 _FORMULA_FIRST = frozenset(FORMULA_STARTS)  # each is one character
-FORMATS = ("jsonl", "csv")
 
 
 # msgspec (Litestar's own encoder) writes what json.dumps(ensure_ascii=False, separators=(",", ":"))

@@ -10,7 +10,7 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from piccolo.engine.base import Engine
@@ -20,8 +20,10 @@ from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
 from registry.db.settings import DatabaseSettings
 from registry.errors import ConfigurationError
 
-if TYPE_CHECKING:
-    from registry.db.reads import GroupedReads
+
+class _Closing(Protocol):
+    async def close(self) -> None: ...
+
 
 SQLITE_PREFIX = "sqlite:///"
 POSTGRES_SCHEMES = ("postgresql", "postgres")
@@ -79,7 +81,7 @@ class RegisterPostgresEngine(PostgresEngine):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.grouped_reads: dict[str, GroupedReads] = {}
+        self.grouped_reads: dict[str, _Closing] = {}  # registry/db/reads.py GroupedReads, by columns
 
     async def close_grouped_reads(self) -> None:
         readers, self.grouped_reads = self.grouped_reads, {}

@@ -199,7 +199,7 @@ async def fetch_by_id(table: Any, columns: str, key: uuid.UUID) -> tuple[Any, ..
     grouped = isinstance(engine, RegisterPostgresEngine) and engine.pool is not None
     if grouped and engine.current_transaction.get() is None:
         reader = engine.grouped_reads.get(columns)
-        if reader is None:
+        if not isinstance(reader, GroupedReads):
             sql = f'SELECT "id", {columns} FROM "{name}" WHERE "id" = ANY($1::uuid[])'  # noqa: S608 - fixed
             reader = engine.grouped_reads[columns] = GroupedReads(engine, sql)
         return await reader.get(key)

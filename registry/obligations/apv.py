@@ -16,6 +16,7 @@ from registry.clock import iso, utcnow
 from registry.db import write_transaction
 from registry.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from registry.events import Event, EventType, emit
+from registry.obligations.findings import recompute_system
 from registry.obligations.models import ReassessmentPatch
 from registry.obligations.tables import ApvReassessment
 from registry.organizations.service import organization_exists
@@ -209,42 +210,11 @@ async def update_reassessment(actor: Actor, reassessment_id: str, patch: Reasses
                     },
                 )
             )
-            # Imported here: the findings read the reassessments, so the two modules refer to each other.
-            from registry.obligations.findings import recompute_system
-
             await recompute_system(str(row["system"]))
     return await get_reassessment(actor, reassessment_id)
 
 
-async def apv_facts(system_ids: list[uuid.UUID], today: date) -> dict[str, dict[str, Any]]:
-    """Per system: an overdue open reassessment, the latest completion and whether the AMO took part."""
-    if not system_ids:
-        return {}
-    rows = await ApvReassessment.select(
-        ApvReassessment.system,
-        ApvReassessment.status,
-        ApvReassessment.due_date,
-        ApvReassessment.completed_at,
-        ApvReassessment.amo_participation,
-    ).where(ApvReassessment.system.is_in(system_ids))
-    facts: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        fact = facts.setdefault(
-            str(row["system"]), {"overdue": False, "last_completed": None, "without_amo": False}
-        )
-        if row["status"] == "open" and row["due_date"] < today:
-            fact["overdue"] = True
-        if row["status"] == "completed" and row["completed_at"] is not None:
-            completed = row["completed_at"].date()
-            if fact["last_completed"] is None or completed >= fact["last_completed"]:
-                fact["last_completed"] = completed
-                amo = _loads(row["amo_participation"]) or {}
-                fact["without_amo"] = not amo.get("participated")
-    return facts
-
-
 __all__ = [
-    "apv_facts",
     "get_reassessment",
     "list_reassessments",
     "open_reassessments",

@@ -20,10 +20,9 @@ from registry.clock import iso, utcnow
 from registry.db import dialect_of, write_transaction
 from registry.errors import NotFound
 from registry.events import Event, EventType, emit
-from registry.obligations.apv import apv_facts
 from registry.obligations.rules import Context, Finding, evaluate
 from registry.obligations.settings import RuleSettings
-from registry.obligations.tables import SystemFinding
+from registry.obligations.tables import ApvReassessment, SystemFinding
 from registry.organizations.service import organization_exists
 from registry.organizations.tables import Organization
 from registry.systems.tables import AISystem, SystemRevision
@@ -34,13 +33,8 @@ SEVERITIES = ("violation", "warning", "info")
 _settings: RuleSettings | None = None
 
 
-def use_rule_settings(settings: RuleSettings | None) -> None:
-    """The dates and periods the rules use (set by the composition root; default: from AIREG_RULES_*)."""
-    global _settings  # noqa: PLW0603 - one configuration per process, set by the composition root
-    _settings = settings
-
-
 def rule_settings() -> RuleSettings:
+    """The dates and periods the rules use (AIREG_RULES_*), read once per process."""
     global _settings  # noqa: PLW0603 - read once, then kept
     if _settings is None:
         _settings = RuleSettings()
@@ -99,6 +93,34 @@ async def _material_dates(system_keys: list[uuid.UUID]) -> dict[str, date]:
         if key not in found or day > found[key]:
             found[key] = day
     return found
+
+
+async def apv_facts(system_ids: list[uuid.UUID], today: date) -> dict[str, dict[str, Any]]:
+    """What the APV rules read, per system: an overdue open reassessment, the latest completion and
+    whether the AMO took part."""
+    if not system_ids:
+        return {}
+    rows = await ApvReassessment.select(
+        ApvReassessment.system,
+        ApvReassessment.status,
+        ApvReassessment.due_date,
+        ApvReassessment.completed_at,
+        ApvReassessment.amo_participation,
+    ).where(ApvReassessment.system.is_in(system_ids))
+    facts: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        fact = facts.setdefault(
+            str(row["system"]), {"overdue": False, "last_completed": None, "without_amo": False}
+        )
+        if row["status"] == "open" and row["due_date"] < today:
+            fact["overdue"] = True
+        if row["status"] == "completed" and row["completed_at"] is not None:
+            completed = row["completed_at"].date()
+            if fact["last_completed"] is None or completed >= fact["last_completed"]:
+                fact["last_completed"] = completed
+                amo = _loads(row["amo_participation"]) or {}
+                fact["without_amo"] = not amo.get("participated")
+    return facts
 
 
 async def _contexts(org_id: str, system_keys: list[uuid.UUID], today: date) -> dict[str, Context]:

@@ -10,17 +10,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from registry.access import (
-    Actor,
-    require_register_reader,
-    require_register_role,
-    require_register_writer,
-    touches,
-    unit_scope,
-)
+from registry.access import Actor, require_register_reader, require_register_writer, unit_scope
 from registry.accesslog import context as audit
 from registry.clock import iso, to_micros, utcnow
-from registry.db import dialect_of, fetch_by_id, fetch_tuples, write_transaction
+from registry.db import dialect_of, fetch_tuples, write_transaction
 from registry.errors import (
     FieldProblem,
     InvalidFields,
@@ -31,17 +24,16 @@ from registry.errors import (
     field_path,
 )
 from registry.events import emit, system_event
-from registry.obligations.apv import open_reassessments
-from registry.obligations.findings import recompute_system, rule_settings
-from registry.obligations.materiality import material_reasons
 from registry.organizations.service import organization_exists
 from registry.organizations.units import unit_parents
 from registry.pagination import DEFAULT_LIMIT, MAX_LIMIT, Position, decode_cursor, encode_cursor
 from registry.systems.consistency import contradictions
+from registry.systems.followers import SystemChange, follower
 from registry.systems.history import changed_field_names, field_changes
 from registry.systems.models import SystemFields, risk_class_of, special_categories_of
 from registry.systems.search import SEARCHED_FIELDS, TextQuery, indexed_text, text_condition
 from registry.systems.tables import AISystem, SystemRevision
+from registry.systems.visibility import readable_system
 
 
 @dataclass(frozen=True)
@@ -175,21 +167,6 @@ async def _record_revision(
     )
 
 
-async def _obligations(org_id: str, system_id: str, document: dict[str, Any], material: list[str]) -> None:
-    """What a change sets in motion, in its transaction: an APV reassessment per affected unit when
-    the change is material (a retired system needs none), and the system's findings recomputed."""
-    if material and document["status"] != "retired":
-        await open_reassessments(
-            org_id,
-            system_id,
-            document["version"],
-            list(document["unit_ids"]),
-            material,
-            due_days=rule_settings().rules_apv_due_days,
-        )
-    await recompute_system(system_id, document=document)
-
-
 async def register_system(
     actor: Actor, org_id: str, fields: SystemFields, change_note: str | None = None
 ) -> StoredSystem:
@@ -214,7 +191,7 @@ async def register_system(
             )
         )
         changed = changed_field_names(None, document)
-        material = material_reasons(None, document)
+        material = follower().material_reasons(None, document)
         await _record_revision(system_id, document, changed, material, actor.sub, change_note)
         await emit(
             system_event(
@@ -227,37 +204,17 @@ async def register_system(
                 material_reasons=material,
             )
         )
-        await _obligations(org_id, str(system_id), document, material)
+        await follower().follow(SystemChange(org_id, str(system_id), None, document, material))
     return StoredSystem(body=_dumps(document).encode(), version=1)
 
 
 async def _visible_row(actor: Actor, system_id: str) -> dict[str, Any]:
-    """The system's row when the actor may read it; otherwise NotFound, whatever the reason (a role
-    that reads no register at all gets Forbidden, before the lookup)."""
-    require_register_role(actor)
-    try:
-        key = uuid.UUID(system_id)
-    except ValueError as exc:
-        raise NotFound("AI system not found.") from exc
+    """The system's version and stored JSON when the actor may read it (systems/visibility.py)."""
     dialect = dialect_of(AISystem._meta.db)
-    found = await fetch_by_id(
-        AISystem, f'"organization", "version", {dialect.as_bytes("document")}, "unit_ids"', key
+    key, org_id, (version, body) = await readable_system(
+        actor, system_id, f'"version", {dialect.as_bytes("document")}'
     )
-    if found is None:
-        raise NotFound("AI system not found.")
-    organization, version, body, unit_ids = found
-    row = {"organization": organization, "version": version, "body": body, "unit_ids": unit_ids}
-    org_id = str(organization)
-    audit.note(organization_id=org_id)
-    try:
-        require_register_reader(actor, org_id)
-    except NotFound as exc:
-        raise NotFound("AI system not found.") from exc
-    if actor.units is not None and not touches(
-        row["unit_ids"], unit_scope(actor, await unit_parents(org_id))
-    ):
-        raise NotFound("AI system not found.")
-    return {**row, "id": key}
+    return {"id": key, "organization": org_id, "version": version, "body": body}
 
 
 async def get_system(actor: Actor, system_id: str) -> StoredSystem:
@@ -317,7 +274,7 @@ async def update_system(
             # Another writer got there first (possible on PostgreSQL, where writers do not queue).
             raise VersionMismatch("The AI system changed since you read it.", current_version=None)
         changed = changed_field_names(previous, document)
-        material = material_reasons(previous, document)
+        material = follower().material_reasons(previous, document)
         await _record_revision(key, document, changed, material, actor.sub, change_note)
         await emit(
             system_event(
@@ -330,7 +287,7 @@ async def update_system(
                 material_reasons=material,
             )
         )
-        await _obligations(org_id, system_id, document, material)
+        await follower().follow(SystemChange(org_id, system_id, previous, document, material))
     return StoredSystem(body=_dumps(document).encode(), version=version)
 
 

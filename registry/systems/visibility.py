@@ -4,9 +4,11 @@ units, who sees the systems touching those units (and units below them) and syst
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
-from registry.access import Actor, require_register_reader, touches, unit_scope
+from registry.access import Actor, require_register_reader, require_register_role, touches, unit_scope
 from registry.accesslog import context as audit
+from registry.db import fetch_by_id
 from registry.errors import NotFound
 from registry.organizations.units import unit_parents
 from registry.systems.tables import AISystem
@@ -30,24 +32,35 @@ async def visible(actor: Actor, org_id: str, system_id: str) -> bool:
     return scope is None or system_id in scope
 
 
-async def visible_system(actor: Actor, system_id: str) -> tuple[uuid.UUID, str]:
-    """The system's id and organization when the actor may read it; NotFound otherwise, whatever the
-    reason (no such system, another organization's, or one outside a unit-limited steward's units)."""
+async def readable_system(
+    actor: Actor, system_id: str, columns: str = ""
+) -> tuple[uuid.UUID, str, tuple[Any, ...]]:
+    """The system's id, its organization and the values of `columns` (a fixed SELECT list) when the
+    actor may read it: the one check of who reads which system. A role that reads no register gets
+    Forbidden before any lookup (so the answer does not depend on the object); otherwise NotFound,
+    whatever the reason (no such system, another organization's, or one outside a unit-limited
+    steward's units)."""
+    require_register_role(actor)
     try:
         key = uuid.UUID(system_id)
     except ValueError as exc:
         raise NotFound("AI system not found.") from exc
-    row = await AISystem.select(AISystem.organization, AISystem.unit_ids).where(AISystem.id == key).first()
-    if row is None:
+    found = await fetch_by_id(AISystem, f'"organization", "unit_ids"{", " if columns else ""}{columns}', key)
+    if found is None:
         raise NotFound("AI system not found.")
-    org_id = str(row["organization"])
+    organization, unit_ids, *values = found
+    org_id = str(organization)
     audit.note(organization_id=org_id)
     try:
         require_register_reader(actor, org_id)
     except NotFound as exc:
         raise NotFound("AI system not found.") from exc
-    if actor.units is not None and not touches(
-        row["unit_ids"], unit_scope(actor, await unit_parents(org_id))
-    ):
+    if actor.units is not None and not touches(unit_ids, unit_scope(actor, await unit_parents(org_id))):
         raise NotFound("AI system not found.")
+    return key, org_id, tuple(values)
+
+
+async def visible_system(actor: Actor, system_id: str) -> tuple[uuid.UUID, str]:
+    """The system's id and organization when the actor may read it (see `readable_system`)."""
+    key, org_id, _ = await readable_system(actor, system_id)
     return key, org_id

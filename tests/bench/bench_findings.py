@@ -23,9 +23,9 @@ SCRIPT = "tests/bench/bench_findings.py"
 
 
 async def run(systems: int, rounds: int) -> dict[str, Any]:
+    from registry.composition import compose
     from registry.db import write_transaction
     from registry.db.migrate import migrate
-    from registry.events import use_sink
     from registry.obligations import findings
     from registry.obligations.rules import Context, evaluate
     from registry.obligations.tables import SystemFinding
@@ -34,7 +34,7 @@ async def run(systems: int, rounds: int) -> dict[str, Any]:
     from webhooks.outbox import OutboxSink
 
     await migrate()
-    use_sink(OutboxSink())
+    compose(OutboxSink())
     seeded = await seed_varied_organization(systems, random.Random(11))
     org_id = seeded.org_id
     open_findings = await SystemFinding.count().where(SystemFinding.status == "open")

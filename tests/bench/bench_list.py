@@ -103,12 +103,12 @@ async def prepare(data_dir: Path, organizations: int, per_org: int) -> Dataset:
     from api.auth import TokenIssuer
     from api.settings import ApiSettings
     from registry import Role
+    from registry.composition import compose
     from registry.db.migrate import migrate
-    from registry.events import use_sink
     from webhooks.outbox import OutboxSink
 
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    use_sink(OutboxSink())  # registering writes its events to the outbox, as in the served app
+    compose(OutboxSink())  # registering writes its events to the outbox, as in the served app
     with contextlib.redirect_stdout(sys.stderr):  # piccolo reports migrations on stdout
         await migrate()
     started = time.perf_counter()

@@ -92,15 +92,15 @@ def serve(env: dict[str, str], port: int, machine: Machine, log_path: Path) -> I
 
 
 async def seed(systems: int) -> dict[str, Any]:
+    from registry.composition import compose
     from registry.db.migrate import migrate
-    from registry.events import use_sink
     from registry.obligations.tables import SystemFinding
     from tests.bench.bench_seed import seed_varied_organization
     from webhooks.outbox import OutboxSink
 
     with contextlib.redirect_stdout(sys.stderr):
         await migrate()
-    use_sink(OutboxSink())
+    compose(OutboxSink())
     seeded = await seed_varied_organization(systems, random.Random(6))
     return {
         "org_id": seeded.org_id,

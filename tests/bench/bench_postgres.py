@@ -1065,11 +1065,11 @@ def recompute_sample_main(argv: list[str]) -> int:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("organizations", nargs="+")
     args = parser.parse_args(argv)
-    from registry.events import use_sink
+    from registry.composition import compose
     from registry.obligations.findings import recompute_organization
     from webhooks.outbox import OutboxSink
 
-    use_sink(OutboxSink(public_base_url="http://127.0.0.1"))  # opened findings are events, as in serve
+    compose(OutboxSink(public_base_url="http://127.0.0.1"))  # opened findings are events, as in serve
 
     async def rounds() -> list[dict[str, Any]]:
         done = []

@@ -35,6 +35,97 @@ def test_registry_imports_neither_api_nor_webhooks() -> None:
     assert offending == []
 
 
+# The registry's packages and what each may import (function-level imports count too). Read from the
+# top: a feature builds on those above it, never on those below, so no two packages import each other.
+# `core` is registry/*.py (errors, clock, access, events, fields, pagination, keyfiles); composition.py and
+# piccolo_app.py are the registry's composition modules and may import every package.
+REGISTRY_LAYERS: dict[str, set[str]] = {
+    "core": set(),
+    "db": {"core"},
+    "accesslog": {"core", "db"},
+    "schedules": {"core", "db"},
+    "organizations": {"core", "db", "accesslog"},
+    "systems": {"core", "db", "accesslog", "organizations"},
+    "obligations": {"core", "db", "accesslog", "organizations", "systems", "schedules"},
+    "questions": {"core", "db", "accesslog", "organizations", "systems"},
+    "sessions": {"core", "db", "accesslog", "systems"},
+    "demo": {"core", "db", "organizations", "systems", "obligations"},
+}
+COMPOSITION_MODULES = {"composition", "piccolo_app"}
+
+
+def _registry_package(module: str) -> str | None:
+    parts = module.split(".")
+    if parts[0] != "registry":
+        return None
+    if len(parts) > 1 and ((ROOT / "registry" / parts[1]).is_dir() or parts[1] in COMPOSITION_MODULES):
+        return parts[1]
+    return "core"
+
+
+def _registry_module_imports() -> dict[str, set[str]]:
+    """Each registry module (dotted name) and the registry modules it imports, wherever the import is."""
+    modules = {}
+    for path in (ROOT / "registry").rglob("*.py"):
+        name = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        modules[name] = path
+    found: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        targets: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                candidates = [f"{node.module}.{alias.name}" for alias in node.names] + [node.module]
+            elif isinstance(node, ast.Import):
+                candidates = [alias.name for alias in node.names]
+            else:
+                continue
+            for candidate in candidates:
+                if candidate in modules:
+                    targets.add(candidate)
+                    break
+        found[name] = targets - {name}
+    return found
+
+
+def test_registry_packages_import_only_the_layers_below_them() -> None:
+    assert set(REGISTRY_LAYERS) | COMPOSITION_MODULES >= {
+        p.name for p in (ROOT / "registry").iterdir() if p.is_dir() and (p / "__init__.py").exists()
+    }, "a new package under registry/ needs its place in REGISTRY_LAYERS"
+    offending = []
+    for module, targets in _registry_module_imports().items():
+        source = _registry_package(module)
+        if source in COMPOSITION_MODULES or source is None:
+            continue
+        for target in targets:
+            package = _registry_package(target)
+            if package != source and package not in REGISTRY_LAYERS[source]:
+                offending.append(f"{module} -> {target}")
+    assert sorted(offending) == []
+
+
+def test_no_registry_module_imports_itself_through_others() -> None:
+    graph = _registry_module_imports()
+    cycles: list[list[str]] = []
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+
+    def visit(module: str, path: list[str]) -> None:
+        state[module] = 1
+        for target in sorted(graph[module]):
+            # A package's __init__ that re-exports its own modules is not a cycle of the design.
+            if module.startswith(f"{target}.") or target.startswith(f"{module}."):
+                continue
+            if state.get(target) == 1:
+                cycles.append([*path[path.index(target) :], target])
+            elif target not in state:
+                visit(target, [*path, target])
+        state[module] = 2
+
+    for module in sorted(graph):
+        if module not in state:
+            visit(module, [module])
+    assert cycles == []
+
+
 def test_webhooks_import_the_registry_but_not_the_api() -> None:
     offending = [(f, m) for f, m in _imports("webhooks") if m.split(".")[0] in {"api", "litestar"}]
     assert offending == []

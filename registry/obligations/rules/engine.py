@@ -97,14 +97,6 @@ class Rule:
     check: Check
     planned: bool = True  # also applies to planned systems (it is about preparation)
 
-    def apply(self, document: Document, context: Context) -> Finding | None:
-        hit = self.check(document, context)
-        if hit is None:
-            return None
-        return Finding(
-            self.id, hit.severity, hit.message_da, hit.message_en, hit.source or self.source, hit.fields
-        )
-
 
 # --- sources --------------------------------------------------------------------------------------
 

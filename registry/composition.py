@@ -1,0 +1,14 @@
+"""What every process that changes the register installs once, before its first change: where events
+go (an `EventSink`, the webhooks' outbox in the served app) and what follows each change of an AI
+system (its obligations). The app, the CLI and the tests call `compose`; nothing else does."""
+
+from __future__ import annotations
+
+from registry.events import EventSink, use_sink
+from registry.obligations.following import Obligations
+from registry.systems.followers import use_follower
+
+
+def compose(sink: EventSink) -> None:
+    use_sink(sink)
+    use_follower(Obligations())
