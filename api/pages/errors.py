@@ -14,8 +14,9 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.plugins.problem_details import ProblemDetailsException
 
 from api.errors import STATUS_OF
+from api.i18n import translator
 from api.pages.config import config_of
-from api.pages.rendering import Translator, auth_of, language_of, render_page
+from api.pages.rendering import auth_of, language_of, render_page
 from api.pages.security import CsrfRefused
 from registry import DomainError
 from registry.accesslog.writer import AccessLogUnavailable
@@ -51,7 +52,7 @@ def _status_and_keys(exc: Exception) -> tuple[int, str]:
 
 def error_page(request: Request[Any, Any, Any], exc: Exception) -> Response[str]:
     status, prefix = _status_and_keys(exc)
-    t = Translator(language_of(request))
+    t = translator(language_of(request))
     text = t(f"{prefix}.text")
     if status == 401 and auth_of(request).kind == "refused":
         text = t("error.401.refused")

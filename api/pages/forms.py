@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from api.pages.rendering import Translator
+from api.i18n import Translator
 from registry.organizations.models import Committee
 from registry.questions.models import AnswerFields, QuestionFields, QuestionKind
 from registry.systems.models import SYSTEM_FIELD_NAMES, Category, DataCategory, Status

@@ -11,9 +11,10 @@ from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get
 
+from api.i18n import Translator, translator
 from api.pages.config import actor_required, logged_in
 from api.pages.forms import QUERY_MAX, filter_query, read_filters
-from api.pages.rendering import Translator, language_of, render_page
+from api.pages.rendering import language_of, render_page
 from api.pages.views import capitalised, register_row
 from api.statement.view import Words
 from registry import Actor, Forbidden, InvalidQuery, NotFound, Role
@@ -57,7 +58,7 @@ class RegisterPageController(Controller):
     async def register(self, request: Request[Any, Any, Any]) -> Response[Any]:
         actor = actor_required(request)
         lang = language_of(request)
-        t = Translator(lang)
+        t = translator(lang)
         query = request.query_params
         org_id = _organization_of(actor, query.get("org"))
         if org_id is None:

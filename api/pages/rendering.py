@@ -1,8 +1,8 @@
 """Turning a page's facts into an HTML response in the reader's language.
 
 Templates are Jinja2 with autoescaping on; they find the written account's templates too, so the
-pages lay out the account's blocks exactly as the account does. Every text comes from a catalogue
-through `t(key)`: the pages' own (api/pages/catalogue.py) or the account's."""
+pages lay out the account's blocks exactly as the account does. Every text comes from the gettext
+catalogues through the one translator, `t(key)` (api/i18n)."""
 
 from __future__ import annotations
 
@@ -15,10 +15,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from litestar import Request, Response
 from litestar.enums import MediaType
 
-from api.pages.catalogue import CATALOGUES, DEFAULT_LANGUAGE, LANGUAGES
+from api.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator, translator
 from api.pages.security import LANGUAGE_COOKIE, PageAuth
-from api.statement import format_date, format_moment, format_number
-from api.statement.catalogue import CATALOGUES as ACCOUNT_CATALOGUES
 from api.statement.render import TEMPLATES as ACCOUNT_TEMPLATES
 from registry import Actor
 
@@ -37,28 +35,6 @@ SECURITY_HEADERS = {
     # Pages show register data to one person: no cache, shared or private, keeps a copy.
     "Cache-Control": "no-store",
 }
-
-
-class Translator:
-    """`t("key", **values)`: a text of the pages' catalogue or the account's, in one language."""
-
-    def __init__(self, lang: str) -> None:
-        self.lang = lang
-        self._own = CATALOGUES[lang]
-        self._account = ACCOUNT_CATALOGUES[lang]
-
-    def __call__(self, key: str, **values: Any) -> str:
-        text = self._own[key] if key in self._own else self._account[key]
-        return text.format(**values) if values else text
-
-    def date(self, value: Any) -> str:
-        return format_date(value, self.lang)
-
-    def moment(self, value: Any) -> str:
-        return format_moment(value, self.lang)
-
-    def number(self, value: float) -> str:
-        return format_number(value, self.lang)
 
 
 def _environment() -> Environment:
@@ -118,7 +94,7 @@ def render_page(
     html = _env.get_template(template).render(
         lang=lang,
         other_lang=other,
-        t=Translator(lang),
+        t=translator(lang),
         title=title,
         nav=nav,
         actor=actor,

@@ -10,10 +10,10 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect
 
-from api.pages.catalogue import LANGUAGES
+from api.i18n import LANGUAGES, translator
 from api.pages.config import config_of
 from api.pages.forms import text_of
-from api.pages.rendering import Translator, actor_of, auth_of, language_of, render_page
+from api.pages.rendering import actor_of, auth_of, language_of, render_page
 from api.pages.security import (
     LOGIN_COOKIE,
     SESSION_COOKIE,
@@ -45,7 +45,7 @@ class SessionPageController(Controller):
     async def home(self, request: Request[Any, Any, Any]) -> Response[Any]:
         if actor_of(request) is not None:
             return Redirect("/register", status_code=SEE_OTHER)
-        t = Translator(language_of(request))
+        t = translator(language_of(request))
         return render_page(
             request, "home.html.j2", title=t("home.title"), link_hours=config_of(request).link_hours
         )
@@ -57,7 +57,7 @@ class SessionPageController(Controller):
         if state is not LinkState.valid:
             raise LoginLinkRefused(state)
         config = config_of(request)
-        t = Translator(language_of(request))
+        t = translator(language_of(request))
         form_token = secrets.token_urlsafe(32)
         response = render_page(
             request,

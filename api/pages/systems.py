@@ -13,9 +13,10 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect
 
+from api.i18n import translator
 from api.pages.config import actor_required, config_of, logged_in
 from api.pages.forms import REF_MAX, TEXT_MAX, FormState, read_answer, read_question, text_of
-from api.pages.rendering import SECURITY_HEADERS, Translator, auth_of, language_of, render_page
+from api.pages.rendering import SECURITY_HEADERS, auth_of, language_of, render_page
 from api.pages.security import check_form
 from api.pages.views import badges_of, field_groups, local_day, question_view, revision_view
 from api.statement import build_account, filename_for, render
@@ -52,7 +53,7 @@ async def _system_page(
 ) -> Response[Any]:
     actor = actor_required(request)
     lang = language_of(request)
-    t = Translator(lang)
+    t = translator(lang)
     statement = await system_statement(actor, system_id)
     questions = await list_questions(actor, system_id)
     document = statement.system
@@ -121,7 +122,7 @@ class SystemPageController(Controller):
         if actor.role is not Role.steward:
             # As the service decides, and before any field is looked at.
             raise Forbidden("Only stewards ask questions and send corrections.")
-        t = Translator(language_of(request))
+        t = translator(language_of(request))
         state, fields = read_question(form, t)
         if fields is not None:
             try:
@@ -148,7 +149,7 @@ class SystemPageController(Controller):
         if actor.role is not Role.employer_admin:
             raise Forbidden("Only the organization's employer admins answer questions.")
         question = await get_question(actor, question_id)
-        t = Translator(language_of(request))
+        t = translator(language_of(request))
         state, fields = read_answer(form, t)
         if fields is not None:
             await answer(actor, question_id, fields)

@@ -13,8 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from api.pages.rendering import Translator
-from api.statement.formatting import WORKPLACE_ZONE
+from api.i18n import Translator
+from api.i18n.formatting import WORKPLACE_ZONE
 from api.statement.view import VOCABULARY_OF, Words
 from registry.clock import parse_iso
 from registry.obligations.flags import SystemFlags
@@ -124,7 +124,7 @@ def badges_of(
         found.append(Badge("high-risk", t("badge.high-risk")))
     if flags is not None and flags.open_findings:
         count = flags.open_findings
-        label = t("badge.open-findings.one") if count == 1 else t("badge.open-findings.many", count=count)
+        label = t.plural("badge.open-findings", count)
         found.append(Badge("open-findings", label, count=count))
     if flags is not None and flags.apv_due is not None:
         key = "badge.apv-overdue" if flags.apv_overdue else "badge.apv-due"

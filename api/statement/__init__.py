@@ -2,22 +2,15 @@
 Markdown or PDF. The facts come from registry.services.statement; this package only puts them in words
 and lays them out."""
 
-from api.statement.catalogue import CATALOGUES, LANGUAGES
-from api.statement.formatting import format_date, format_moment, format_number
 from api.statement.render import FORMATS, MEDIA_TYPES, filename_for, render, render_html, render_markdown
 from api.statement.view import Account, build_account
 
 __all__ = [
-    "CATALOGUES",
     "FORMATS",
-    "LANGUAGES",
     "MEDIA_TYPES",
     "Account",
     "build_account",
     "filename_for",
-    "format_date",
-    "format_moment",
-    "format_number",
     "render",
     "render_html",
     "render_markdown",

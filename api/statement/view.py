@@ -7,11 +7,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any, Literal
 
-from api.statement.catalogue import CATALOGUES
-from api.statement.formatting import format_date, format_moment, format_number, legal_source
+from api.i18n import LANGUAGES, Translator, legal_source, translator
 from registry.clock import parse_iso
 from registry.obligations.statement import ReassessmentFacts, RevisionFacts, Statement
 from registry.systems.models import special_categories_of
@@ -95,24 +93,27 @@ class Account:
 
 @dataclass
 class Words:
-    """The catalogue of one language, and how values of the register are put in its words."""
+    """How values of the register are put in words, by the translator of one language."""
 
     lang: str
     units: dict[str, str] = field(default_factory=dict)  # unit id -> name
 
+    @property
+    def t(self) -> Translator:
+        return translator(self.lang)
+
     def __call__(self, key: str, **values: Any) -> str:
-        text = CATALOGUES[self.lang][key]
-        return text.format(**values) if values else text
+        return self.t(key, **values)
 
     def term(self, vocabulary: str, value: Any) -> str:
         """A vocabulary value in words; a value the catalogue does not know is shown as stored."""
-        return CATALOGUES[self.lang].get(f"{vocabulary}.{value}", str(value))
+        return self.t.term(vocabulary, value)
 
     def day(self, value: Any) -> str:
-        return format_date(value if isinstance(value, date) else date.fromisoformat(value), self.lang)
+        return self.t.date(value)
 
     def number(self, value: float) -> str:
-        return format_number(value, self.lang)
+        return self.t.number(value)
 
     def unit_names(self, unit_ids: Iterable[str]) -> str:
         ids = list(unit_ids)
@@ -152,17 +153,16 @@ class Words:
         return str(value)
 
     def _amount(self, name: str, value: float) -> str:
-        number = self.number(value)
         if name in DAY_COUNTS:
-            return self("value.days", days=number)
+            return self.t.plural("value.days", value)
         if name in HOURS_A_WEEK:
-            return self("value.hours_per_week", hours=number)
+            return self.t.plural("value.hours_per_week", value)
         if name in HOURS:
-            return self("value.hours", hours=number)
-        return number
+            return self.t.plural("value.hours", value)
+        return self.number(value)
 
     def label(self, name: str) -> str:
-        return CATALOGUES[self.lang].get(f"field.{name}", name)
+        return self.t.get(f"field.{name}", name)
 
     def access_entry(self, entry: dict[str, Any]) -> str:
         text = f"{entry.get('role')} ({self.term('scope', entry.get('scope'))})"
@@ -370,7 +370,7 @@ class _Builder:
 
     def notice(self) -> Section:
         w = self.w
-        period = (w("notice.period"), w("value.days", days=self.s.organization.notice_period_days))
+        period = (w("notice.period"), w.t.days(self.s.organization.notice_period_days))
         notice = self.facts(
             "notice.given_at",
             "notice.audience",
@@ -476,7 +476,7 @@ class _Builder:
             (
                 w.term("severity", f.severity),
                 f.message_da if w.lang == "da" else f.message_en,
-                legal_source(f.source, w.lang),
+                legal_source(f.source, w.t),
                 w.day(f.opened_at.date()),
             )
             for f in self.s.findings
@@ -499,7 +499,7 @@ class _Builder:
 
     def revision(self, revision: RevisionFacts) -> list[Block]:
         w = self.w
-        moment = format_moment(revision.created_at, w.lang)
+        moment = w.t.moment(revision.created_at)
         material = ", ".join(w.term("material", r) for r in revision.material_reasons)
         rows = [(w("history.author"), revision.author)]
         if revision.change_note:
@@ -546,12 +546,12 @@ class _Builder:
             self.findings,
             self.history,
         )
-        generated = format_moment(self.s.generated_at, w.lang)
+        generated = w.t.moment(self.s.generated_at)
         basis = w(
             "doc.basis",
             generated=generated,
             version=self.doc["version"],
-            updated=format_moment(parse_iso(updated), w.lang) if updated else w("value.not_stated"),
+            updated=w.t.moment(parse_iso(updated)) if updated else w("value.not_stated"),
         )
         return Account(
             lang=w.lang,
@@ -570,7 +570,7 @@ class _Builder:
 
 def build_account(statement: Statement, lang: str) -> Account:
     """The account in `lang` ("da" or "en")."""
-    if lang not in CATALOGUES:
+    if lang not in LANGUAGES:
         raise ValueError(f"no catalogue for language {lang!r}")
     units = {unit_id: unit.name for unit_id, unit in statement.units.items()}
     return _Builder(statement, Words(lang, units)).account()

@@ -16,8 +16,7 @@ import httpx
 import pytest
 from pypdf import PdfReader
 
-from api.pages.catalogue import CATALOGUES as PAGE_CATALOGUES
-from api.statement.catalogue import CATALOGUES as ACCOUNT_CATALOGUES
+from api.i18n.catalogues import texts
 from registry import Actor, Role
 from registry.accesslog.tables import AccessLogEntry
 from registry.clock import to_micros, utcnow
@@ -384,8 +383,8 @@ def foreign_words(lang: str) -> list[str]:
     """Texts of the other language's catalogues (the pages' and the account's) that this language
     never uses: whole strings, and the fixed parts of strings with placeholders."""
     other = "en" if lang == "da" else "da"
-    own = {**ACCOUNT_CATALOGUES[other], **PAGE_CATALOGUES[other]}
-    theirs = {**ACCOUNT_CATALOGUES[lang], **PAGE_CATALOGUES[lang]}
+    own = texts(other)
+    theirs = texts(lang)
     pieces = set()
     for key, text in own.items():
         if text == theirs[key]:

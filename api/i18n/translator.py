@@ -1,0 +1,128 @@
+"""The one translator of the texts users read: web pages, the written account, e-mails and the
+messages of compliance findings, in Danish or English.
+
+`t("key", name=...)` is the text of `key` in the translator's language with its placeholders filled
+in (str.format). A placeholder may name a format, so a text decides how its values read:
+
+    {day:date}      an ISO date or date          "2. december 2027"   / "2 December 2027"
+    {count:number}  a number                     "1.123"              / "1,123"
+    {days:days}     a number of days             "1 dag", "1.123 dage" / "1 day", "1,123 days"
+    {days:period}   days, in years when whole    "2 år"               / "2 years"
+    {items:list}    texts                        "a, b og c"          / "a, b and c"
+
+Formats that name a vocabulary put each value in words first (see FORMATS below), so domain objects
+carry values (dates, counts, ids) and never sentences."""
+
+from __future__ import annotations
+
+import functools
+import string
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime
+from typing import Any
+
+from babel import Locale
+
+from api.i18n.catalogues import BABEL_LOCALES, DEFAULT_LANGUAGE, LANGUAGES, compiled
+from api.i18n.formatting import format_date, format_items, format_number, format_time, local_moment
+
+
+class Translator:
+    def __init__(self, lang: str) -> None:
+        if lang not in LANGUAGES:
+            raise ValueError(f"no catalogue for language {lang!r}")
+        self.lang = lang
+        self.locale = Locale.parse(BABEL_LOCALES[lang])
+        self._catalogue = compiled(lang)
+        self._formatter = _Formatter(self)
+
+    def __call__(self, key: str, **values: Any) -> str:
+        if key not in self._catalogue.keys or key in self._catalogue.plural_keys:
+            raise KeyError(key)
+        text = self._catalogue.translations.gettext(key)
+        return self._formatter.format(text, **values) if values else text
+
+    def plural(self, key: str, count: float, **values: Any) -> str:
+        """The form of a plural text for `count`, which fills its `{n}` (formatted as a number)."""
+        if key not in self._catalogue.plural_keys:
+            raise KeyError(key)
+        text = self._catalogue.translations.ngettext(key, f"{key}.plural", int(count))
+        return self._formatter.format(text, n=self.number(count), **values)
+
+    def has(self, key: str) -> bool:
+        return key in self._catalogue.keys
+
+    def get(self, key: str, default: str) -> str:
+        return self(key) if key in self._catalogue.keys else default
+
+    def term(self, vocabulary: str, value: Any) -> str:
+        """A value of a vocabulary in words ("data_category.health" -> "helbred"); else as it is."""
+        return self.get(f"{vocabulary}.{value}", str(value))
+
+    def date(self, value: date | str) -> str:
+        return format_date(value, self.locale)
+
+    def moment(self, value: datetime) -> str:
+        local = local_moment(value)
+        return self("date.moment", date=self.date(local.date()), time=format_time(local, self.locale))
+
+    def number(self, value: float) -> str:
+        return format_number(value, self.locale)
+
+    def days(self, count: int) -> str:
+        return self.plural("value.days", count)
+
+    def period(self, days: int) -> str:
+        """A period of days, in whole years where it is one ("1 år", "2 years")."""
+        if days and days % 365 == 0:
+            return self.plural("value.years", days // 365)
+        return self.days(days)
+
+    def items(self, texts: Iterable[str]) -> str:
+        return format_items(texts, self.locale)
+
+
+class _Formatter(string.Formatter):
+    def __init__(self, t: Translator) -> None:
+        super().__init__()
+        self.t = t
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        fmt = FORMATS.get(format_spec)
+        if fmt is not None:
+            return fmt(self.t, value)
+        return str(super().format_field(value, format_spec))
+
+
+def _terms(vocabulary: str) -> Callable[[Translator, Any], str]:
+    def render(t: Translator, values: Any) -> str:
+        return t.items(t.term(vocabulary, value) for value in values)
+
+    return render
+
+
+FORMATS: Mapping[str, Callable[[Translator, Any], str]] = {
+    "date": lambda t, value: t.date(value),
+    "number": lambda t, value: t.number(value),
+    "days": lambda t, value: t.days(int(value)),
+    "period": lambda t, value: t.period(int(value)),
+    "list": lambda t, value: t.items(str(v) for v in value),
+    # The compliance findings' words for their values (registry/obligations/rules).
+    "special": _terms("finding.special"),
+    "basis": lambda t, value: t.term("finding.basis", value),
+    "who": lambda t, value: (
+        t.term("committee", value["committee"])
+        if value.get("committee")
+        else t(f"finding.who.{value.get('sector') or 'private'}")
+    ),
+    "applies_from": lambda t, value: t("finding.applies_from", day=value) if value else "",
+}
+
+
+@functools.cache
+def translator(lang: str) -> Translator:
+    """The translator of a language (one per process and language)."""
+    return Translator(lang)
+
+
+__all__ = ["DEFAULT_LANGUAGE", "FORMATS", "LANGUAGES", "Translator", "translator"]
