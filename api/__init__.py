@@ -1,5 +1,4 @@
-"""HTTP API of the register (Litestar): app factory, authentication, guards, controllers, CLI."""
+"""HTTP API of the register (Litestar): app factory (`api.app.create_app`), authentication, guards,
+controllers, web pages, CLI.
 
-from api.app import create_app
-
-__all__ = ["create_app"]
+Imports nothing: `airegistry --help` loads this package without the app."""

@@ -9,6 +9,8 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from registry.paths import default_data_dir
+
 
 class JwtAlgorithm(StrEnum):
     HS256 = "HS256"
@@ -19,7 +21,7 @@ class JwtAlgorithm(StrEnum):
 class ApiSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="AIREG_", extra="ignore")
 
-    data_dir: Path = Field(default=Path("./data"))
+    data_dir: Path = Field(default_factory=default_data_dir)
     host: str = Field(default="127.0.0.1", description="Address `airegistry serve` binds.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `airegistry serve` binds.")
     public_url: str = Field(

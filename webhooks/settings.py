@@ -8,6 +8,8 @@ from typing import Annotated, Any
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from registry.paths import default_data_dir
+
 # The Standard Webhooks retry schedule: the wait before each attempt (immediately, 5 s, 5 min, 30 min,
 # 2 h, 5 h, 10 h, 10 h).
 STANDARD_SCHEDULE: tuple[float, ...] = (0, 5, 300, 1800, 7200, 18000, 36000, 36000)
@@ -16,7 +18,7 @@ STANDARD_SCHEDULE: tuple[float, ...] = (0, 5, 300, 1800, 7200, 18000, 36000, 360
 class WebhookSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="AIREG_", extra="ignore")
 
-    data_dir: Path = Field(default=Path("./data"))
+    data_dir: Path = Field(default_factory=default_data_dir)
     webhooks_allow_private_targets: bool = Field(
         default=False,
         description="Let webhooks target http and loopback or private addresses. For development and "

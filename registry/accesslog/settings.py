@@ -7,11 +7,13 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from registry.paths import default_data_dir
+
 
 class AccessLogSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="AIREG_", extra="ignore")
 
-    data_dir: Path = Field(default=Path("./data"))
+    data_dir: Path = Field(default_factory=default_data_dir)
     access_log_checkpoint_interval_seconds: int = Field(
         default=3600, ge=10, description="How often the server signs a checkpoint of the log."
     )

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import os
+import socket
+import sqlite3
 import subprocess
 import sys
+import textwrap
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from api.auth import TokenVerifier
+from api.settings import ApiSettings
+
 BIN = Path(sys.executable).parent
+UNKNOWN = "6b1f1f9e-2b7e-4f5d-9a0e-1c2d3e4f5a6b"
 
 
 def airegistry(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -103,3 +111,252 @@ def test_access_log_export_and_offline_verification_from_the_command_line(tmp_pa
     assert bad.stdout.startswith("FAILED at seq ")
     stored = airegistry(tmp_path, "access-log", "verify", "--database")
     assert stored.returncode == 0, stored.stdout
+
+
+def airegistry_default(home: Path, cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """The console script run from `cwd` with the default data dir: no AIREG_ setting but `env`, and
+    `home` as the user's home (platformdirs: `<home>/.local/share/airegistry`)."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("AIREG_")}
+    environment |= {"HOME": str(home), "XDG_DATA_HOME": str(home / ".local" / "share"), **env}
+    return subprocess.run(
+        [BIN / "airegistry", *args],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def default_data_dir(home: Path) -> Path:
+    return home / ".local" / "share" / "airegistry"
+
+
+def places(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A home and two working directories, none of them the checkout."""
+    home, first, second = tmp_path / "home", tmp_path / "a", tmp_path / "b"
+    for folder in (home, first, second):
+        folder.mkdir()
+    return home, first, second
+
+
+HELP_IMPORTS = textwrap.dedent(
+    """
+    import argparse, contextlib, io, json, sys
+    from api.cli import build_parser, main
+
+    def commands(parser, path=()):
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                summaries = {choice.dest: choice.help for choice in action._choices_actions}
+                for name, subparser in action.choices.items():
+                    yield (*path, name), summaries.get(name)
+                    yield from commands(subparser, (*path, name))
+
+    found = {}
+    for path, summary in [((), "top")] + list(commands(build_parser())):
+        with contextlib.redirect_stdout(io.StringIO()) as shown:
+            try:
+                main([*path, "--help"])
+            except SystemExit as exit:
+                assert exit.code == 0, path
+        found[" ".join(path)] = {"summary": summary, "help": shown.getvalue()}
+    heavy = {"litestar", "pydantic", "piccolo", "registry", "uvicorn", "jinja2"}
+    loaded = sorted(m for m in sys.modules if m.split(".")[0] in heavy or m.startswith("api.app"))
+    print(json.dumps({"commands": found, "loaded": loaded}))
+    """
+)
+EVERY_COMMAND = {
+    "serve",
+    "migrate",
+    "worker",
+    "findings",
+    "findings recompute",
+    "demo",
+    "token",
+    "token issue",
+    "access-log",
+    "access-log export",
+    "access-log verify",
+    "access-log checkpoint",
+    "access-log public-key",
+    "access-log prune",
+    "openapi",
+}
+
+
+def test_help_of_every_command_imports_only_the_standard_library(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [sys.executable, "-c", HELP_IMPORTS], cwd=tmp_path, capture_output=True, text=True, check=True
+    )
+    result = json.loads(run.stdout)
+    assert result["loaded"] == []
+    commands = result["commands"]
+    assert set(commands) - {""} == EVERY_COMMAND
+    for name, command in commands.items():
+        if name:
+            summary = command["summary"]
+            assert summary, f"{name} has no help line"
+            assert "\n" not in summary
+            assert summary in " ".join(command["help"].split()), name
+
+
+def test_help_works_from_anywhere_and_lists_every_command(tmp_path: Path) -> None:
+    home, elsewhere, _ = places(tmp_path)
+    run = airegistry_default(home, elsewhere, "--help")
+    assert run.returncode == 0, run.stderr
+    for command in ("serve", "migrate", "worker", "findings", "demo", "token", "access-log", "openapi"):
+        assert f"\n    {command}" in run.stdout, command
+    issue = airegistry_default(home, elsewhere, "token", "issue", "--help")
+    assert issue.returncode == 0
+    assert "--link" in issue.stdout
+    assert list(home.iterdir()) == []
+    assert list(elsewhere.iterdir()) == []
+
+
+NEED_THE_DATABASE = [
+    ("token", "issue", "--role", "auditor"),
+    ("token", "issue", "--role", "steward", "--org", UNKNOWN, "--link"),
+    ("demo",),
+    ("serve",),
+    ("worker",),
+    ("findings", "recompute"),
+    ("access-log", "public-key"),
+    ("access-log", "checkpoint"),
+    ("access-log", "verify", "--database"),
+]
+
+
+def test_commands_that_need_the_database_say_so_in_one_line_and_create_nothing(tmp_path: Path) -> None:
+    home, elsewhere, _ = places(tmp_path)
+    database = default_data_dir(home) / "registry.db"
+    for args in NEED_THE_DATABASE:
+        run = airegistry_default(home, elsewhere, *args)
+        assert run.returncode == 2, (args, run.stdout, run.stderr)
+        assert run.stdout == ""
+        assert run.stderr.count("\n") == 1, run.stderr  # one line, no traceback
+        assert "airegistry migrate" in run.stderr
+        assert str(database) in run.stderr
+    # No key, no database, not even the data dir: nothing a later `migrate` would have to undo.
+    assert list(home.iterdir()) == []
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_a_database_that_does_not_answer_or_is_damaged_is_one_line(tmp_path: Path) -> None:
+    home, elsewhere, _ = places(tmp_path)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # nothing listens there once the socket is closed
+    down = f"postgresql://register:s3cret@127.0.0.1:{port}/register"
+    for args in (("worker",), ("token", "issue", "--role", "auditor")):
+        run = airegistry_default(home, elsewhere, *args, AIREG_DATABASE_URL=down)
+        assert run.returncode == 2, run.stderr
+        assert run.stderr.count("\n") == 1, run.stderr
+        assert f"postgresql://register@127.0.0.1:{port}/register" in run.stderr
+        assert "s3cret" not in run.stderr
+        assert "airegistry migrate" in run.stderr
+    migrate = airegistry_default(home, elsewhere, "migrate", AIREG_DATABASE_URL=down)
+    assert migrate.returncode == 2
+    assert migrate.stderr.count("\n") == 1, migrate.stderr
+    damaged = elsewhere / "damaged.db"
+    damaged.write_text("not a database\n")
+    run = airegistry_default(home, elsewhere, "demo", AIREG_DATABASE_URL=f"sqlite:///{damaged}")
+    assert run.returncode == 2
+    assert run.stderr.count("\n") == 1, run.stderr
+    assert str(damaged) in run.stderr
+    assert not (home / ".local").exists()
+
+
+def test_every_directory_uses_the_same_default_data_dir(tmp_path: Path) -> None:
+    home, first, second = places(tmp_path)
+    migrated = airegistry_default(home, first, "migrate")
+    assert migrated.returncode == 0, migrated.stderr
+    data_dir = default_data_dir(home)
+    assert (data_dir / "registry.db").exists()
+
+    token = airegistry_default(home, second, "token", "issue", "--role", "auditor")
+    assert token.returncode == 0, token.stderr
+    # Signed with the key in the default data dir: the one a server started anywhere would use.
+    verifier = TokenVerifier.from_settings(ApiSettings(data_dir=data_dir))
+    assert verifier.verify(token.stdout.strip()).sub == "cli-auditor"
+
+    demo = airegistry_default(home, second, "demo")
+    assert demo.returncode == 0, demo.stderr
+    assert "seeded the demo data set" in demo.stdout
+    with sqlite3.connect(data_dir / "registry.db") as db:
+        org = db.execute("SELECT id FROM organization ORDER BY name LIMIT 1").fetchone()[0]
+    steward = airegistry_default(home, first, "token", "issue", "--role", "steward", "--org", org)
+    assert steward.returncode == 0, steward.stderr
+    assert verifier.verify(steward.stdout.strip()).org == org
+    assert not (first / "data").exists()
+    assert not (second / "data").exists()
+
+
+def test_token_issue_refuses_an_unknown_organization_or_a_stranger_unit(tmp_path: Path) -> None:
+    home, elsewhere, _ = places(tmp_path)
+    assert airegistry_default(home, elsewhere, "migrate").returncode == 0
+    assert airegistry_default(home, elsewhere, "demo").returncode == 0
+    with sqlite3.connect(default_data_dir(home) / "registry.db") as db:
+        first, second = (row[0] for row in db.execute("SELECT id FROM organization ORDER BY name LIMIT 2"))
+        unit = db.execute("SELECT id FROM unit WHERE organization = ?", (second,)).fetchone()[0]
+        own_unit = db.execute("SELECT id FROM unit WHERE organization = ?", (first,)).fetchone()[0]
+    for link in ((), ("--link",)):
+        unknown = airegistry_default(
+            home, elsewhere, "token", "issue", "--role", "employer_admin", "--org", UNKNOWN, *link
+        )
+        assert unknown.returncode == 2
+        assert unknown.stdout == ""
+        assert unknown.stderr.count("\n") == 1
+        assert f"no organization {UNKNOWN}" in unknown.stderr
+        stranger = airegistry_default(
+            home, elsewhere, "token", "issue", "--role", "steward", "--org", first, "--units", unit, *link
+        )
+        assert stranger.returncode == 2
+        assert f"not a unit of organization {first}: {unit}" in stranger.stderr
+    limited = airegistry_default(
+        home, elsewhere, "token", "issue", "--role", "steward", "--org", first, "--units", own_unit
+    )
+    assert limited.returncode == 0, limited.stderr
+
+
+def test_an_earlier_releases_data_dir_here_is_pointed_out(tmp_path: Path) -> None:
+    home, elsewhere, _ = places(tmp_path)
+    earlier = airegistry_default(home, elsewhere, "migrate", AIREG_DATA_DIR="./data")
+    assert earlier.returncode == 0, earlier.stderr
+    run = airegistry_default(home, elsewhere, "token", "issue", "--role", "auditor")
+    assert run.returncode == 2
+    assert run.stderr.count("\n") == 1
+    assert "airegistry migrate" in run.stderr
+    assert "AIREG_DATA_DIR=./data" in run.stderr
+    assert not (default_data_dir(home) / "jwt-hs256.key").exists()
+    kept = airegistry_default(home, elsewhere, "token", "issue", "--role", "auditor", AIREG_DATA_DIR="./data")
+    assert kept.returncode == 0, kept.stderr
+
+
+def test_serve_prints_the_data_dir_and_the_database(tmp_path: Path) -> None:
+    home, first, second = places(tmp_path)
+    assert airegistry_default(home, first, "migrate").returncode == 0
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("AIREG_")}
+    environment |= {"HOME": str(home), "XDG_DATA_HOME": str(home / ".local" / "share")}
+    server = subprocess.Popen(
+        [BIN / "airegistry", "serve", "--port", str(port)],
+        cwd=second,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        lines = [server.stdout.readline() for _ in range(3)]
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    data_dir = default_data_dir(home)
+    assert lines[0] == f"data dir: {data_dir}\n"
+    assert lines[1] == f"database: {data_dir / 'registry.db'}\n"
+    assert lines[2].startswith("serving the workplace AI register on ")

@@ -39,12 +39,23 @@ def stored_link_hashes(home: Path) -> set[str]:
 ORG = "6b1f1f9e-2b7e-4f5d-9a0e-1c2d3e4f5a6b"
 
 
+def an_organization(home: Path) -> str:
+    with sqlite3.connect(home / "data" / "registry.db") as db:
+        return str(db.execute("SELECT id FROM organization ORDER BY name LIMIT 1").fetchone()[0])
+
+
 def test_token_issue_link_prints_a_one_time_login_address(tmp_path: Path) -> None:
     not_ready = airegistry(tmp_path, "token", "issue", "--role", "steward", "--org", ORG, "--link")
     assert not_ready.returncode == 2
     assert "airegistry migrate" in not_ready.stderr
 
     assert airegistry(tmp_path, "migrate").returncode == 0
+    unknown = airegistry(tmp_path, "token", "issue", "--role", "steward", "--org", ORG, "--link")
+    assert unknown.returncode == 2
+    assert f"no organization {ORG}" in unknown.stderr
+    assert airegistry(tmp_path, "demo").returncode == 0  # an organization to link to (and links of its own)
+    org = an_organization(tmp_path)
+    before = stored_link_hashes(tmp_path)
     run = airegistry(
         tmp_path,
         "token",
@@ -52,7 +63,7 @@ def test_token_issue_link_prints_a_one_time_login_address(tmp_path: Path) -> Non
         "--role",
         "steward",
         "--org",
-        ORG,
+        org,
         "--sub",
         "tr@kommune.dk",
         "--name",
@@ -68,12 +79,13 @@ def test_token_issue_link_prints_a_one_time_login_address(tmp_path: Path) -> Non
     assert match.group(1) == "https://register.example.dk"
     token = match.group(2)
     # Only its hash is stored: the printed address is the one copy of the secret.
-    assert stored_link_hashes(tmp_path) == {hashlib.sha256(token.encode()).hexdigest()}
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    assert stored_link_hashes(tmp_path) - before == {digest}
     with sqlite3.connect(tmp_path / "data" / "registry.db") as db:
-        sub, role, org, name = db.execute(
-            "SELECT sub, role, organization_id, name FROM login_link"
+        stored = db.execute(
+            "SELECT sub, role, organization_id, name FROM login_link WHERE token_hash = ?", (digest,)
         ).fetchone()
-    assert (sub, role, org, name) == ("tr@kommune.dk", "steward", ORG, "Tina Tillidsrepræsentant")
+    assert stored == ("tr@kommune.dk", "steward", org, "Tina Tillidsrepræsentant")
 
     default = airegistry(tmp_path, "token", "issue", "--role", "auditor", "--link")
     assert default.returncode == 0

@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 from api.app import create_app
-from api.cli import openapi_document
+from api.cli.openapi import openapi_document
 from api.settings import ApiSettings
 
 ROOT = Path(__file__).resolve().parents[2]
