@@ -76,7 +76,7 @@ class OrganizationObligationController(Controller):
             rule_id=rule_id,
             system_id=str(system_id) if system_id else None,
         )
-        return [ComplianceFinding.model_validate(item) for item in found]
+        return [ComplianceFinding.of(item) for item in found]
 
     @get(
         "/overview",
@@ -139,7 +139,7 @@ class SystemFindingController(Controller):
         self, request: Request[Actor, str, Any], system_id: FromPath[UUID], status: FindingStatus = "open"
     ) -> list[ComplianceFinding]:
         found = await findings.list_system_findings(request.user, str(system_id), status=_status(status))
-        return [ComplianceFinding.model_validate(item) for item in found]
+        return [ComplianceFinding.of(item) for item in found]
 
 
 __all__ = ["ApvReassessmentController", "OrganizationObligationController", "SystemFindingController"]

@@ -81,6 +81,34 @@ class Translator:
     def items(self, texts: Iterable[str]) -> str:
         return format_items(texts, self.locale)
 
+    def message(self, message: Mapping[str, Any] | None, *, fallback: str | None = None) -> str:
+        """A message of the register in words: a key of the catalogues and its values, as a finding
+        keeps it (registry/obligations/rules/engine.py Message). Values that are messages themselves
+        are put in words first. `fallback` is the key to use for a message that is empty."""
+        if not message or "key" not in message:
+            if fallback is None:
+                raise KeyError("an empty message")
+            return self(fallback)
+        params = _Optional({name: self._value(value) for name, value in (message.get("params") or {}).items()})
+        key = str(message["key"])
+        if key not in self._catalogue.keys:
+            raise KeyError(key)
+        # A value the message does not carry reads as nothing: a finding kept by an earlier release may
+        # lack a value its text has since gained.
+        return self._formatter.vformat(self._catalogue.translations.gettext(key), (), params)
+
+    def _value(self, value: Any) -> Any:
+        if isinstance(value, Mapping) and "key" in value:
+            return self.message(value)
+        if isinstance(value, list) and value and all(isinstance(v, Mapping) and "key" in v for v in value):
+            return [self.message(v) for v in value]
+        return value
+
+
+class _Optional(dict[str, Any]):
+    def __missing__(self, key: str) -> None:
+        return None
+
 
 class _Formatter(string.Formatter):
     def __init__(self, t: Translator) -> None:
@@ -91,6 +119,10 @@ class _Formatter(string.Formatter):
         fmt = FORMATS.get(format_spec)
         if fmt is not None:
             return fmt(self.t, value)
+        if value is None:
+            return ""  # an optional part of a sentence that is not there
+        if isinstance(value, list) and not format_spec:
+            return self.t.items(str(item) for item in value)
         return str(super().format_field(value, format_spec))
 
 
@@ -101,21 +133,45 @@ def _terms(vocabulary: str) -> Callable[[Translator, Any], str]:
     return render
 
 
+def _who(t: Translator, value: Mapping[str, Any]) -> str:
+    """The committee stated, else the sector's usual representatives."""
+    if value.get("committee"):
+        return t.term("committee", value["committee"])
+    return t(f"finding.who.{value.get('sector') or 'private'}")
+
+
+def _capitalized(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _optional(key: str, name: str) -> Callable[[Translator, Any], str]:
+    """A part of a sentence that is there only with a value (" (senest 2. december 2027)")."""
+
+    def render(t: Translator, value: Any) -> str:
+        return t(key, **{name: value}) if value is not None else ""
+
+    return render
+
+
+def _stated_basis(t: Translator, value: Any) -> str:
+    return t("finding.stated_basis", basis=t.term("finding.basis", value)) if value else ""
+
+
 FORMATS: Mapping[str, Callable[[Translator, Any], str]] = {
     "date": lambda t, value: t.date(value),
     "number": lambda t, value: t.number(value),
     "days": lambda t, value: t.days(int(value)),
     "period": lambda t, value: t.period(int(value)),
     "list": lambda t, value: t.items(str(v) for v in value),
+    "sentences": lambda t, value: " ".join(str(v) for v in value),
     # The compliance findings' words for their values (registry/obligations/rules).
     "special": _terms("finding.special"),
-    "basis": lambda t, value: t.term("finding.basis", value),
-    "who": lambda t, value: (
-        t.term("committee", value["committee"])
-        if value.get("committee")
-        else t(f"finding.who.{value.get('sector') or 'private'}")
-    ),
-    "applies_from": lambda t, value: t("finding.applies_from", day=value) if value else "",
+    "who": _who,
+    "who_start": lambda t, value: _capitalized(_who(t, value)),
+    "by": _optional("finding.by", "day"),
+    "on": _optional("finding.on", "day"),
+    "applies_from": _optional("finding.applies_from", "day"),
+    "stated_basis": _stated_basis,
 }
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.i18n import translator
 from registry.obligations.models import ActionItem, AmoParticipation, ReassessmentPatch
 
 
@@ -50,6 +51,16 @@ class ComplianceFinding(BaseModel):
     status: Literal["open", "resolved"]
     opened_at: datetime
     resolved_at: datetime | None
+
+    @classmethod
+    def of(cls, finding: dict[str, Any]) -> ComplianceFinding:
+        """A finding as the register keeps it, with its message put in words in both languages."""
+        fallback = f"rule.{finding['rule_id']}"
+        words = {
+            f"message_{lang}": translator(lang).message(finding["message"], fallback=fallback)
+            for lang in ("da", "en")
+        }
+        return cls.model_validate({key: value for key, value in finding.items() if key != "message"} | words)
 
 
 class Overview(BaseModel):

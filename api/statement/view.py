@@ -475,7 +475,7 @@ class _Builder:
         rows = tuple(
             (
                 w.term("severity", f.severity),
-                f.message_da if w.lang == "da" else f.message_en,
+                w.t.message(f.message, fallback=f"rule.{f.rule_id}"),
                 legal_source(f.source, w.t),
                 w.day(f.opened_at.date()),
             )

@@ -56,8 +56,7 @@ def _view(row: dict[str, Any]) -> dict[str, Any]:
         "organization_id": str(row["organization"]),
         "rule_id": row["rule_id"],
         "severity": row["severity"],
-        "message_da": row["message_da"],
-        "message_en": row["message_en"],
+        "message": _loads(row["message"]) or {},
         "source": row["source"],
         "fields": _loads(row["fields"]) or [],
         "status": row["status"],
@@ -181,17 +180,13 @@ async def _sync(
         await emit(*(_event(EventType.finding_resolved, org_id, row) for row in resolved))
     for rule, finding in wanted.items():
         row = current.get(rule)
-        if row is not None and (row["severity"], row["message_en"], row["message_da"]) != (
-            finding.severity,
-            finding.message_en,
-            finding.message_da,
-        ):
+        message = finding.message.to_json()
+        if row is not None and (row["severity"], _loads(row["message"])) != (finding.severity, message):
             # The same finding, restated (a warning became a violation on an effective date).
             await SystemFinding.update(
                 {
                     SystemFinding.severity: str(finding.severity),
-                    SystemFinding.message_da: finding.message_da,
-                    SystemFinding.message_en: finding.message_en,
+                    SystemFinding.message: json.dumps(message, ensure_ascii=False),
                 }
             ).where(SystemFinding.id == row["id"])
     opened = [
@@ -201,8 +196,7 @@ async def _sync(
             system=system_key,
             rule_id=rule,
             severity=str(finding.severity),
-            message_da=finding.message_da,
-            message_en=finding.message_en,
+            message=json.dumps(finding.message.to_json(), ensure_ascii=False),
             source=finding.source,
             fields=json.dumps(list(finding.fields)),
             status="open",

@@ -44,8 +44,7 @@ class UnitFacts:
 class FindingFacts:
     rule_id: str
     severity: str  # info | warning | violation
-    message_da: str
-    message_en: str
+    message: dict[str, Any]  # a key of the catalogues and its values (rules/engine.py Message)
     source: str
     opened_at: datetime
 
@@ -114,8 +113,7 @@ def _finding(view: dict[str, Any]) -> FindingFacts:
     return FindingFacts(
         rule_id=view["rule_id"],
         severity=view["severity"],
-        message_da=view["message_da"],
-        message_en=view["message_en"],
+        message=view["message"],
         source=view["source"],
         opened_at=parse_iso(view["opened_at"]),
     )

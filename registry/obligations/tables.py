@@ -49,8 +49,9 @@ class SystemFinding(Table, tablename="system_finding"):
     system = ForeignKey(references=AISystem, null=False, index=True)
     rule_id = Varchar(length=64)
     severity = Varchar(length=16)
-    message_da = Text()
-    message_en = Text()
+    # What the finding says: a key of the catalogues and the values it puts in words
+    # (registry/obligations/rules/engine.py Message), read in the reader's language when shown.
+    message = JSON(default="{}")
     source = Text()
     fields = JSON()
     status = Varchar(length=16)  # open | resolved

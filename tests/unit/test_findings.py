@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from api.i18n import translator
 from registry.obligations.rules import (
     RULES,
     Context,
@@ -21,6 +22,16 @@ from registry.obligations.rules import (
     rule_catalogue,
 )
 from registry.obligations.settings import RuleSettings
+
+
+def da(finding: Finding) -> str:
+    """What the finding says, in Danish, as a reader sees it."""
+    return translator("da").message(finding.message.to_json())
+
+
+def en(finding: Finding) -> str:
+    return translator("en").message(finding.message.to_json())
+
 
 TODAY = date(2026, 6, 1)
 SETTINGS = RuleSettings()
@@ -389,9 +400,9 @@ def test_rule_fires(
 ) -> None:
     finding = only(rule_id, make(**changes), context(**context_changes))
     assert finding.severity is severity
-    assert finding.message_da.strip()
-    assert finding.message_en.strip()
-    assert finding.message_da != finding.message_en
+    assert da(finding).strip()
+    assert en(finding).strip()
+    assert da(finding) != en(finding)
     assert finding.source.strip()
     assert finding.fields
     assert all(isinstance(name, str) and name for name in finding.fields)
@@ -422,12 +433,16 @@ def test_each_firing_case_fires_its_rule_alone() -> None:
 
 def test_late_notice_message_names_dates_and_period() -> None:
     finding = only("control_measure.notice_late", make(notice__given_at="2026-02-09"))
-    assert finding.message_da == (
-        "Systemet gik i drift 2026-03-01, kun 20 dage efter varslingen den 2026-02-09; "
+    assert da(finding) == (
+        "Systemet gik i drift 1. marts 2026, kun 20 dage efter varslingen den 9. februar 2026; "
         "varslingsfristen er 42 dage."
     )
-    assert "2026-03-01" in finding.message_en
-    assert "20 days" in finding.message_en
+    assert "1 March 2026" in en(finding)
+    assert "20 days" in en(finding)
+    assert finding.message.to_json() == {
+        "key": "finding.control_measure.notice_late.went_live",
+        "params": {"days": 20, "go_live": "2026-03-01", "given": "2026-02-09", "period": 42},
+    }
     assert finding.fields == ("go_live_at", "notice.given_at")
 
 
@@ -443,39 +458,39 @@ def test_the_notice_period_is_the_organizations() -> None:
     document = make(notice__given_at="2026-01-18")  # 42 days before go-live
     assert "control_measure.notice_late" not in ids(document)
     finding = only("control_measure.notice_late", document, context(notice_period_days=60))
-    assert "60 dage" in finding.message_da
+    assert "60 dage" in da(finding)
 
 
 def test_notice_after_go_live_says_so() -> None:
     finding = only("control_measure.notice_late", make(notice__given_at="2026-03-05"))
-    assert "4 dage før varslingen" in finding.message_da
-    assert "4 days before the notice" in finding.message_en
+    assert "4 dage før varslingen" in da(finding)
+    assert "4 days before the notice" in en(finding)
 
 
 def test_a_planned_go_live_too_soon_after_notice_is_a_warning_with_the_earliest_start() -> None:
     document = make(status="pilot", go_live_at="2026-06-20", notice__given_at="2026-05-20")
     finding = only("control_measure.notice_late", document)
     assert finding.severity is Severity.warning
-    assert "2026-07-01" in finding.message_da
+    assert "1. juli 2026" in da(finding)
 
 
 def test_special_categories_are_named() -> None:
     document = make(data_categories=["biometric"], special_categories=[], dpia=None)
-    assert "biometriske data" in only("gdpr.dpia_missing", document).message_da
-    assert "biometric data" in only("gdpr.lawful_basis_missing", document).message_en
+    assert "biometriske data" in da(only("gdpr.dpia_missing", document))
+    assert "biometric data" in en(only("gdpr.lawful_basis_missing", document))
 
 
 def test_log_retention_message_names_both_values() -> None:
     finding = only("high_risk.log_retention_short", make(log_retention_days=90))
-    assert "90 dage" in finding.message_da
-    assert "183 dage" in finding.message_da
+    assert "90 dage" in da(finding)
+    assert "183 dage" in da(finding)
 
 
 def test_apv_message_names_the_date_and_the_period() -> None:
     finding = only("apv.outdated", make(apv_last_assessed_at="2023-05-01"))
-    assert "2023-05-01" in finding.message_da
-    assert "3 år" in finding.message_da
-    assert "3 years" in finding.message_en
+    assert "1. maj 2023" in da(finding)
+    assert "3 år" in da(finding)
+    assert "3 years" in en(finding)
 
 
 def test_to_dict() -> None:
@@ -483,8 +498,7 @@ def test_to_dict() -> None:
     assert finding.to_dict() == {
         "rule_id": "apv.reassessment_overdue",
         "severity": "warning",
-        "message_da": finding.message_da,
-        "message_en": finding.message_en,
+        "message": {"key": "finding.apv.reassessment_overdue.overdue", "params": {}},
         "source": "Arbejdsmiljøloven § 15 a",
         "fields": ["apv_last_assessed_at"],
     }
@@ -530,10 +544,10 @@ def test_warning_before_the_effective_date_violation_from_it(
     day_before = only(rule_id, document, context(today=effective - timedelta(days=1)))
     on_the_day = only(rule_id, document, context(today=effective))
     assert day_before.severity is Severity.warning
-    assert f"Kravet gælder fra {effective}" in day_before.message_da
-    assert f"The duty applies from {effective}" in day_before.message_en
+    assert f"Kravet gælder fra {translator('da').date(effective)}" in da(day_before)
+    assert f"The duty applies from {translator('en').date(effective)}" in en(day_before)
     assert on_the_day.severity is Severity.violation
-    assert "Kravet gælder fra" not in on_the_day.message_da
+    assert "Kravet gælder fra" not in da(on_the_day)
 
 
 def test_effective_dates_are_settings(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -548,7 +562,7 @@ def test_effective_dates_are_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     finding = only("high_risk.log_retention_short", make(log_retention_days=200), context(settings=moved))
     assert finding.severity is Severity.violation  # 2026-06-01 is after the moved date
     assert "high_risk.log_retention_short" not in ids(make(log_retention_days=200))
-    assert "365 dage" in finding.message_da
+    assert "365 dage" in da(finding)
 
 
 def test_every_setting_is_described() -> None:
@@ -601,10 +615,10 @@ def test_a_planned_control_measure_is_told_when_to_give_notice() -> None:
     planned = make(status="planned", go_live_at="2026-09-01", notice=None)
     finding = only("control_measure.notice_missing", planned)
     assert finding.severity is Severity.info
-    assert "2026-07-21" in finding.message_da  # 42 days before 2026-09-01
+    assert "21. juli 2026" in da(finding)  # 42 days before 2026-09-01
     late = only("control_measure.notice_missing", planned, context(today=date(2026, 7, 22)))
     assert late.severity is Severity.warning
-    assert "2026-09-02" in late.message_en  # earliest start if notice is given today
+    assert "2 September 2026" in en(late)  # earliest start if notice is given today
 
 
 def test_planned_high_risk_system_must_inform_workers_before_go_live() -> None:
@@ -653,9 +667,8 @@ def test_rule_catalogue_lists_every_rule_with_source_and_both_languages() -> Non
     assert [entry["id"] for entry in catalogue] == EXPECTED_IDS
     for entry in catalogue:
         assert entry["source"]
-        assert entry["description_da"]
-        assert entry["description_en"]
-        assert entry["description_da"] != entry["description_en"]
+        description_da, description_en = (translator(lang)(f"rule.{entry['id']}") for lang in ("da", "en"))
+        assert description_da != description_en
         assert 1 <= entry["check"] <= 16
 
 
@@ -692,7 +705,7 @@ def test_evaluate_handles_500_varied_systems() -> None:
     for document, findings in zip(documents, results, strict=True):
         if document["status"] == "retired":
             assert findings == []
-        assert all(f.rule_id in known and f.message_da and f.message_en for f in findings)
+        assert all(f.rule_id in known and da(f) and en(f) for f in findings)
     assert sum(len(findings) for findings in results) > 500
 
 

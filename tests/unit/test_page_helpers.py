@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,12 +22,23 @@ CATALOGUES = {"da": DA, "en": EN}
 # --- the catalogue ------------------------------------------------------------------------------------
 
 
+def only_placeholders(text: str) -> bool:
+    return not re.sub(r"{[^}]*}", "", text).strip()
+
+
 # "version" is the same word in both languages.
 SAME_IN_BOTH = {"apv.version", "history.version"}
 
 
 def test_no_text_is_left_untranslated() -> None:
-    same = [key for key in DA if DA[key] == EN[key] and len(DA[key]) > 6 and key not in SAME_IN_BOTH]
+    same = [
+        key
+        for key in DA
+        if DA[key] == EN[key]
+        and len(DA[key]) > 6
+        and key not in SAME_IN_BOTH
+        and not only_placeholders(DA[key])
+    ]
     assert same == []
 
 
@@ -59,7 +71,9 @@ def test_a_translator_fills_placeholders_and_chooses_plurals() -> None:
 def test_legal_sources_are_put_in_english_on_english_pages() -> None:
     assert legal_source("AI-forordningen art. 5, stk. 1, litra f", translator("en")) == "AI Act Art. 5(1)(f)"
     assert legal_source("Arbejdsmiljøloven § 15 a", translator("en")) == "Working Environment Act § 15a"
-    assert legal_source("AI-forordningen art. 26, stk. 7", translator("da")) == "AI-forordningen art. 26, stk. 7"
+    assert (
+        legal_source("AI-forordningen art. 26, stk. 7", translator("da")) == "AI-forordningen art. 26, stk. 7"
+    )
     danish_words = ("forordning", "stk.", "litra", "loven", "aftalen", " og ")
     for rule in rule_catalogue():
         english = legal_source(rule["source"], translator("en"))

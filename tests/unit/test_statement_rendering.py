@@ -265,7 +265,16 @@ def statement() -> Statement:
         organization=OrganizationFacts("o1", "Q-org", "public", "MED", 42),
         units={"u1": UnitFacts("u1", "Q-unit", "lokal-MED")},
         findings=tuple(
-            FindingFacts(f"r.{s}", s, f"Q-da-{s}", f"Q-en-{s}", "Q-source-law", moment)
+            FindingFacts(
+                f"r.{s}",
+                s,
+                {
+                    "key": "finding.high_risk.no_trained_overseer.not_trained",
+                    "params": {"role": f"Q-role-{s}"},
+                },
+                "Q-source-law",
+                moment,
+            )
             for s in ("violation", "warning", "info")
         ),
         reassessments=(
@@ -367,7 +376,7 @@ def test_a_page_holds_what_the_account_must_say() -> None:
         "Q-minutes",
         "Fristen er overskredet",
         "Ja (Q-amr)",
-        "Q-da-violation",
+        "varetages af Q-role-violation",
         "Overtrædelse",
         "Q-note",
         "Q-unit",
@@ -379,7 +388,7 @@ def test_a_page_holds_what_the_account_must_say() -> None:
     assert "Zeta 9 &lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "Zeta 9 <script>alert(1)</script>" in text
     # Most severe first, as the register orders them; newest version first.
-    assert text.index("Q-da-violation") < text.index("Q-da-warning") < text.index("Q-da-info")
+    assert text.index("Q-role-violation") < text.index("Q-role-warning") < text.index("Q-role-info")
     assert text.index("Version 3") < text.index("Version 2") < text.index("Version 1")
 
 
