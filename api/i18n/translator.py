@@ -89,7 +89,9 @@ class Translator:
             if fallback is None:
                 raise KeyError("an empty message")
             return self(fallback)
-        params = _Optional({name: self._value(value) for name, value in (message.get("params") or {}).items()})
+        params = _Optional(
+            {name: self._value(value) for name, value in (message.get("params") or {}).items()}
+        )
         key = str(message["key"])
         if key not in self._catalogue.keys:
             raise KeyError(key)
