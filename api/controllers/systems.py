@@ -8,7 +8,9 @@ from typing import Annotated, Any, cast
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, patch, post
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
+from litestar.response.base import ASGIResponse
 
 from api.errors import problems
 from api.guards import employer_admin
@@ -17,9 +19,16 @@ from registry import Actor
 from registry.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from registry.systems import service as systems
 from registry.systems.models import Category, DataCategory, RiskClass, Status, SystemFields
-from registry.systems.service import StoredSystem, SystemFilter
+from registry.systems.queries import SystemFilter, list_systems
+from registry.systems.service import StoredSystem
 
 JSON = "application/json"
+# The list hands Litestar the finished ASGI response (an AISystemPage with its items as stored): the
+# register's hottest read skips building a Response per page (2.5% of its instructions). The page's
+# schema is declared here instead of by the return type.
+PAGE_RESPONSE = ResponseSpec(
+    AISystemPage, description="Request fulfilled, document follows", generate_examples=False
+)
 NO_NUL = "^[^\\x00]*$"
 Q_DESCRIPTION = (
     "Words to search for in name, vendor, product, description, purpose and operator. A system matches "
@@ -66,7 +75,7 @@ class OrganizationSystemController(Controller):
     @get(
         "/",
         operation_id="listSystems",
-        responses=problems(400, 403, 404),
+        responses={200: PAGE_RESPONSE, **problems(400, 403, 404)},
         summary="List and filter AI systems",
     )
     async def list_systems(
@@ -86,7 +95,7 @@ class OrganizationSystemController(Controller):
         changed_since: FromQuery[datetime | None] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
         cursor: Annotated[str | None, QueryParameter(max_length=200)] = None,
-    ) -> Response[AISystemPage]:
+    ) -> ASGIResponse:
         filters = SystemFilter(
             status=status,
             category=category,
@@ -97,7 +106,7 @@ class OrganizationSystemController(Controller):
             q=q,
             changed_since=changed_since,
         )
-        page = await systems.list_systems(request.user, str(org_id), filters, limit=limit, cursor=cursor)
+        page = await list_systems(request.user, str(org_id), filters, limit=limit, cursor=cursor)
         parts = [b'{"items":[']
         for item in page.items:
             parts += (item, b",")
@@ -105,7 +114,7 @@ class OrganizationSystemController(Controller):
             parts.pop()
         parts.append(b'],"next_cursor":' + json.dumps(page.next_cursor).encode() + b"}")
         body = b"".join(parts)  # one copy of a page that can be large
-        return Response(content=cast(Any, body), media_type=JSON)  # an AISystemPage, pre-serialized
+        return ASGIResponse(body=body, media_type=JSON)
 
     @post(
         "/",

@@ -17,8 +17,8 @@ from api.i18n import Translator
 from registry.organizations.models import Committee
 from registry.questions.models import AnswerFields, QuestionFields, QuestionKind
 from registry.systems.models import SYSTEM_FIELD_NAMES, Category, DataCategory, Status
+from registry.systems.queries import SystemFilter
 from registry.systems.search import words_of
-from registry.systems.service import SystemFilter
 
 TEXT_MAX = 10_000  # LongText in registry/models.py
 REF_MAX = 200  # Text in registry/models.py

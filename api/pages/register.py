@@ -24,7 +24,7 @@ from registry.organizations.service import get_organization, list_organizations
 from registry.organizations.units import list_units
 from registry.sessions.visits import last_seen_versions
 from registry.systems.models import Category, DataCategory, Status
-from registry.systems.service import list_systems
+from registry.systems.queries import list_systems
 
 PAGE_SIZE = 50
 # Filter -> (catalogue prefix of its values, the values in the order they are offered).

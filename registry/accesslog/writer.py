@@ -12,10 +12,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import operator
 import os
 import random
 import sqlite3
-import uuid
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
@@ -51,6 +51,7 @@ class EntryDraft:
 
 
 DRAFT_FIELDS = tuple(f.name for f in fields(EntryDraft))
+_draft_values = operator.attrgetter(*DRAFT_FIELDS)
 
 
 def iso_ms(millis: int) -> str:
@@ -67,17 +68,22 @@ def _timestamp() -> tuple[str, int]:
 def _clean(value: Any) -> Any:
     # Empty text is stored as NULL, so every export format (CSV included) carries the same content.
     if isinstance(value, str):
-        value = value.replace("\x00", "")
-        return value or None
+        return value.replace("\x00", "") or None
     return value
 
 
 _ids = random.Random(os.urandom(32))  # noqa: S311 - event ids need to be unique, not secret
 
 
+_VERSION_4 = (0xFFFF_FFFF_FFFF_0FFF_3FFF_FFFF_FFFF_FFFF, 0x0000_0000_0000_4000_8000_0000_0000_0000)
+
+
 def new_id() -> str:
-    """A random (version 4) UUID without a system call for each one."""
-    return str(uuid.UUID(int=_ids.getrandbits(128), version=4))
+    """A random (version 4, RFC 4122 variant) UUID without a system call for each one, and without
+    building a uuid.UUID (a third of the time: every request writes one)."""
+    mask, bits = _VERSION_4
+    text = f"{_ids.getrandbits(128) & mask | bits:032x}"
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def chain_entries(
@@ -91,17 +97,19 @@ def chain_entries(
     at, at_ms = _timestamp()
     if at_ms < not_before_ms:
         at, at_ms = iso_ms(not_before_ms), not_before_ms
-    for offset, draft in enumerate(drafts, start=1):
-        entry: dict[str, Any] = {name: _clean(getattr(draft, name)) for name in DRAFT_FIELDS}
+    seq = head_seq
+    for draft in drafts:
+        seq += 1
+        entry: dict[str, Any] = dict(zip(DRAFT_FIELDS, map(_clean, _draft_values(draft)), strict=True))
         # Both come from the client (a forwarded address behind a trusted proxy): cut to the columns'
         # sizes, so one long value cannot fail the whole batch and every request waiting on it.
         if entry["user_agent"]:
             entry["user_agent"] = entry["user_agent"][:300]
         if entry["source_ip"]:
             entry["source_ip"] = entry["source_ip"][:64]
-        entry.update(seq=head_seq + offset, event_id=new_id(), at=at, at_ms=at_ms, prev_hash=prev_hash)
-        entry["hash"] = link(prev_hash, content_digest(entry))
-        prev_hash = entry["hash"]
+        entry["seq"], entry["event_id"], entry["at"], entry["at_ms"] = seq, new_id(), at, at_ms
+        entry["prev_hash"] = prev_hash
+        entry["hash"] = prev_hash = link(prev_hash, content_digest(entry))
         entries.append(entry)
     return entries
 

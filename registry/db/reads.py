@@ -26,13 +26,20 @@ async def fetch_tuples(table: Any, query: str, *args: Any) -> list[tuple[Any, ..
     engine = table._meta.db
     if engine.current_transaction.get() is None:
         if isinstance(engine, EmbeddedSQLiteEngine):
-            return engine.read_tuples(query.format(*(["?"] * len(args))), list(args))
+            return engine.read_tuples(_with_placeholders(query, len(args), numbered=False), list(args))
         pool = getattr(engine, "pool", None)
         if pool is not None:
-            numbered = query.format(*(f"${number}" for number in range(1, len(args) + 1)))
+            numbered = _with_placeholders(query, len(args), numbered=True)
             async with pool.acquire() as connection:
                 return [tuple(record) for record in await connection.fetch(numbered, *args)]
     return [tuple(row.values()) for row in await table.raw(query, *args)]
+
+
+@functools.lru_cache(maxsize=1024)
+def _with_placeholders(query: str, count: int, *, numbered: bool) -> str:
+    """The driver's placeholders for Piccolo's `{}`: `?` for sqlite3, `$1`, `$2`, ... for asyncpg. The
+    hot queries are the same few strings, so each is rewritten once."""
+    return query.format(*(f"${number}" for number in range(1, count + 1)) if numbered else ["?"] * count)
 
 
 @asynccontextmanager

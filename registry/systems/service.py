@@ -10,10 +10,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from registry.access import Actor, require_register_reader, require_register_writer, unit_scope
+from registry.access import Actor, require_register_writer
 from registry.accesslog import context as audit
 from registry.clock import iso, to_micros, utcnow
-from registry.db import dialect_of, fetch_tuples, write_transaction
+from registry.db import dialect_of, write_transaction
 from registry.errors import (
     FieldProblem,
     InvalidFields,
@@ -26,37 +26,13 @@ from registry.errors import (
 from registry.events import emit, system_event
 from registry.organizations.service import organization_exists
 from registry.organizations.units import unit_parents
-from registry.pagination import DEFAULT_LIMIT, MAX_LIMIT, Position, decode_cursor, encode_cursor
 from registry.systems.consistency import contradictions
 from registry.systems.followers import SystemChange, follower
 from registry.systems.history import changed_field_names, field_changes
 from registry.systems.models import SystemFields, risk_class_of, special_categories_of
-from registry.systems.search import SEARCHED_FIELDS, TextQuery, indexed_text, text_condition
+from registry.systems.search import SEARCHED_FIELDS, indexed_text
 from registry.systems.tables import AISystem, SystemRevision
 from registry.systems.visibility import readable_system
-
-
-@dataclass(frozen=True)
-class SystemFilter:
-    status: str | None = None
-    category: str | None = None
-    control_measure: bool | None = None
-    risk_class: str | None = None
-    data_category: str | None = None
-    unit_id: str | None = None
-    q: str | None = None
-    changed_since: datetime | None = None
-    # True: only systems used for monitoring or registered as control measures (what a steward
-    # watches first); False: only the others.
-    monitoring: bool | None = None
-    # True: only systems with open compliance findings; False: only those without.
-    open_findings: bool | None = None
-
-
-@dataclass(frozen=True)
-class SystemPage:
-    items: list[bytes]  # each item is the stored JSON of one system, as GET /systems/{id} returns it
-    next_cursor: str | None
 
 
 @dataclass(frozen=True)
@@ -289,87 +265,6 @@ async def update_system(
         )
         await follower().follow(SystemChange(org_id, system_id, previous, document, material))
     return StoredSystem(body=_dumps(document).encode(), version=version)
-
-
-def _watch_clauses(filters: SystemFilter) -> list[tuple[str, list[Any]]]:
-    """The filters on what a steward watches first: monitoring or control measures, open findings."""
-    found: list[tuple[str, list[Any]]] = []
-    if filters.monitoring is not None:
-        watched = '("category" = {} OR "control_measure" = {})'
-        found.append((watched if filters.monitoring else f"NOT {watched}", ["monitoring", True]))
-    if filters.open_findings is not None:
-        open_findings = (
-            'EXISTS (SELECT 1 FROM "system_finding" WHERE "system_finding"."system" = "ai_system"."id" '
-            'AND "system_finding"."status" = {})'
-        )
-        found.append((open_findings if filters.open_findings else f"NOT {open_findings}", ["open"]))
-    return found
-
-
-async def list_systems(
-    actor: Actor, org_id: str, filters: SystemFilter, *, limit: int = DEFAULT_LIMIT, cursor: str | None = None
-) -> SystemPage:
-    """One page of an organization's systems, newest first. Written as SQL by hand: this is the
-    register's hottest read, and building it with Piccolo's query builder costs more than running it."""
-    require_register_reader(actor, org_id)
-    limit = max(1, min(limit, MAX_LIMIT))
-    after = decode_cursor(cursor) if cursor else None
-    dialect = dialect_of(AISystem._meta.db)
-    clauses: list[str] = ['"organization" = {}']
-    args: list[Any] = [uuid.UUID(org_id)]
-    for column, value in (
-        ("status", filters.status),
-        ("category", filters.category),
-        ("control_measure", filters.control_measure),
-        ("risk_class", filters.risk_class),
-    ):
-        if value is not None:
-            clauses.append(f'"{column}" = {{}}')
-            args.append(value)
-    fragments = []
-    if filters.data_category:
-        fragments.append(dialect.array_contains("data_categories", filters.data_category))
-    if filters.unit_id:
-        fragments.append(dialect.array_contains("unit_ids", filters.unit_id))
-    if filters.changed_since is not None:
-        fragments.append(('"changed_us" >= {}', to_micros(filters.changed_since)))
-    for clause, arg in fragments:
-        clauses.append(clause)
-        args.append(arg)
-    if filters.q is not None:
-        text_clause, text_args = text_condition(dialect, TextQuery.parse(filters.q))
-        clauses.append(text_clause)
-        args.extend(text_args)
-    for clause, values in _watch_clauses(filters):
-        clauses.append(clause)
-        args.extend(values)
-    if actor.units is not None:
-        scope = sorted(unit_scope(actor, await unit_parents(org_id)) or ())
-        reach = [dialect.array_contains("unit_ids", unit) for unit in scope]
-        clauses.append("(" + " OR ".join([dialect.array_is_empty("unit_ids"), *(c for c, _ in reach)]) + ")")
-        args.extend(arg for _, arg in reach)
-    if after is not None:
-        clauses.append('("sort_key" < {} OR ("sort_key" = {} AND "id" < {}))')
-        args.extend([after.sort_key, after.sort_key, after.item_id])
-    # Only fixed fragments are joined in; every value is a bound parameter. The arithmetic and the
-    # cast keep the driver from converting sort_key and id on every row; only the last one is used.
-    # ORDER BY names the table's columns: a bare "id" would bind to the cast output column, and
-    # PostgreSQL would then sort the organization's rows instead of walking its sort index.
-    sql = (
-        f'SELECT {dialect.as_bytes("document")}, "sort_key" + 0, CAST("id" AS TEXT) FROM "ai_system" WHERE '  # noqa: S608
-        + " AND ".join(clauses)
-        + ' ORDER BY "ai_system"."sort_key" DESC, "ai_system"."id" DESC LIMIT {}'
-    )
-    rows = await fetch_tuples(AISystem, sql, *args, limit + 1)
-    if not rows and not await organization_exists(org_id):
-        # Rows reference their organization, so only an empty page needs to ask whether it exists.
-        raise NotFound("Organization not found.")
-    next_cursor = None
-    if len(rows) > limit:
-        _, sort_key, last_id = rows[limit - 1]
-        next_cursor = encode_cursor(Position(sort_key=int(sort_key), item_id=uuid.UUID(str(last_id))))
-        rows = rows[:limit]
-    return SystemPage(items=[bytes(row[0]) for row in rows], next_cursor=next_cursor)
 
 
 def _revision_summary(row: dict[str, Any]) -> dict[str, Any]:

@@ -777,6 +777,7 @@ class Plan:
 def list_sql(q: str | None) -> tuple[str, list[Any]]:
     """The SQL list_systems sends for an auditor (no unit scope), first page, with `status` or `q`."""
     from registry.db import Dialect
+    from registry.systems.queries import page_sql
     from registry.systems.search import TextQuery, text_condition
 
     clauses, args = ['"organization" = {}'], []
@@ -787,13 +788,7 @@ def list_sql(q: str | None) -> tuple[str, list[Any]]:
         clause, values = text_condition(Dialect("postgres"), TextQuery.parse(q))
         clauses.append(clause)
         args.extend(values)
-    sql = (
-        f'SELECT {Dialect("postgres").as_bytes("document")}, "sort_key" + 0, CAST("id" AS TEXT) '  # noqa: S608
-        'FROM "ai_system" WHERE '
-        + " AND ".join(clauses)
-        + ' ORDER BY "ai_system"."sort_key" DESC, "ai_system"."id" DESC LIMIT {}'
-    )
-    return sql, args
+    return page_sql(Dialect("postgres"), tuple(clauses)), args
 
 
 GENERIC = "as a generic plan"

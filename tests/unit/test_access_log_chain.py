@@ -4,6 +4,7 @@ single modification, deletion, insertion or reordering is found at the right seq
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import random
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from registry.accesslog.chain import content_digest, link
+from registry.accesslog.chain import CONTENT_FIELDS, canonical, content_digest, link
 from registry.accesslog.files import (
     csv_header,
     csv_lines,
@@ -25,6 +26,17 @@ from registry.accesslog.writer import EntryDraft, chain_entries
 
 SIZE = 100_000
 CHECKPOINT_EVERY = 10_000
+# Text a client can send: Danish letters, quotes and backslashes, control characters, separators.
+TRICKY_VALUES = pytest.mark.parametrize(
+    "value",
+    [
+        "Ærø, Søren & Åse",
+        'quotes " and \\ backslashes / slashes </script>',
+        "controls \x00 \x01 \x1f \x7f \t \n \r \b \f",
+        "separators \u2028 \u2029, emoji 🤖, CJK 登记",
+        "",
+    ],
+)
 
 
 @pytest.fixture(scope="module")
@@ -158,16 +170,14 @@ def test_client_supplied_values_are_cut_to_their_columns_before_hashing() -> Non
     assert entry["hash"] == link("0" * 64, content_digest(entry))
 
 
-@pytest.mark.parametrize(
-    "value",
-    [
-        "Ærø, Søren & Åse",
-        'quotes " and \\ backslashes / slashes </script>',
-        "controls \x00 \x01 \x1f \x7f \t \n \r \b \f",
-        "separators \u2028 \u2029, emoji 🤖, CJK 登记",
-        "",
-    ],
-)
+@TRICKY_VALUES
+def test_an_entrys_digest_is_the_hash_of_its_canonical_json(value: str) -> None:
+    entry: dict[str, Any] = dict.fromkeys(CONTENT_FIELDS, value) | {"seq": 7, "status": None, "hash": "x"}
+    content = {name: entry[name] for name in CONTENT_FIELDS}
+    assert content_digest(entry) == hashlib.sha256(canonical(content)).hexdigest()
+
+
+@TRICKY_VALUES
 def test_json_lines_are_what_json_dumps_writes(value: str) -> None:
     record = {"kind": "entry", "seq": 7, "detail": value, "status": None, "ok": True}
     expected = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
