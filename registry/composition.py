@@ -1,6 +1,7 @@
 """What every process that changes the register installs once, before its first change: where events
 go (an `EventSink`, the webhooks' outbox in the served app) and what follows each change of an AI
-system (its obligations). The app, the CLI and the tests call `compose`; nothing else does."""
+system (its obligations). The app, the CLI and the tests call `compose`. (The webhook worker, which
+changes no AI system, installs only its sink.)"""
 
 from __future__ import annotations
 

@@ -16,6 +16,14 @@ from registry.errors import ConfigurationError
 def run(_: argparse.Namespace) -> int:
     settings = DatabaseSettings()
     legacy = earlier_default(settings)
+    if legacy is not None and "data_dir" not in settings.model_fields_set:
+        # Migrating here would start an empty register beside the one this directory holds, and every
+        # command after it would use the empty one. Either is a choice the operator makes, by name.
+        raise CommandError(
+            f"./{legacy.as_posix()} here is the register of an earlier release (whose default data dir was "
+            f"./{legacy.parent}); to upgrade it, run with AIREG_DATA_DIR=./{legacy.parent}; to start a new, "
+            f"empty register in {settings.data_dir} instead, run with AIREG_DATA_DIR={settings.data_dir}"
+        )
     try:
         with quiet_database_warnings():
             applied = asyncio.run(migrate())
@@ -26,8 +34,8 @@ def run(_: argparse.Namespace) -> int:
     print(f"database is up to date ({len(applied)} migration(s) applied now)")
     if legacy is not None:
         print(
-            f"note: this made a new database, {settings.shown_database()}; ./{legacy.as_posix()} here "
-            f"(the default of earlier releases) is left as it was: AIREG_DATA_DIR=./{legacy.parent} uses it",
+            f"note: this made a new database, {settings.shown_database()}, as AIREG_DATA_DIR asked; "
+            f"./{legacy.as_posix()} here (the default of earlier releases) is left as it was",
             file=sys.stderr,
         )
     return 0

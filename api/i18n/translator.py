@@ -16,6 +16,7 @@ carry values (dates, counts, ids) and never sentences."""
 from __future__ import annotations
 
 import functools
+import logging
 import string
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
@@ -25,6 +26,8 @@ from babel import Locale
 
 from api.i18n.catalogues import BABEL_LOCALES, DEFAULT_LANGUAGE, LANGUAGES, compiled
 from api.i18n.formatting import format_date, format_items, format_number, format_time, local_moment
+
+log = logging.getLogger("airegistry.i18n")
 
 
 class Translator:
@@ -45,17 +48,25 @@ class Translator:
         """The form of a plural text for `count`, which fills its `{n}` (formatted as a number)."""
         if key not in self._catalogue.plural_keys:
             raise KeyError(key)
-        text = self._catalogue.translations.ngettext(key, f"{key}.plural", int(count))
+        text = self._catalogue.translations.ngettext(key, f"{key}.plural", self._plural_count(count))
         return self._fill(text, {"n": self.number(count), **values})
+
+    def _plural_count(self, count: float) -> int:
+        """gettext chooses a form by a whole number; a fraction is chosen for by the language's CLDR rule
+        ("1,5 time" in Danish, "1.5 hours" in English): the catalogues' two forms are one and other."""
+        if isinstance(count, int) or float(count).is_integer():
+            return int(count)
+        return 1 if self.locale.plural_form(count) == "one" else 2
 
     def _fill(self, text: str, values: Mapping[str, Any]) -> str:
         if not values:
             return text
-        # Most texts name no format: str.format does those in C, many times faster than a Formatter.
-        return self._formatter.vformat(text, (), values) if _named_formats(text) else text.format_map(values)
-
-    def has(self, key: str) -> bool:
-        return key in self._catalogue.keys
+        # Most texts name no format and get plain values: str.format does those in C, many times faster
+        # than a Formatter. A list or a missing part (None) reads the same either way.
+        plain = not _named_formats(text) and not any(
+            v is None or isinstance(v, list) for v in values.values()
+        )
+        return text.format_map(values) if plain else self._formatter.vformat(text, (), values)
 
     def get(self, key: str, default: str) -> str:
         return self(key) if key in self._catalogue.keys else default
@@ -92,19 +103,29 @@ class Translator:
         """A message of the register in words: a key of the catalogues and its values, as a finding
         keeps it (registry/obligations/rules/engine.py Message). Values that are messages themselves
         are put in words first. `fallback` is the key to use for a message that is empty."""
+        if message and isinstance(message.get("text"), Mapping):  # kept as sentences by an earlier release
+            return str(message["text"].get(self.lang) or message["text"].get(DEFAULT_LANGUAGE) or "")
         if not message or "key" not in message:
             if fallback is None:
                 raise KeyError("an empty message")
             return self(fallback)
-        params = _Optional(
-            {name: self._value(value) for name, value in (message.get("params") or {}).items()}
-        )
-        key = str(message["key"])
-        if key not in self._catalogue.keys:
-            raise KeyError(key)
-        # A value the message does not carry reads as nothing: a finding kept by an earlier release may
-        # lack a value its text has since gained.
-        return self._formatter.vformat(self._catalogue.translations.gettext(key), (), params)
+        try:
+            params = _Optional(
+                {name: self._value(value) for name, value in (message.get("params") or {}).items()}
+            )
+            key = str(message["key"])
+            if key not in self._catalogue.keys:
+                raise KeyError(key)
+            # A value the message does not carry reads as nothing: a finding kept by an earlier release
+            # may lack a value its text has since gained.
+            return self._formatter.vformat(self._catalogue.translations.gettext(key), (), params)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            # A stored message this release cannot put in words (its key renamed or gone, a value of an
+            # unexpected kind): the rule's own description, never an error on a page.
+            if fallback is None:
+                raise
+            log.warning("message %r read as %s: %s", message.get("key"), fallback, exc)
+            return self(fallback)
 
     def _value(self, value: Any) -> Any:
         if isinstance(value, Mapping) and "key" in value:
@@ -122,7 +143,7 @@ def _date_text(value: date | str, locale: Locale) -> str:
 
 @functools.lru_cache(maxsize=2048)
 def _named_formats(text: str) -> bool:
-    """Whether a text's placeholders name a format of FORMATS (or an optional part that may be None)."""
+    """Whether any of a text's placeholders names a format ({day:date})."""
     return any(spec for _, name, spec, _ in string.Formatter().parse(text) if name is not None)
 
 
@@ -137,11 +158,11 @@ class _Formatter(string.Formatter):
         self.t = t
 
     def format_field(self, value: Any, format_spec: str) -> str:
+        if value is None:
+            return ""  # an optional part of a sentence that is not there
         fmt = FORMATS.get(format_spec)
         if fmt is not None:
             return fmt(self.t, value)
-        if value is None:
-            return ""  # an optional part of a sentence that is not there
         if isinstance(value, list) and not format_spec:
             return self.t.items(str(item) for item in value)
         return str(super().format_field(value, format_spec))
@@ -157,7 +178,7 @@ def _terms(vocabulary: str) -> Callable[[Translator, Any], str]:
 def _who(t: Translator, value: Mapping[str, Any]) -> str:
     """The committee stated, else the sector's usual representatives."""
     if value.get("committee"):
-        return t.term("committee", value["committee"])
+        return t.term("finding.who.committee", value["committee"])
     return t(f"finding.who.{value.get('sector') or 'private'}")
 
 

@@ -20,8 +20,8 @@ from registry.systems.models import SYSTEM_FIELD_NAMES, Category, DataCategory, 
 from registry.systems.queries import SystemFilter
 from registry.systems.search import words_of
 
-TEXT_MAX = 10_000  # LongText in registry/models.py
-REF_MAX = 200  # Text in registry/models.py
+TEXT_MAX = 10_000  # LongText in registry/fields.py
+REF_MAX = 200  # Text in registry/fields.py
 QUERY_MAX = 200
 TRUE_VALUES = frozenset({"1", "on", "true", "yes"})
 

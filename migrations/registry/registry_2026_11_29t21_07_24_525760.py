@@ -1,4 +1,4 @@
-"""Text search by words (registry/search.py).
+"""Text search by words (registry/systems/search.py).
 
 1. `search_text` of every existing system is rewritten to the words of its searched fields, separated
    by single spaces (the services write it so from now on). Both engines: SQLite's search relies on it.

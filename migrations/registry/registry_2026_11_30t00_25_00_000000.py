@@ -15,7 +15,7 @@
 Both happen in one rewrite of `ai_system`, inside the migration's transaction, so writes to the table
 wait until the migration ends (about four minutes for a million systems on a two-core machine).
 PostgreSQL only; SQLite's schema is left as it is (its search reads `search_text`, see
-registry/search.py, and it stores documents inline anyway).
+registry/systems/search.py, and it stores documents inline anyway).
 """
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager

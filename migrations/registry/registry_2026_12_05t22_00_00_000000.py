@@ -1,19 +1,19 @@
 """Findings keep what they say as a key of the catalogues and the values it puts in words (a JSON
 `message`), read in the reader's language when shown, instead of a sentence in each language.
 
-The sentences of existing findings cannot be read back into values: their `message` starts empty
-(shown as the rule's description) and the next recompute fills it. The scheduled recompute is made due
-at once, so the first `airegistry serve` after the upgrade recomputes (or run `airegistry findings
-recompute`)."""
+The sentences of existing findings cannot be read back into values, so they stay (message_da,
+message_en) and are shown as they were: resolved findings keep them for good, open ones until the next
+recompute restates them with a `message`. The scheduled recompute is made due at once, so the first
+`airegistry serve` after the upgrade recomputes (or run `airegistry findings recompute`)."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns.column_types import JSON, Text
+from piccolo.columns.column_types import JSON
 from piccolo.columns.indexes import IndexMethod
 from piccolo.table import Table
 
 ID = "2026-12-05T22:00:00:000000"
 VERSION = "1.38.0"
-DESCRIPTION = "Findings store their message as a catalogue key and values, not as Danish and English text"
+DESCRIPTION = "Findings store their message as a catalogue key and values; earlier findings keep their text"
 
 
 class RawStatement(Table):
@@ -48,13 +48,5 @@ async def forwards() -> MigrationManager:
         params={"default": "{}", **COLUMN_PARAMS},
         schema=None,
     )
-    for language in ("da", "en"):
-        manager.drop_column(
-            table_class_name="SystemFinding",
-            tablename="system_finding",
-            column_name=f"message_{language}",
-            db_column_name=f"message_{language}",
-            schema=None,
-        )
     manager.add_raw(recompute_soon)
     return manager

@@ -1,4 +1,4 @@
-"""Compliance findings of AI systems: computed by the pure rules of registry/rules/findings.py, kept
+"""Compliance findings of AI systems: computed by the pure rules of registry/obligations/rules/, kept
 while a rule holds, and recomputed on every change (in its transaction) and daily (dates pass: a
 notice period runs out, an effective date of the AI Act arrives). Each finding that appears or goes
 away is an event."""
@@ -56,13 +56,20 @@ def _view(row: dict[str, Any]) -> dict[str, Any]:
         "organization_id": str(row["organization"]),
         "rule_id": row["rule_id"],
         "severity": row["severity"],
-        "message": _loads(row["message"]) or {},
+        "message": _loads(row["message"]) or _earlier_text(row),
         "source": row["source"],
         "fields": _loads(row["fields"]) or [],
         "status": row["status"],
         "opened_at": iso(row["opened_at"]),
         "resolved_at": iso(row["resolved_at"]) if row["resolved_at"] else None,
     }
+
+
+def _earlier_text(row: dict[str, Any]) -> dict[str, Any]:
+    """A finding kept before messages were keys: its sentences as they were (empty: nothing to say)."""
+    if row.get("message_da") or row.get("message_en"):
+        return {"text": {"da": row["message_da"], "en": row["message_en"]}}
+    return {}
 
 
 async def _material_dates(system_keys: list[uuid.UUID]) -> dict[str, date]:
@@ -290,7 +297,7 @@ async def recompute_organization(org_id: str, *, today: date | None = None) -> t
 
 
 RECOMPUTE_RUN = "findings-recompute"
-"""The daily recompute's name in the scheduled_run table (registry/schedules.py)."""
+"""The daily recompute's name in the scheduled_run table (registry/schedules/service.py)."""
 
 CHECK_SECONDS = 300
 """How often a serve process looks whether the daily recompute is due (at most; less when the

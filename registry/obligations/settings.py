@@ -1,4 +1,4 @@
-"""Dates and periods the compliance rules use (registry/rules/findings.py). Read only at composition
+"""Dates and periods the compliance rules use (registry/obligations/rules/). Read only at composition
 roots; the rules themselves get a `RuleSettings` through their context and never read the environment.
 
 Effective dates are parameters, not truths: the high-risk date in particular is unverified

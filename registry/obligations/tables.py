@@ -52,6 +52,11 @@ class SystemFinding(Table, tablename="system_finding"):
     # What the finding says: a key of the catalogues and the values it puts in words
     # (registry/obligations/rules/engine.py Message), read in the reader's language when shown.
     message = JSON(default="{}")
+    # What a finding kept by an earlier release said, in each language: its values cannot be read back
+    # out of the sentences, so they are kept and shown as they were until it is restated. Empty for the
+    # findings opened since.
+    message_da = Text(default="")
+    message_en = Text(default="")
     source = Text()
     fields = JSON()
     status = Varchar(length=16)  # open | resolved

@@ -1,4 +1,4 @@
-"""The table of the runs the whole deployment does once per interval (registry/schedules.py): one row
+"""The table of the runs the whole deployment does once per interval (registry/schedules/service.py): one row
 per kind of run. Times are microseconds since the epoch, compared in Python after the row is read."""
 
 from __future__ import annotations

@@ -54,7 +54,7 @@ class SystemRevision(Table, tablename="system_revision"):
     version = Integer()
     document = JSON()
     changed_fields = JSON()
-    # The material-change rules the change fired (registry/rules/materiality.py); empty: not material.
+    # The material-change rules the change fired (registry/obligations/materiality.py); empty: not material.
     material_reasons = JSON(default="[]")
     change_note = Text(null=True, default=None)
     author = Varchar(length=200)

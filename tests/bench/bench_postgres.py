@@ -1019,7 +1019,7 @@ def list_paths(manifest: Manifest, query: str) -> list[str]:
 
 # --- the daily recompute of the findings ----------------------------------------------------------
 
-RECOMPUTE_RUN = "findings-recompute"  # registry/services/findings.py's name in scheduled_run
+RECOMPUTE_RUN = "findings-recompute"  # registry/obligations/findings.py's name in scheduled_run
 
 
 def hold_daily_recompute(probe: Probe) -> str:
@@ -1889,7 +1889,7 @@ def plan_section(plans: list[Plan]) -> list[str]:
             "custom plan. asyncpg prepares every statement, and PostgreSQL switches a prepared statement to "
             "its generic plan after five executions when the generic plan's estimate is the cheaper "
             "(plan_cache_mode = auto, the default); the register's connections set "
-            "plan_cache_mode = force_custom_plan (registry/db.py).",
+            "plan_cache_mode = force_custom_plan (registry/db/engine.py).",
             "",
         ]
     for plan in plans:

@@ -1,5 +1,6 @@
 """The daily recompute runs once per interval for the whole deployment, whichever serve process gets to
-it first (registry/schedules.py); restarts do not repeat it, and a run whose process died is taken over."""
+it first (registry/schedules/service.py); restarts do not repeat it, and a run whose process died is
+taken over."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Text search (`q`) gives the same systems on SQLite and on PostgreSQL.
 
 This file runs on SQLite by default and on PostgreSQL in test_postgres.py's re-run of the integration
-suite (AIREG_TEST_DATABASE_URL). Both engines search the same words (registry/search.py): each word of
+suite (AIREG_TEST_DATABASE_URL). Both engines search the same words (registry/systems/search.py): each word of
 `q` must begin a word of the system, in Danish or in English, stop words left out. PostgreSQL also
 stems; SQLite cannot. So:
 

@@ -332,6 +332,15 @@ def test_an_earlier_releases_data_dir_here_is_pointed_out(tmp_path: Path) -> Non
     assert not (default_data_dir(home) / "jwt-hs256.key").exists()
     kept = airegistry_default(home, elsewhere, "token", "issue", "--role", "auditor", AIREG_DATA_DIR="./data")
     assert kept.returncode == 0, kept.stderr
+    # Upgrading by the documented step does not quietly start an empty register in the new default.
+    upgrade = airegistry_default(home, elsewhere, "migrate")
+    assert upgrade.returncode == 2
+    assert upgrade.stderr.count("\n") == 1
+    assert "AIREG_DATA_DIR=./data" in upgrade.stderr
+    assert not (default_data_dir(home) / "registry.db").exists()
+    chosen = airegistry_default(home, elsewhere, "migrate", AIREG_DATA_DIR=str(default_data_dir(home)))
+    assert chosen.returncode == 0, chosen.stderr
+    assert (default_data_dir(home) / "registry.db").exists()
 
 
 def test_serve_prints_the_data_dir_and_the_database(tmp_path: Path) -> None:

@@ -714,3 +714,61 @@ def test_a_planned_system_needs_its_dpia_before_processing_starts() -> None:
     assert only("gdpr.dpia_missing", planned).severity is Severity.warning
     in_preparation = make(status="planned", dpia={"status": "planned", "date": None, "reference": None})
     assert "gdpr.dpia_missing" not in ids(in_preparation)
+
+
+# --- every kind of message, read as a steward reads it ---------------------------------------------
+
+
+def test_planned_systems_are_told_by_when_to_brief_and_inform() -> None:
+    planned = make(
+        status="planned", go_live_at="2026-09-01", consultation__informed_at=None, workers_informed_at=None
+    )
+    briefing = only("control_measure.briefing_missing", planned)
+    assert da(briefing) == (
+        "Systemet er en planlagt kontrolforanstaltning. Husk at orientere lokal-MED, før det tages i brug "
+        "(senest 1. september 2026)."
+    )
+    assert en(briefing) == (
+        "The system is a planned control measure. Remember to inform the local MED committee (lokal-MED) "
+        "before it starts (by 1 September 2026)."
+    )
+    undated = only("control_measure.briefing_missing", {**planned, "go_live_at": None})
+    assert da(undated).endswith("før det tages i brug.")
+    workers = only("high_risk.workers_not_informed", planned)
+    assert da(workers).endswith("skal orienteres, før det tages i brug (senest 1. september 2026).")
+    assert en(workers).endswith("must be informed before it is put into use (by 1 September 2026).")
+
+
+def test_the_briefing_names_the_sectors_representatives_when_no_committee_is_stated() -> None:
+    document = make(consultation=None, workers_informed_at=None)
+    public = only("control_measure.briefing_missing", document)
+    assert "at MED-udvalget (eller tillidsrepræsentanten) er orienteret" in da(public)
+    private = only("control_measure.briefing_missing", document, context(sector="private"))
+    assert "no record that the cooperation committee (or, if there is none, the shop steward) was" in en(
+        private
+    )
+
+
+def test_a_dpia_said_to_be_unnecessary_must_be_documented() -> None:
+    finding = only(
+        "gdpr.dpia_missing", make(dpia={"status": "not_required", "date": None, "reference": None})
+    )
+    assert da(finding).endswith(
+        "dokumenteret vurdering af, om der skal laves en. Der står, at en analyse ikke er nødvendig, men "
+        "vurderingen er ikke dokumenteret."
+    )
+    assert "  " not in da(finding)
+    assert "  " not in en(finding)
+
+
+def test_an_apv_completed_without_the_amo_says_when() -> None:
+    ctx = context(apv_completed_without_amo=True, last_apv_completed=date(2026, 4, 2))
+    finding = only("apv.reassessment_without_amo", BASE, ctx)
+    assert da(finding).startswith(
+        "Den seneste APV-vurdering af systemet blev afsluttet den 2. april 2026, uden"
+    )
+    assert en(finding).startswith(
+        "The latest APV reassessment of the system was completed on 2 April 2026 without"
+    )
+    undated = only("apv.reassessment_without_amo", BASE, context(apv_completed_without_amo=True))
+    assert da(undated).startswith("Den seneste APV-vurdering af systemet blev afsluttet, uden")

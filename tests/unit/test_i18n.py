@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from api.i18n import Translator, translator
-from api.i18n.catalogues import LANGUAGES, compiled, problems, read_catalogue
+from api.i18n.catalogues import problems
 
 
 def test_every_key_is_in_both_catalogues_translated_with_the_same_placeholders() -> None:
@@ -33,10 +33,26 @@ def test_a_fuzzy_or_missing_text_is_reported(tmp_path: object, monkeypatch: pyte
     assert "da: nav.logout is missing" in found
 
 
-def test_fuzzy_texts_are_not_used() -> None:
-    for lang in LANGUAGES:
-        fuzzy = [m.id for m in read_catalogue(lang) if m.id and m.fuzzy]
-        assert not set(fuzzy) & compiled(lang).keys
+def test_a_fuzzy_text_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    from api.i18n import catalogues
+
+    real = catalogues.read_catalogue
+
+    def with_a_fuzzy_text(lang: str):  # type: ignore[no-untyped-def]
+        catalogue = real(lang)
+        catalogue["login.button"].flags.add("fuzzy")
+        return catalogue
+
+    monkeypatch.setattr(catalogues, "read_catalogue", with_a_fuzzy_text)
+    catalogues.compiled.cache_clear()
+    try:
+        compiled = catalogues.compiled("da")
+        assert "login.button" not in compiled.keys
+        assert "nav.logout" in compiled.keys
+        with pytest.raises(KeyError):
+            Translator("da")("login.button")
+    finally:
+        catalogues.compiled.cache_clear()
 
 
 @pytest.mark.parametrize(
@@ -70,3 +86,33 @@ def test_an_unknown_key_or_language_is_an_error() -> None:
         translator("da").plural("login.button", 2)
     with pytest.raises(ValueError, match="no catalogue"):
         Translator("de")
+
+
+def test_a_fraction_takes_the_plural_form_the_language_gives_it() -> None:
+    assert translator("en").plural("value.hours", 1.5) == "1.5 hours"
+    assert translator("en").plural("value.hours", 1) == "1 hour"
+    # CLDR's Danish rule: one when the whole part is 0 or 1 and there is a fraction.
+    assert translator("da").plural("value.hours", 1.5) == "1,5 time"
+    assert translator("da").plural("value.hours", 2.5) == "2,5 timer"
+    assert translator("da").plural("value.hours", 2) == "2 timer"
+
+
+def test_a_value_reads_the_same_whether_or_not_its_text_names_formats() -> None:
+    t = translator("da")
+    plain = t._formatter.vformat("{who}: {items}", (), {"who": None, "items": ["a", "b", "c"]})
+    assert plain == ": a, b og c"
+    assert t._fill("{who}: {items}", {"who": None, "items": ["a", "b", "c"]}) == plain
+    assert t._fill("{name} ({role})", {"name": "Mette", "role": "tillidsvalgt"}) == "Mette (tillidsvalgt)"
+
+
+def test_a_stored_message_this_release_cannot_read_falls_back_to_the_rules_description() -> None:
+    t = translator("da")
+    description = t("rule.apv.outdated")
+    assert t.message({"key": "finding.gone.case", "params": {}}, fallback="rule.apv.outdated") == description
+    broken = {"key": "finding.apv.outdated.too_old", "params": {"last": 17, "age": "many", "max_age": None}}
+    assert t.message(broken, fallback="rule.apv.outdated") == description
+    kept = {"text": {"da": "Som det stod.", "en": "As it was."}}
+    assert t.message(kept, fallback="rule.apv.outdated") == "Som det stod."
+    assert translator("en").message(kept) == "As it was."
+    with pytest.raises(KeyError):
+        t.message({"key": "finding.gone.case", "params": {}})

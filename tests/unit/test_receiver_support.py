@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -84,15 +85,16 @@ def test_scripted_replies_come_in_order_then_the_default(receiver: Receiver, cli
 
 
 def test_delay_slows_one_reply_without_blocking_others(receiver: Receiver, client: httpx.Client) -> None:
-    receiver.set_default("/slow", Reply(204, delay=0.5))
-
+    # A reply held until the test lets it go: the other path answers meanwhile, by construction.
+    gate = threading.Event()
+    receiver.set_responder("/held", lambda _: Reply(204) if gate.wait(30) else Reply(500))
     with pytest.raises(httpx.ReadTimeout):
-        client.post(receiver.url("/slow"), content=b"{}", timeout=0.1)
-    started = time.monotonic()
+        client.post(receiver.url("/held"), content=b"{}", timeout=0.1)
     assert client.post(receiver.url("/fast"), content=b"{}").status_code == 204
-    assert time.monotonic() - started < 0.3
+    assert not gate.is_set()  # the held reply is still held
+    gate.set()
     # The timed-out delivery still arrived: it is recorded on receipt, not on reply.
-    assert len(receiver.requests("/slow")) == 1
+    assert len(receiver.requests("/held")) == 1
 
     receiver.set_default("/slow", Reply(204, delay=0.15))
     started = time.monotonic()

@@ -124,9 +124,6 @@ class Rule:
     check: Check
     planned: bool = True  # also applies to planned systems (it is about preparation)
 
-    def message(self, case: str, **params: Any) -> Message:
-        return Message(f"finding.{self.id}.{case}", params)
-
 
 def evaluate(document: Document, context: Context, rules: Iterable[Rule]) -> list[Finding]:
     """All findings of one system, in rule order."""
