@@ -35,6 +35,9 @@ def start_engine(scratch: Path) -> str:
     """Point AIREG_DATABASE_URL at this process's test database and return a line that says which."""
     explicit = os.environ.get(URL_VARIABLE)
     if explicit:
+        if os.environ.get("PYTEST_XDIST_WORKER"):
+            # One database for several processes: each would empty it under the others' tests.
+            raise SystemExit(f"{URL_VARIABLE} names one database: run pytest without -n (-p no:xdist)")
         os.environ["AIREG_DATABASE_URL"] = explicit
         return f"database: {explicit} ({URL_VARIABLE})"
     os.environ.pop("AIREG_DATABASE_URL", None)
