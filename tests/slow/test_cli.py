@@ -14,6 +14,7 @@ from pathlib import Path
 
 from api.auth import TokenVerifier
 from api.settings import ApiSettings
+from tests.support.processes import run_cli
 
 BIN = Path(sys.executable).parent
 UNKNOWN = "6b1f1f9e-2b7e-4f5d-9a0e-1c2d3e4f5a6b"
@@ -23,15 +24,7 @@ def airegistry(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """Run the installed console script from `home` (not the checkout), with its data dir there."""
     env = {**os.environ, "AIREG_DATA_DIR": str(home / "data")}
     env.pop("AIREG_DATABASE_URL", None)
-    return subprocess.run(
-        [BIN / "airegistry", *args],
-        cwd=home,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return run_cli(home, env, *args)
 
 
 def test_console_script_works_outside_the_checkout(tmp_path: Path) -> None:
@@ -118,15 +111,7 @@ def airegistry_default(home: Path, cwd: Path, *args: str, **env: str) -> subproc
     `home` as the user's home (platformdirs: `<home>/.local/share/airegistry`)."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith("AIREG_")}
     environment |= {"HOME": str(home), "XDG_DATA_HOME": str(home / ".local" / "share"), **env}
-    return subprocess.run(
-        [BIN / "airegistry", *args],
-        cwd=cwd,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return run_cli(cwd, environment, *args)
 
 
 def default_data_dir(home: Path) -> Path:

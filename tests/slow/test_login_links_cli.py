@@ -7,10 +7,10 @@ import os
 import re
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
-BIN = Path(sys.executable).parent
+from tests.support.processes import run_cli
+
 LINK = re.compile(r"(https?://[^\s/]+)/login/([A-Za-z0-9_-]{43})\b")
 
 
@@ -20,15 +20,7 @@ def airegistry(home: Path, *args: str, **env: str) -> subprocess.CompletedProces
     environment.pop("AIREG_DATABASE_URL", None)
     if "AIREG_PUBLIC_URL" not in env:
         environment.pop("AIREG_PUBLIC_URL", None)
-    return subprocess.run(
-        [BIN / "airegistry", *args],
-        cwd=home,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return run_cli(home, environment, *args)
 
 
 def stored_link_hashes(home: Path) -> set[str]:
