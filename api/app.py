@@ -24,7 +24,9 @@ from api.auth import JwtAuthMiddleware, TokenVerifier
 from api.controllers import (
     AccessLogController,
     ApvReassessmentController,
+    ConsultationController,
     HealthController,
+    NoticeController,
     OrganizationController,
     OrganizationObligationController,
     OrganizationQuestionController,
@@ -39,6 +41,7 @@ from api.controllers import (
     SystemStatementController,
     UnitController,
     WebhookController,
+    WorkerInformationController,
 )
 from api.errors import problem_details_plugin
 from api.pages import PageSettings, UnmatchedAddressPages, pages_router
@@ -183,6 +186,9 @@ def create_app(
             OrganizationSystemController,
             SystemController,
             RevisionController,
+            NoticeController,
+            ConsultationController,
+            WorkerInformationController,
             SystemQuestionController,
             QuestionController,
             OrganizationQuestionController,

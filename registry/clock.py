@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+WORKPLACE_ZONE = ZoneInfo("Europe/Copenhagen")
 
 
 def utcnow() -> datetime:
@@ -24,3 +27,9 @@ def iso(moment: datetime) -> str:
 def parse_iso(text: str) -> datetime:
     """The inverse of iso()."""
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def workplace_today() -> date:
+    """Today at the workplaces the register serves (Danish time): the latest day a change may have
+    taken effect on."""
+    return datetime.now(WORKPLACE_ZONE).date()

@@ -22,6 +22,7 @@ class EventType(StrEnum):
     system_updated = "system.updated"
     system_status_changed = "system.status_changed"
     system_retired = "system.retired"
+    system_record_added = "system.record_added"
     apv_reassessment_required = "apv.reassessment_required"
     apv_reassessment_completed = "apv.reassessment_completed"
     question_asked = "question.asked"

@@ -12,7 +12,7 @@ from registry.organizations.tables import Organization, Unit
 from registry.questions.tables import Answer, Question
 from registry.schedules.tables import ScheduledRun
 from registry.sessions.tables import BrowserSession, LoginLink, SystemVisit
-from registry.systems.tables import AISystem, SystemRevision
+from registry.systems.tables import AISystem, SystemRecord, SystemRevision
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations" / "registry"
 
@@ -24,6 +24,7 @@ APP_CONFIG = AppConfig(
         Unit,
         AISystem,
         SystemRevision,
+        SystemRecord,
         AccessLogEntry,
         AccessLogCheckpoint,
         ApvReassessment,

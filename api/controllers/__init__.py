@@ -13,6 +13,7 @@ from api.controllers.questions import (
     QuestionController,
     SystemQuestionController,
 )
+from api.controllers.records import ConsultationController, NoticeController, WorkerInformationController
 from api.controllers.revisions import RevisionController
 from api.controllers.statement import SystemStatementController
 from api.controllers.systems import OrganizationSystemController, SystemController
@@ -22,7 +23,9 @@ from api.controllers.webhooks import OrganizationWebhookController, WebhookContr
 __all__ = [
     "AccessLogController",
     "ApvReassessmentController",
+    "ConsultationController",
     "HealthController",
+    "NoticeController",
     "OrganizationController",
     "OrganizationObligationController",
     "OrganizationQuestionController",
@@ -37,4 +40,5 @@ __all__ = [
     "SystemStatementController",
     "UnitController",
     "WebhookController",
+    "WorkerInformationController",
 ]

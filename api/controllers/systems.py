@@ -127,8 +127,10 @@ class OrganizationSystemController(Controller):
     async def register_system(
         self, request: Request[Actor, str, Any], org_id: FromPath[UUID], data: JSONBody[AISystemCreate]
     ) -> Response[AISystem]:
-        fields = SystemFields.model_validate(data.model_dump(exclude={"change_note"}))
-        stored = await systems.register_system(request.user, str(org_id), fields, data.change_note)
+        fields = SystemFields.model_validate(data.model_dump(exclude={"change_note", "effective_at"}))
+        stored = await systems.register_system(
+            request.user, str(org_id), fields, data.change_note, effective_at=data.effective_at
+        )
         return system_response(stored, status_code=201, location=True)
 
 
@@ -153,7 +155,7 @@ class SystemController(Controller):
         operation_id="updateSystem",
         responses=problems(400, 403, 404, 412, 413, 422, 428),
         guards=[employer_admin],
-        summary="Change an AI system (If-Match required); writes a revision",
+        summary="Change an AI system (If-Match required); writes a revision unless nothing changes",
     )
     async def update_system(
         self,
@@ -164,8 +166,16 @@ class SystemController(Controller):
     ) -> Response[AISystem]:
         changes = data.model_dump(exclude_unset=True, mode="json")
         note = changes.pop("change_note", None)
+        changes.pop("effective_at", None)
+        material = bool(changes.pop("material", False))
         stored = await systems.update_system(
-            request.user, str(system_id), changes, if_match=parse_if_match(if_match), change_note=note
+            request.user,
+            str(system_id),
+            changes,
+            if_match=parse_if_match(if_match),
+            change_note=note,
+            effective_at=data.effective_at,
+            material=material,
         )
         return system_response(stored)
 

@@ -42,29 +42,49 @@ FIELD_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "operated_by",
             "operator_name",
             "contact",
+            "accountable_manager",
         ),
     ),
     (
         "data",
         (
             "data_categories",
+            "data_subjects",
             "data_sources",
             "access",
             "retention",
             "log_retention_days",
             "legal_basis",
+            "legitimate_interest",
             "special_category_basis",
+            "processors",
+            "processor_agreement_ref",
+            "third_country_transfer",
+            "dpo_contact",
         ),
     ),
-    ("decisions", ("automated_decision", "significant_effect", "human_oversight", "contest_channel")),
+    (
+        "decisions",
+        ("automated_decision", "significant_effect", "decision_logic", "human_oversight", "contest_channel"),
+    ),
     ("rules", ("ai_act", "dpia")),
     (
         "notice",
-        ("notice", "consultation", "workers_informed_at", "employee_notice_ref", "go_live_at", "retired_at"),
+        (
+            "notice",
+            "control_measure_assessment",
+            "consultation",
+            "workers_informed_at",
+            "employee_notice_ref",
+            "employee_notice_given_at",
+            "go_live_at",
+            "retired_at",
+            "data_deleted_at",
+        ),
     ),
     ("use", ("usage_policy", "training", "time_savings", "apv_last_assessed_at")),
 )
-LISTS_OF_TEXT = frozenset({"affected_groups", "data_sources"})
+LISTS_OF_TEXT = frozenset({"affected_groups", "data_sources", "processors"})
 
 
 def _nested_model(name: str) -> type[BaseModel] | None:
@@ -187,7 +207,7 @@ def _field_view(name: str, document: dict[str, Any], words: Words, t: Translator
         "source": t(f"source.{name}"),
     }
     not_stated = words("value.not_stated")
-    if name == "contact" and value:
+    if name in ("contact", "dpo_contact") and value:
         email = value.get("email")
         return FieldView(**common, text=f"{value['name']} <{email}>" if email else str(value["name"]))
     if name in NESTED_KEYS:

@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import copy
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 from pydantic.fields import FieldInfo
 
-from registry.fields import NoteText, Strict
+from registry.fields import Day, NoteText, Strict
 from registry.systems.models import DataCategory, SystemFields
 
 ChangeNote = Field(default=None, description="Why this change was made (kept in history).")
+EffectiveAt = Field(
+    default=None,
+    description="The day the change took effect at the workplace (default: today). It may lie in the "
+    "past, even before the system was first recorded, for a history entered afterwards; never in the "
+    "future. Every rule reasons with this date.",
+)
+Material = Field(
+    default=False,
+    description="The employer judges the change material even where no rule of the register does "
+    "(material reason `stated_material`): it opens an APV revision like any material change.",
+)
 
 
 class AISystem(SystemFields):
@@ -30,6 +41,7 @@ class AISystem(SystemFields):
 
 class AISystemCreate(SystemFields):
     change_note: NoteText | None = ChangeNote
+    effective_at: Day | None = EffectiveAt
 
 
 def _optional(field: FieldInfo) -> tuple[Any, FieldInfo]:
@@ -49,6 +61,8 @@ if TYPE_CHECKING:
 
     class AISystemUpdate(Strict):
         change_note: NoteText | None
+        effective_at: Day | None
+        material: bool
 
 else:
     # Every field optional: a PATCH names only what changes; each named top-level field is replaced whole.
@@ -57,6 +71,8 @@ else:
         __base__=Strict,
         __doc__="Fields to change. Named top-level fields are replaced as a whole; omitted ones stay.",
         change_note=(NoteText | None, ChangeNote),
+        effective_at=(Day | None, EffectiveAt),
+        material=(bool, Material),
         **{name: _optional(field) for name, field in SystemFields.model_fields.items()},
     )
 
@@ -73,8 +89,9 @@ class RevisionSummary(BaseModel):
     change_note: str | None
     changed_fields: list[str]
     material_reasons: list[str] = Field(
-        description="Why the change is material (it then opens an APV reassessment); empty: not material."
+        description="Why the change is material (it then opens an APV revision); empty: not material."
     )
+    effective_at: date = Field(description="The day the change took effect at the workplace.")
 
 
 class Revision(RevisionSummary):

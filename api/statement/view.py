@@ -28,6 +28,7 @@ VOCABULARY_OF = {
     "dpia.status": "dpia_status",
     "operated_by": "operated_by",
     "consultation.committee": "committee",
+    "third_country_transfer.safeguard": "transfer_safeguard",
 }
 DAY_COUNTS = frozenset({"retention.period_days", "log_retention_days"})
 HOURS_A_WEEK = frozenset({"time_savings.expected_hours_per_week", "time_savings.realised_hours_per_week"})
@@ -127,10 +128,13 @@ class Words:
             return self("value.not_stated")
         if isinstance(value, bool):
             return self("value.yes" if value else "value.no")
-        if name == "unit_ids":
-            return self.unit_names(value)
-        if name == "access":
-            return "; ".join(self.access_entry(entry) for entry in value)
+        special: dict[str, Callable[[Any], str]] = {
+            "unit_ids": self.unit_names,
+            "access": self.access_list,
+            "data_subjects": self.data_subjects,
+        }
+        if name in special:
+            return special[name](value)
         if name in VOCABULARY_OF:
             items = value if isinstance(value, list) else [value]
             return ", ".join(self.term(VOCABULARY_OF[name], item) for item in items)
@@ -163,6 +167,17 @@ class Words:
 
     def label(self, name: str) -> str:
         return self.t.get(f"field.{name}", name)
+
+    def data_subjects(self, value: dict[str, list[str]]) -> str:
+        """Whose data each category is: "helbred: borgere, patienter; ..."."""
+        return "; ".join(
+            f"{self.term('data_category', category)}: "
+            + ", ".join(self.term("data_subject", subject) for subject in subjects)
+            for category, subjects in value.items()
+        )
+
+    def access_list(self, entries: list[dict[str, Any]]) -> str:
+        return "; ".join(self.access_entry(entry) for entry in entries)
 
     def access_entry(self, entry: dict[str, Any]) -> str:
         text = f"{entry.get('role')} ({self.term('scope', entry.get('scope'))})"

@@ -3,12 +3,11 @@ whether the working-environment organisation (AMO) took part, what was found, an
 
 from __future__ import annotations
 
-from datetime import date as Day
 from typing import Literal
 
 from pydantic import Field
 
-from registry.fields import LongText, Strict, Text
+from registry.fields import Day, LongText, Strict, Text
 
 
 class AmoParticipation(Strict):

@@ -27,7 +27,7 @@ class ApvReassessment(Table, tablename="apv_reassessment"):
     organization = ForeignKey(references=Organization, null=False, index=True)
     system = ForeignKey(references=AISystem, null=False, index=True)
     unit_id = Varchar(length=36, null=True, default=None)
-    status = Varchar(length=16)  # open | completed
+    status = Varchar(length=16)  # open | completed | cancelled (the system was retired)
     reasons = JSON()  # the material-change rules that opened it
     opened_version = Integer()
     opened_at = Timestamptz()
@@ -38,6 +38,7 @@ class ApvReassessment(Table, tablename="apv_reassessment"):
     findings = Text(null=True, default=None)
     action_items = JSON()
     updated_at = Timestamptz()
+    cancelled_reason = Text(null=True, default=None)
 
 
 class SystemFinding(Table, tablename="system_finding"):

@@ -20,6 +20,9 @@ class Organization(Table, tablename="organization"):
     name = Varchar(length=200)
     cvr = Varchar(length=8, unique=True)
     sector = Varchar(length=16)
+    # private | municipal | regional | state: which cooperation agreements apply (None: an organization
+    # registered before it was asked; its sector is then all the rules know).
+    employer_type = Varchar(length=16, null=True, default=None)
     cooperation_body = Varchar(length=16)
     notice_period_days = Integer(default=42)
     maturity_level = Varchar(length=32, null=True, default=None)

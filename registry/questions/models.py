@@ -7,14 +7,13 @@ new answer that names the earlier one it corrects."""
 from __future__ import annotations
 
 import uuid
-from datetime import date as Day
 from enum import StrEnum
 from typing import Annotated
 
 from pydantic import AfterValidator, Field, StringConstraints, field_validator
 
 from registry.errors import FieldProblem
-from registry.fields import LongText, Strict, Text
+from registry.fields import Day, LongText, Strict, Text
 from registry.organizations.models import Committee
 from registry.systems.models import SYSTEM_FIELD_NAMES
 

@@ -5,8 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from registry.systems.models import SYSTEM_FIELD_NAMES
+from registry.systems.records import LEGACY_FIELDS
 
-# Nested objects are compared key by key ("notice.given_at"); lists and scalars as a whole.
+# Nested objects are compared key by key ("ai_act.risk_class"); lists and scalars as a whole. Notices,
+# consultations and workers' information are histories of their own (registry/systems/records.py):
+# the system's read models of them are not versioned fields.
+VERSIONED_FIELDS = tuple(name for name in SYSTEM_FIELD_NAMES if name not in LEGACY_FIELDS)
 _MISSING = object()
 
 
@@ -14,7 +18,7 @@ def _flatten(document: dict[str, Any] | None) -> dict[str, Any]:
     flat: dict[str, Any] = {}
     if document is None:
         return flat
-    for name in SYSTEM_FIELD_NAMES:
+    for name in VERSIONED_FIELDS:
         value = document.get(name)
         if isinstance(value, dict):
             for key, inner in value.items():

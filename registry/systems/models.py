@@ -5,13 +5,12 @@ Every model rejects unknown fields, so a misspelt field is an error and never si
 
 from __future__ import annotations
 
-from datetime import date as Day
 from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import EmailStr, Field, StringConstraints, field_validator
 
-from registry.fields import LongText, Strict, Text, UnitId
+from registry.fields import Day, LongText, Strict, Text, UnitId
 from registry.organizations.models import Committee
 
 
@@ -67,6 +66,17 @@ class DataCategory(StrEnum):
     sexual_orientation = "sexual_orientation"
     political_opinion = "political_opinion"
     genetic = "genetic"
+
+
+class DataSubject(StrEnum):
+    """Whose data a category is (the written account says "about whom")."""
+
+    employees = "employees"
+    applicants = "applicants"
+    citizens = "citizens"
+    patients = "patients"
+    customers = "customers"
+    others = "others"
 
 
 class AccessScope(StrEnum):
@@ -142,6 +152,10 @@ class HumanOversight(Strict):
     description: LongText | None = None
     overseer_role: Text | None = None
     trained: bool | None = None
+    can_stop: bool | None = Field(
+        default=None,
+        description="Has the overseer the authority and support to override or stop the system (Art. 26(2))?",
+    )
 
 
 class AiAct(Strict):
@@ -151,7 +165,33 @@ class AiAct(Strict):
     )
     profiling: bool | None = None
     emotion_recognition: bool | None = None
+    biometric_categorisation: bool | None = Field(
+        default=None,
+        description="Does it sort people into categories from biometric data (Art. 5(1)(g), 50(3))?",
+    )
+    annex_i_product: bool | None = Field(
+        default=None,
+        description="Is the AI, or is it a safety component of, a product under the Union law of Annex I "
+        "(e.g. a medical device)? Such a system is high-risk under Art. 6(1), on Annex I's date.",
+    )
+    interacts_with_public: bool | None = Field(
+        default=None, description="Do citizens or customers talk or write with it directly (Art. 50(1))?"
+    )
+    publishes_generated_content: bool | None = Field(
+        default=None,
+        description="Does the employer publish text, images or sound it generated to inform the public, "
+        "without human editorial review (Art. 50(4))?",
+    )
+    significant_design_change_at: Day | None = Field(
+        default=None,
+        description="When the system's design last changed significantly (Art. 111(2)): a high-risk "
+        "system put into service before its date is covered from such a change.",
+    )
     provider_eu_db_ref: Text | None = None
+    deployer_eu_db_ref: Text | None = Field(
+        default=None,
+        description="The employer's own registration of its use in the EU database (Art. 49(3)).",
+    )
     fria_date: Day | None = None
 
 
@@ -175,6 +215,37 @@ class Consultation(Strict):
     discussed_at: Day | None = None
     decided_at: Day | None = None
     minutes_ref: Text | None = None
+
+
+class ControlMeasureAssessment(Strict):
+    """The four conditions of a control measure (the control-measure agreements), in the employer's words."""
+
+    proportionality: LongText | None = Field(
+        default=None, description="Why the measure is in reasonable proportion to its purpose."
+    )
+    less_intrusive_alternatives: LongText | None = None
+    not_offensive: LongText | None = Field(
+        default=None, description="Why it is not offensive (ikke krænkende)."
+    )
+    no_loss: LongText | None = Field(default=None, description="Why it causes the employees no loss.")
+    not_used_for: LongText | None = Field(
+        default=None, description="What the data is never used for (e.g. pay, bonus, dismissal)."
+    )
+
+
+class TransferSafeguard(StrEnum):
+    """GDPR Art. 45-49."""
+
+    adequacy_decision = "adequacy_decision"
+    standard_contractual_clauses = "standard_contractual_clauses"
+    binding_corporate_rules = "binding_corporate_rules"
+    derogation = "derogation"
+    none = "none"
+
+
+class ThirdCountryTransfer(Strict):
+    countries: list[Text] = Field(default_factory=list, max_length=50)
+    safeguard: TransferSafeguard | None = None
 
 
 class UsagePolicy(Strict):
@@ -217,24 +288,51 @@ class SystemFields(Strict):
     affected_groups: list[Text] = Field(default_factory=list, max_length=100)
     affected_headcount: int | None = Field(default=None, ge=0, le=10_000_000)
     data_categories: list[DataCategory] = Field(default_factory=list)
+    data_subjects: dict[DataCategory, list[DataSubject]] = Field(
+        default_factory=dict,
+        description="Whose data each category is; a category not named here is about employees.",
+    )
     data_sources: list[Text] = Field(default_factory=list, max_length=100)
     access: list[Access] = Field(default_factory=list, max_length=100)
     retention: Retention | None = None
     log_retention_days: int | None = Field(default=None, ge=0, le=36_500)
     legal_basis: LegalBasis | None = None
+    legitimate_interest: LongText | None = Field(
+        default=None, description="The legitimate interest pursued, where that is the basis (Art. 13(1)(d))."
+    )
     special_category_basis: SpecialCategoryBasis | None = None
     automated_decision: AutomatedDecision | None = None
     significant_effect: bool | None = None
     human_oversight: HumanOversight | None = None
     contest_channel: LongText | None = None
+    decision_logic: LongText | None = Field(
+        default=None,
+        description="Meaningful information about the logic of automated decisions or profiling, their "
+        "significance and consequences (GDPR Art. 13(2)(f)).",
+    )
     ai_act: AiAct | None = None
     dpia: Dpia | None = None
     notice: Notice | None = None
     consultation: Consultation | None = None
     workers_informed_at: Day | None = None
     employee_notice_ref: Text | None = None
+    employee_notice_given_at: Day | None = Field(
+        default=None, description="When the employees got the information of GDPR Art. 13/14."
+    )
+    dpo_contact: Contact | None = Field(
+        default=None, description="The data protection officer (Art. 13(1)(b))."
+    )
+    processors: list[Text] = Field(default_factory=list, max_length=100)
+    processor_agreement_ref: Text | None = Field(
+        default=None, description="The data processing agreement (GDPR Art. 28)."
+    )
+    third_country_transfer: ThirdCountryTransfer | None = None
+    control_measure_assessment: ControlMeasureAssessment | None = None
     go_live_at: Day | None = None
     retired_at: Day | None = None
+    data_deleted_at: Day | None = Field(
+        default=None, description="When the data of a retired system was deleted (GDPR Art. 5(1)(e), 17)."
+    )
     operated_by: OperatedBy | None = None
     operator_name: Text | None = None
     usage_policy: UsagePolicy | None = None
@@ -242,8 +340,11 @@ class SystemFields(Strict):
     time_savings: TimeSavings | None = None
     apv_last_assessed_at: Day | None = None
     contact: Contact | None = None
+    accountable_manager: Text | None = Field(
+        default=None, description="Who in management stands behind the system and its written account."
+    )
 
-    @field_validator("data_categories", "unit_ids", "affected_groups", "data_sources")
+    @field_validator("data_categories", "unit_ids", "affected_groups", "data_sources", "processors")
     @classmethod
     def _no_duplicates(cls, value: list[Any]) -> list[Any]:
         seen: list[Any] = []

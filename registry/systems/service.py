@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from registry.access import Actor, require_register_writer
 from registry.accesslog import context as audit
-from registry.clock import iso, to_micros, utcnow
+from registry.clock import iso, to_micros, utcnow, workplace_today
 from registry.db import dialect_of, write_transaction
 from registry.errors import (
     FieldProblem,
@@ -30,8 +30,10 @@ from registry.systems.consistency import contradictions
 from registry.systems.followers import SystemChange, follower
 from registry.systems.history import changed_field_names, field_changes
 from registry.systems.models import SystemFields, risk_class_of, special_categories_of
+from registry.systems.record_service import append_entries, validated_entry
+from registry.systems.records import LEGACY_FIELDS, entries_from_legacy, read_models
 from registry.systems.search import SEARCHED_FIELDS, indexed_text
-from registry.systems.tables import AISystem, SystemRevision
+from registry.systems.tables import AISystem, SystemRecord, SystemRevision
 from registry.systems.visibility import readable_system
 
 
@@ -71,11 +73,12 @@ async def _check_units(org_id: str, unit_ids: list[str]) -> None:
         raise InvalidInput("Some units are not units of this organization.", problems=problems)
 
 
-def _complete(fields: SystemFields) -> dict[str, Any]:
-    """The stated fields as JSON values, with what the register fills in itself."""
+def _complete(fields: SystemFields, effective: date) -> dict[str, Any]:
+    """The stated fields as JSON values, with what the register fills in itself (a retired system
+    was retired the day the change took effect)."""
     stated = fields.model_dump(mode="json")
     if stated["status"] == "retired" and not stated["retired_at"]:
-        stated["retired_at"] = date.today().isoformat()
+        stated["retired_at"] = effective.isoformat()
     problems = contradictions(stated)
     if problems:
         raise InvalidInput("Some dates or statuses contradict each other.", problems=problems)
@@ -127,6 +130,7 @@ async def _record_revision(
     material: list[str],
     author: str,
     note: str | None,
+    effective_at: date,
 ) -> None:
     await SystemRevision.insert(
         SystemRevision(
@@ -139,17 +143,74 @@ async def _record_revision(
             change_note=note,
             author=author,
             created_at=utcnow(),
+            effective_at=effective_at,
         )
     )
 
 
+def effective_day(effective_at: date | None) -> date:
+    """The day a change took effect: as stated (never in the future), else today."""
+    today = workplace_today()
+    if effective_at is None:
+        return today
+    if effective_at > today:
+        raise InvalidInput(
+            "A change cannot take effect in the future; record it when it does.",
+            problems=[FieldProblem("effective_at", f"is after today ({today.isoformat()})")],
+        )
+    return effective_at
+
+
+async def _record_legacy_entries(
+    org_id: str,
+    system_key: uuid.UUID,
+    version: int,
+    previous: dict[str, Any] | None,
+    changes: dict[str, Any],
+    author: str,
+) -> dict[str, Any] | None:
+    """Record what a write to `notice`, `consultation` or `workers_informed_at` stands for, as new
+    entries of their histories; returns the system's read models afterwards (None: nothing written).
+    The first entry of a history is about the system as first put into use, a later one about the
+    version the write makes."""
+    for name in LEGACY_FIELDS:
+        if name in changes and changes[name] is None and (previous or {}).get(name) is not None:
+            raise InvalidInput(
+                "Notices, consultations and workers' information are histories: nothing is deleted.",
+                problems=[
+                    FieldProblem(name, "cannot be removed; record a new entry that replaces the wrong one")
+                ],
+            )
+    wanted = entries_from_legacy(previous, changes)
+    if not wanted:
+        return None
+    kinds = set()
+    if previous is not None:
+        rows = await SystemRecord.select(SystemRecord.kind).where(SystemRecord.system == system_key)
+        kinds = {row["kind"] for row in rows}
+    entries = []
+    for kind, field, values in wanted:
+        stated = validated_entry(kind, values, field=field)
+        if kind in kinds:
+            stated["covers_version"] = version
+        entries.append((kind, stated))
+    recorded = await append_entries(org_id, system_key, version, entries, author)
+    return read_models(recorded)
+
+
 async def register_system(
-    actor: Actor, org_id: str, fields: SystemFields, change_note: str | None = None
+    actor: Actor,
+    org_id: str,
+    fields: SystemFields,
+    change_note: str | None = None,
+    *,
+    effective_at: date | None = None,
 ) -> StoredSystem:
     require_register_writer(actor, org_id)
     if not await organization_exists(org_id):
         raise NotFound("Organization not found.")
-    stated = _complete(fields)
+    effective = effective_day(effective_at)
+    stated = _complete(fields, effective)
     system_id, now = uuid.uuid4(), utcnow()
     audit.note(organization_id=org_id, resource_id=str(system_id))
     document = _document(system_id, org_id, 1, stated, now, now)
@@ -166,9 +227,13 @@ async def register_system(
                 **columns,
             )
         )
+        read = await _record_legacy_entries(org_id, system_id, 1, None, stated, actor.sub)
+        if read is not None:
+            document |= read
+            await AISystem.update({AISystem.document: _dumps(document)}).where(AISystem.id == system_id)
         changed = changed_field_names(None, document)
         material = follower().material_reasons(None, document)
-        await _record_revision(system_id, document, changed, material, actor.sub, change_note)
+        await _record_revision(system_id, document, changed, material, actor.sub, change_note, effective)
         await emit(
             system_event(
                 org_id,
@@ -198,6 +263,10 @@ async def get_system(actor: Actor, system_id: str) -> StoredSystem:
     return StoredSystem(body=bytes(row["body"]), version=row["version"])
 
 
+STATED_MATERIAL = "stated_material"
+"""The material reason of a change the employer marks material (no rule of its own needs to fire)."""
+
+
 async def update_system(
     actor: Actor,
     system_id: str,
@@ -205,9 +274,14 @@ async def update_system(
     *,
     if_match: list[int] | None,
     change_note: str | None = None,
+    effective_at: date | None = None,
+    material: bool = False,
 ) -> StoredSystem:
     """Apply `changes` (top-level fields, each replaced as a whole) to the version the caller read.
-    Exactly one of two concurrent edits of the same version wins; the other gets VersionMismatch."""
+    Exactly one of two concurrent edits of the same version wins; the other gets VersionMismatch.
+    A change that changes nothing writes nothing and answers with the version as it is; a change of
+    `notice`, `consultation` or `workers_informed_at` alone records an entry of its history without a
+    new version. `material` marks the change material in the employer's judgment."""
     row = await _visible_row(actor, system_id)
     org_id = str(row["organization"])
     require_register_writer(actor, org_id)
@@ -219,6 +293,7 @@ async def update_system(
             "Unknown fields.",
             problems=[FieldProblem(name, "is not a field of an AI system") for name in unknown],
         )
+    effective = effective_day(effective_at)
     key = uuid.UUID(system_id)
     async with write_transaction(AISystem._meta.db):
         current = (
@@ -235,12 +310,33 @@ async def update_system(
             )
         previous = json.loads(current["document"])
         merged = {name: previous.get(name) for name in SystemFields.model_fields} | changes
-        stated = _complete(_validated(merged))
-        if "unit_ids" in changes:
-            await _check_units(org_id, stated["unit_ids"])
+        stated = _complete(_validated(merged), effective)
+        legacy_only = {name: previous.get(name) for name in LEGACY_FIELDS}
         now = utcnow()
         version = current["version"] + 1
-        document = _document(key, org_id, version, stated, current["created_at"], now)
+        document = _document(key, org_id, version, stated | legacy_only, current["created_at"], now)
+        changed = changed_field_names(previous, document)
+        if not changed and not material:
+            # Nothing versioned changes: at most an entry of a history (same version).
+            read = await _record_legacy_entries(org_id, key, current["version"], previous, changes, actor.sub)
+            if read is None:
+                return StoredSystem(body=_dumps(previous).encode(), version=current["version"])
+            document = {**previous, **read, "updated_at": iso(now)}
+            await AISystem.update(
+                {
+                    AISystem.document: _dumps(document),
+                    AISystem.changed_us: to_micros(now),
+                    AISystem.updated_at: now,
+                    AISystem.updated_by: actor.sub,
+                }
+            ).where(AISystem.id == key)
+            await follower().follow(SystemChange(org_id, system_id, previous, document, []))
+            return StoredSystem(body=_dumps(document).encode(), version=current["version"])
+        if "unit_ids" in changes:
+            await _check_units(org_id, stated["unit_ids"])
+        read = await _record_legacy_entries(org_id, key, version, previous, changes, actor.sub)
+        if read is not None:
+            document |= read
         updated = (
             await AISystem.update(_columns(document, now, actor.sub))
             .where((AISystem.id == key) & (AISystem.version == current["version"]))
@@ -249,9 +345,10 @@ async def update_system(
         if not updated:
             # Another writer got there first (possible on PostgreSQL, where writers do not queue).
             raise VersionMismatch("The AI system changed since you read it.", current_version=None)
-        changed = changed_field_names(previous, document)
-        material = follower().material_reasons(previous, document)
-        await _record_revision(key, document, changed, material, actor.sub, change_note)
+        material_reasons = follower().material_reasons(previous, document)
+        if material and STATED_MATERIAL not in material_reasons:
+            material_reasons.append(STATED_MATERIAL)
+        await _record_revision(key, document, changed, material_reasons, actor.sub, change_note, effective)
         await emit(
             system_event(
                 org_id,
@@ -260,10 +357,10 @@ async def update_system(
                 previous_status=previous["status"],
                 status=document["status"],
                 changed_fields=changed,
-                material_reasons=material,
+                material_reasons=material_reasons,
             )
         )
-        await follower().follow(SystemChange(org_id, system_id, previous, document, material))
+        await follower().follow(SystemChange(org_id, system_id, previous, document, material_reasons))
     return StoredSystem(body=_dumps(document).encode(), version=version)
 
 
@@ -276,7 +373,17 @@ def _revision_summary(row: dict[str, Any]) -> dict[str, Any]:
         "change_note": row["change_note"],
         "changed_fields": json.loads(row["changed_fields"]),
         "material_reasons": json.loads(reasons) if isinstance(reasons, str) else list(reasons or []),
+        "effective_at": _effective(row),
     }
+
+
+def _effective(row: dict[str, Any]) -> str:
+    """The day the change took effect; a revision recorded before changes had one took effect the day
+    it was recorded."""
+    value = row.get("effective_at")
+    if value is None:
+        return row["created_at"].date().isoformat()
+    return value.isoformat() if isinstance(value, date) else str(value)
 
 
 async def list_revisions(actor: Actor, system_id: str) -> list[dict[str, Any]]:
@@ -289,6 +396,7 @@ async def list_revisions(actor: Actor, system_id: str) -> list[dict[str, Any]]:
             SystemRevision.change_note,
             SystemRevision.changed_fields,
             SystemRevision.material_reasons,
+            SystemRevision.effective_at,
         )
         .where(SystemRevision.system == row["id"])
         .order_by(SystemRevision.version, ascending=False)

@@ -9,6 +9,7 @@ from piccolo.columns import (
     Array,
     BigInt,
     Boolean,
+    Date,
     ForeignKey,
     Integer,
     Text,
@@ -59,6 +60,25 @@ class SystemRevision(Table, tablename="system_revision"):
     change_note = Text(null=True, default=None)
     author = Varchar(length=200)
     created_at = Timestamptz()
+    # The day the change took effect at the workplace (stated by the employer; by default the day it was
+    # recorded). Every rule reasons with this date, never with created_at.
+    effective_at = Date(null=True, default=None)
 
 
-__all__ = ["AISystem", "SystemRevision"]
+class SystemRecord(Table, tablename="system_record"):
+    """One entry of a system's notices, consultations or workers' information (registry/systems/
+    records.py). Append-only: nothing updates or deletes these rows."""
+
+    id = UUID(primary_key=True)
+    organization = ForeignKey(references=Organization, null=False)
+    system = ForeignKey(references=AISystem, null=False, index=True)
+    kind = Varchar(length=24)
+    number = Integer()  # 1, 2, ... per system, in the order recorded
+    document = JSON()
+    covers_version = Integer(null=True, default=None)
+    replaces = UUID(null=True, default=None)
+    recorded_at = Timestamptz()
+    recorded_by = Varchar(length=200)
+
+
+__all__ = ["AISystem", "SystemRecord", "SystemRevision"]

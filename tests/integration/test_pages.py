@@ -393,7 +393,9 @@ def foreign_words(lang: str) -> list[str]:
             piece = part.strip(" .,:;()")
             if len(piece) >= 4 or ("{" not in text and piece):
                 pieces.add(piece)
-    return sorted(p for p in pieces if not any(p in text for text in theirs.values()))
+    # What the employer wrote is in Danish on every page: a word of it is no text of the catalogues.
+    entered = " ".join(str(value) for value in system_body().values())
+    return sorted(p for p in pieces if not any(p in text for text in theirs.values()) and p not in entered)
 
 
 @pytest.mark.parametrize("lang", ["da", "en"])

@@ -23,6 +23,7 @@ FULL_SYSTEM: dict[str, Any] = {
     "affected_groups": ["kundeservicemedarbejdere"],
     "affected_headcount": 85,
     "data_categories": ["voice", "work_performance", "health"],
+    "data_subjects": {"voice": ["employees", "customers"]},
     "data_sources": ["telefonianlæg", "CRM"],
     "access": [
         {"role": "teamleder", "scope": "individual", "purpose": "sparring"},
@@ -31,6 +32,7 @@ FULL_SYSTEM: dict[str, Any] = {
     "retention": {"period_days": 90, "description": "Optagelser slettes efter 90 dage."},
     "log_retention_days": 183,
     "legal_basis": "legitimate_interests",
+    "legitimate_interest": "At kunne give målrettet sparring til den enkelte.",
     "special_category_basis": "employment_obligations",
     "automated_decision": "supports_human",
     "significant_effect": False,
@@ -38,14 +40,22 @@ FULL_SYSTEM: dict[str, Any] = {
         "description": "Teamleder gennemgår score.",
         "overseer_role": "teamleder",
         "trained": True,
+        "can_stop": True,
     },
     "contest_channel": "Henvendelse til TR eller HR.",
+    "decision_logic": "Scoren vægter samtalens længde, pauser og kundens tilfredshed.",
     "ai_act": {
         "risk_class": "high_risk",
         "annex_iii_point": "4(b)",
         "profiling": False,
         "emotion_recognition": False,
+        "biometric_categorisation": False,
+        "annex_i_product": False,
+        "interacts_with_public": False,
+        "publishes_generated_content": False,
+        "significant_design_change_at": None,
         "provider_eu_db_ref": None,
+        "deployer_eu_db_ref": None,
         "fria_date": None,
     },
     "dpia": {"status": "done", "date": "2025-01-15", "reference": "DPIA-2025-03"},
@@ -65,8 +75,21 @@ FULL_SYSTEM: dict[str, Any] = {
     },
     "workers_informed_at": "2025-02-01",
     "employee_notice_ref": "Medarbejderinformation v2",
+    "employee_notice_given_at": "2025-02-01",
+    "dpo_contact": {"name": "Dorte DPO", "email": "dpo@example.dk"},
+    "processors": ["Talevejen ApS"],
+    "processor_agreement_ref": "DBA-2025-07",
+    "third_country_transfer": {"countries": [], "safeguard": "none"},
+    "control_measure_assessment": {
+        "proportionality": "Kun stikprøver på 5 samtaler pr. måned.",
+        "less_intrusive_alternatives": "Selvevaluering blev prøvet i 2024.",
+        "not_offensive": "Ingen optagelse af private samtaler.",
+        "no_loss": "Bruges ikke til løn.",
+        "not_used_for": "Løn, bonus og afskedigelse.",
+    },
     "go_live_at": "2025-03-15",
     "retired_at": None,
+    "data_deleted_at": None,
     "operated_by": "employer",
     "operator_name": None,
     "usage_policy": {
@@ -83,6 +106,7 @@ FULL_SYSTEM: dict[str, Any] = {
     },
     "apv_last_assessed_at": "2025-04-01",
     "contact": {"name": "Hanne HR", "email": "hr@example.dk"},
+    "accountable_manager": "Kundeservicechef Mette Holm",
 }
 
 
@@ -220,8 +244,8 @@ async def test_each_change_writes_a_revision_with_author_and_note(world: World) 
     for version, (body, note) in enumerate(
         [
             ({"status": "in_use"}, "Godkendt i lokal-MED"),
-            ({"notice": {"given_at": "2025-01-02", "audience": "alle"}}, "Varsel givet"),
-            ({"notice": {"given_at": "2025-01-03", "audience": "alle"}, "affected_headcount": 40}, None),
+            ({"dpia": {"status": "done", "date": "2025-01-02"}}, "DPIA lavet"),
+            ({"dpia": {"status": "done", "date": "2025-01-03"}, "affected_headcount": 40}, None),
         ],
         start=1,
     ):
@@ -235,18 +259,18 @@ async def test_each_change_writes_a_revision_with_author_and_note(world: World) 
     assert [r["version"] for r in revisions] == [4, 3, 2, 1]
     assert revisions[0]["author"] == "hr@kommune.dk"
     assert revisions[2]["change_note"] == "Godkendt i lokal-MED"
-    assert revisions[0]["changed_fields"] == ["affected_headcount", "notice"]
+    assert revisions[0]["changed_fields"] == ["affected_headcount", "dpia"]
     old = (await c.get(f"{API}/systems/{sid}/revisions/2", headers=admin)).json()
     assert old["document"]["status"] == "in_use"
-    assert old["document"]["notice"] is None
+    assert old["document"]["dpia"] is None
     diff = (await c.get(f"{API}/systems/{sid}/revisions/4/diff", headers=admin)).json()
     assert diff["from_version"] == 3
-    assert {"field": "notice.given_at", "old": "2025-01-02", "new": "2025-01-03"} in diff["changes"]
+    assert {"field": "dpia.date", "old": "2025-01-02", "new": "2025-01-03"} in diff["changes"]
     across = (await c.get(f"{API}/systems/{sid}/revisions/4/diff?against=1", headers=admin)).json()
     assert {ch["field"] for ch in across["changes"]} == {
         "status",
-        "notice.given_at",
-        "notice.audience",
+        "dpia.status",
+        "dpia.date",
         "affected_headcount",
     }
     assert (await c.get(f"{API}/systems/{sid}/revisions/9", headers=admin)).status_code == 404

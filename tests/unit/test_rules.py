@@ -60,13 +60,19 @@ def test_contradictions() -> None:
 
 
 def test_field_changes_go_one_level_into_objects() -> None:
-    old = {"name": "A", "notice": {"given_at": "2025-01-01", "audience": "alle"}, "unit_ids": ["u1"]}
-    new = {"name": "A", "notice": {"given_at": "2025-02-01", "audience": "alle"}, "unit_ids": ["u1", "u2"]}
+    old = {"name": "A", "dpia": {"status": "done", "date": "2025-01-01"}, "unit_ids": ["u1"]}
+    new = {"name": "A", "dpia": {"status": "done", "date": "2025-02-01"}, "unit_ids": ["u1", "u2"]}
     assert field_changes(old, new) == [
         {"field": "unit_ids", "old": ["u1"], "new": ["u1", "u2"]},
-        {"field": "notice.given_at", "old": "2025-01-01", "new": "2025-02-01"},
+        {"field": "dpia.date", "old": "2025-01-01", "new": "2025-02-01"},
     ]  # in the order of the field list
-    assert changed_field_names(old, new) == ["unit_ids", "notice"]
+    assert changed_field_names(old, new) == ["unit_ids", "dpia"]
+
+
+def test_notices_consultations_and_workers_information_are_histories_not_versioned_fields() -> None:
+    old = {"name": "A", "notice": {"given_at": "2025-01-01"}, "workers_informed_at": None}
+    new = {"name": "A", "notice": {"given_at": "2025-02-01"}, "workers_informed_at": "2025-02-02"}
+    assert field_changes(old, new) == []
     assert changed_field_names(None, {"name": "A"}) == ["name"]
     assert field_changes(new, new) == []
 
