@@ -38,7 +38,7 @@ class OrganizationObligationController(Controller):
         self,
         request: Request[Actor, str, Any],
         org_id: FromPath[UUID],
-        status: Annotated[Literal["open", "completed"] | None, QueryParameter()] = None,
+        status: Annotated[Literal["open", "completed", "cancelled"] | None, QueryParameter()] = None,
         overdue: Annotated[bool | None, QueryParameter()] = None,
         unit_id: Annotated[UUID | None, QueryParameter()] = None,
         system_id: Annotated[UUID | None, QueryParameter()] = None,

@@ -96,6 +96,14 @@ class Translator:
             return self.plural("value.years", days // 365)
         return self.days(days)
 
+    def weeks(self, days: int) -> str:
+        """A notice period: in weeks with its days where it is whole weeks ("6 uger (42 dage)")."""
+        if days and days % 7 == 0:
+            return self(
+                "format.weeks_and_days", weeks=self.plural("value.weeks", days // 7), days=self.days(days)
+            )
+        return self.days(days)
+
     def items(self, texts: Iterable[str]) -> str:
         return format_items(texts, self.locale)
 
@@ -176,7 +184,7 @@ def _terms(vocabulary: str) -> Callable[[Translator, Any], str]:
 
 
 def _who(t: Translator, value: Mapping[str, Any]) -> str:
-    """The committee stated, else the sector's usual representatives."""
+    """The committee stated, else the employer's usual representatives (by its type, or its sector)."""
     if value.get("committee"):
         return t.term("finding.who.committee", value["committee"])
     return t(f"finding.who.{value.get('sector') or 'private'}")
@@ -213,6 +221,11 @@ FORMATS: Mapping[str, Callable[[Translator, Any], str]] = {
     "by": _optional("finding.by", "day"),
     "on": _optional("finding.on", "day"),
     "applies_from": _optional("finding.applies_from", "day"),
+    "legacy": _optional("finding.legacy", "day"),
+    "weeks": lambda t, value: t.weeks(int(value)),
+    "months": lambda t, value: t.plural("value.months", value),
+    "data_categories": _terms("data_category"),
+    "conditions": _terms("finding.condition"),
     "stated_basis": _stated_basis,
 }
 

@@ -18,8 +18,12 @@ class ApvReassessment(BaseModel):
     organization_id: str
     system_id: str
     unit_id: str | None = Field(description="The unit it concerns; none: the whole organization.")
-    status: Literal["open", "completed"]
-    reasons: list[str] = Field(description="The material-change rules that opened it.")
+    status: Literal["open", "completed", "cancelled"] = Field(
+        description="cancelled: the system was retired before the revision was completed."
+    )
+    reasons: list[str] = Field(
+        description="The material-change rules that opened it, and those of later changes while it was open."
+    )
     opened_version: int = Field(description="The version of the system whose change opened it.")
     opened_at: datetime
     due_date: date
@@ -30,6 +34,7 @@ class ApvReassessment(BaseModel):
     findings: str | None
     action_items: list[ActionItem]
     updated_at: datetime
+    cancelled_reason: str | None = Field(description="Why it was cancelled.")
 
 
 class ApvReassessmentUpdate(ReassessmentPatch):

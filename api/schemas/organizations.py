@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from registry.organizations.models import (
     CooperationBody,
+    EmployerType,
     MaturityLevel,
     OrganizationFields,
     OrganizationPatch,
@@ -21,6 +22,9 @@ class Organization(BaseModel):
     id: str
     name: str
     cvr: str
+    employer_type: EmployerType | None = Field(
+        description="null: a public employer registered before the register asked which kind it is."
+    )
     sector: Sector
     cooperation_body: CooperationBody
     notice_period_days: int

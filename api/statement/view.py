@@ -333,9 +333,7 @@ class _Builder:
 
     def use(self) -> Section:
         w = self.w
-        blocks: list[Block] = [
-            Paragraph(w("use.category", category=w.term("category", self.doc.get("category"))))
-        ]
+        blocks: list[Block] = [Paragraph(w(f"use.category.{self.doc.get('category') or 'other'}"))]
         automated = self.doc.get("automated_decision")
         blocks.append(Paragraph(w(f"use.automated.{automated}" if automated else "use.automated.not_stated")))
         effect = self.doc.get("significant_effect")

@@ -48,6 +48,7 @@ def _view(row: dict[str, Any], today: date) -> dict[str, Any]:
         "findings": row["findings"],
         "action_items": _loads(row["action_items"]) or [],
         "updated_at": iso(row["updated_at"]),
+        "cancelled_reason": row.get("cancelled_reason"),
     }
 
 
@@ -60,14 +61,22 @@ async def open_reassessments(
     *,
     due_days: int = DEFAULT_DUE_DAYS,
 ) -> list[str]:
-    """Open a reassessment for each affected unit (no units: one for the whole organization) that has
-    none open; emit apv.reassessment_required for each. Call inside the change's transaction."""
+    """Open a revision for each affected unit (no units: one for the whole organization) that has none
+    open, and emit apv.reassessment_required for each; an open one collects the reasons of the later
+    change. Call inside the change's transaction."""
     system_key = uuid.UUID(system_id)
-    open_rows = await ApvReassessment.select(ApvReassessment.unit_id).where(
-        (ApvReassessment.system == system_key) & (ApvReassessment.status == "open")
-    )
+    open_rows = await ApvReassessment.select(
+        ApvReassessment.id, ApvReassessment.unit_id, ApvReassessment.reasons
+    ).where((ApvReassessment.system == system_key) & (ApvReassessment.status == "open"))
     already = {row["unit_id"] for row in open_rows}
     now = utcnow()
+    for row in open_rows:
+        known = list(_loads(row["reasons"]) or [])
+        added = [reason for reason in reasons if reason not in known]
+        if added:
+            await ApvReassessment.update(
+                {ApvReassessment.reasons: json.dumps(known + added), ApvReassessment.updated_at: now}
+            ).where(ApvReassessment.id == row["id"])
     due = now.date() + timedelta(days=due_days)
     opened = []
     targets: list[str | None] = [*unit_ids] or [None]
@@ -106,6 +115,22 @@ async def open_reassessments(
             )
         )
     return opened
+
+
+RETIRED = "The system was retired; the revision is no longer needed."
+
+
+async def cancel_reassessments(org_id: str, system_id: str, reason: str = RETIRED) -> None:
+    """Close a system's open revisions as cancelled, with the reason (they stay readable). Call inside
+    the change's transaction."""
+    now = utcnow()
+    await ApvReassessment.update(
+        {
+            ApvReassessment.status: "cancelled",
+            ApvReassessment.cancelled_reason: reason,
+            ApvReassessment.updated_at: now,
+        }
+    ).where((ApvReassessment.system == uuid.UUID(system_id)) & (ApvReassessment.status == "open"))
 
 
 async def list_reassessments(
@@ -174,8 +199,8 @@ async def update_reassessment(actor: Actor, reassessment_id: str, patch: Reasses
         current = await ApvReassessment.select().where(ApvReassessment.id == row["id"]).first()
         if current is None:
             raise NotFound("APV reassessment not found.")
-        if current["status"] == "completed":
-            raise Conflict("The APV reassessment is completed and on record; it no longer changes.")
+        if current["status"] != "open":
+            raise Conflict(f"The APV revision is {current['status']} and on record; it no longer changes.")
         values: dict[Any, Any] = {ApvReassessment.updated_at: now}
         if "amo_participation" in changes:
             values[ApvReassessment.amo_participation] = json.dumps(changes["amo_participation"])
@@ -215,6 +240,7 @@ async def update_reassessment(actor: Actor, reassessment_id: str, patch: Reasses
 
 
 __all__ = [
+    "cancel_reassessments",
     "get_reassessment",
     "list_reassessments",
     "open_reassessments",

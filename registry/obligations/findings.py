@@ -20,11 +20,12 @@ from registry.clock import iso, utcnow
 from registry.db import dialect_of, write_transaction
 from registry.errors import NotFound
 from registry.events import Event, EventType, emit
-from registry.obligations.rules import Context, Finding, evaluate
+from registry.obligations.rules import Change, Context, Finding, evaluate
 from registry.obligations.settings import RuleSettings
 from registry.obligations.tables import ApvReassessment, SystemFinding
 from registry.organizations.service import organization_exists
 from registry.organizations.tables import Organization
+from registry.systems.record_service import entries_of
 from registry.systems.tables import AISystem, SystemRevision
 from registry.systems.visibility import system_scope, visible_system
 
@@ -72,9 +73,17 @@ def _earlier_text(row: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-async def _material_dates(system_keys: list[uuid.UUID]) -> dict[str, date]:
-    """The day of each system's latest material change after its registration. Going into use alone
-    does not count: notices and assessments are made before it, not after."""
+def _as_day(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])  # raw queries on SQLite give dates back as text
+
+
+async def _material_changes(system_keys: list[uuid.UUID]) -> dict[str, list[Change]]:
+    """The material changes of each system after its registration, oldest first, with the day each
+    took effect (a revision recorded before changes had one took effect the day it was recorded)."""
     if not system_keys:
         return {}
     dialect = dialect_of(SystemRevision._meta.db)
@@ -82,23 +91,22 @@ async def _material_dates(system_keys: list[uuid.UUID]) -> dict[str, date]:
     placeholders = ", ".join(["{}"] * len(system_keys))
     rows = await SystemRevision.raw(
         # Only fixed fragments are formatted in; the ids are bound parameters.
-        f'SELECT "system", "created_at", {reasons} AS "reasons" FROM "system_revision" '  # noqa: S608
-        f"WHERE \"version\" > 1 AND {reasons} NOT IN ('[]', '[\"went_into_use\"]') "
-        f'AND "system" IN ({placeholders})',
+        f'SELECT "system", "version", "created_at", "effective_at", {reasons} AS "reasons" '  # noqa: S608
+        f'FROM "system_revision" WHERE "version" > 1 AND {reasons} <> \'[]\' '
+        f'AND "system" IN ({placeholders}) ORDER BY "system", "version"',
         *system_keys,
     )
-    found: dict[str, date] = {}
+    found: dict[str, list[Change]] = {}
     for row in rows:
-        if set(_loads(row["reasons"])) <= {"went_into_use"}:
-            continue
-        moment = row["created_at"]
-        if isinstance(moment, str):  # raw queries on SQLite give timestamps back as text
-            moment = datetime.fromisoformat(moment.replace(" ", "T"))
-        day = moment.date()
-        key = str(row["system"])
-        if key not in found or day > found[key]:
-            found[key] = day
+        moment = row["effective_at"] or row["created_at"]
+        change = Change(row["version"], _as_day(moment), tuple(_loads(row["reasons"])))
+        found.setdefault(str(row["system"]), []).append(change)
     return found
+
+
+def _latest(changes: list[Change]) -> date | None:
+    days = [change.effective_at for change in changes if change.changes_what_it_does]
+    return max(days) if days else None
 
 
 async def apv_facts(system_ids: list[uuid.UUID], today: date) -> dict[str, dict[str, Any]]:
@@ -131,23 +139,33 @@ async def apv_facts(system_ids: list[uuid.UUID], today: date) -> dict[str, dict[
 
 async def _contexts(org_id: str, system_keys: list[uuid.UUID], today: date) -> dict[str, Context]:
     org = (
-        await Organization.select(Organization.sector, Organization.notice_period_days)
+        await Organization.select(
+            Organization.sector, Organization.employer_type, Organization.notice_period_days
+        )
         .where(Organization.id == uuid.UUID(org_id))
         .first()
     )
     if org is None:
         raise NotFound("Organization not found.")
-    materials = await _material_dates(system_keys)
+    materials = await _material_changes(system_keys)
+    histories = await entries_of(system_keys)
     apv = await apv_facts(system_keys, today)
     settings = rule_settings()
     contexts = {}
     for key in system_keys:
         facts = apv.get(str(key), {})
+        changes = materials.get(str(key), [])
+        entries = histories.get(str(key), [])
         contexts[str(key)] = Context(
             today=today,
             sector=org["sector"],
+            employer_type=org["employer_type"],
             notice_period_days=org["notice_period_days"],
-            latest_material_change=materials.get(str(key)),
+            changes=tuple(changes),
+            notices=tuple(e for e in entries if e["kind"] == "notice"),
+            consultations=tuple(e for e in entries if e["kind"] == "consultation"),
+            worker_information=tuple(e for e in entries if e["kind"] == "worker_information"),
+            latest_material_change=_latest(changes),
             apv_overdue=bool(facts.get("overdue")),
             apv_completed_without_amo=bool(facts.get("without_amo")),
             last_apv_completed=facts.get("last_completed"),

@@ -1,10 +1,11 @@
 """The obligations follow every change of an AI system (the port of registry/systems/followers.py):
-a material change opens an APV reassessment per affected unit (a retired system needs none), and the
-system's findings are recomputed, in the change's transaction."""
+a material change opens an APV revision per affected unit (an open one collects the reasons of later
+changes), retiring a system cancels its open revisions, and the system's findings are recomputed, in
+the change's transaction."""
 
 from __future__ import annotations
 
-from registry.obligations.apv import open_reassessments
+from registry.obligations.apv import cancel_reassessments, open_reassessments
 from registry.obligations.findings import recompute_system, rule_settings
 from registry.obligations.materiality import material_reasons
 from registry.systems.followers import Document, SystemChange
@@ -16,7 +17,10 @@ class Obligations:
 
     async def follow(self, change: SystemChange) -> None:
         document = change.document
-        if change.material_reasons and document["status"] != "retired":
+        if document["status"] == "retired":
+            if change.previous is not None and change.previous.get("status") != "retired":
+                await cancel_reassessments(change.organization_id, change.system_id)
+        elif change.material_reasons:
             await open_reassessments(
                 change.organization_id,
                 change.system_id,

@@ -1,8 +1,10 @@
 """Dates and periods the compliance rules use (registry/obligations/rules/). Read only at composition
 roots; the rules themselves get a `RuleSettings` through their context and never read the environment.
 
-Effective dates are parameters, not truths: the high-risk date in particular is unverified
-(shared/domain.md §5, [U]). Before an effective date a check reports a warning, from it a violation.
+Effective dates are parameters, not truths: they follow the AI Act as amended by the Digital Omnibus
+on AI, Regulation (EU) 2026/1744 (OJ L 24.7.2026, in force 27 July 2026), as secondary sources report it;
+verify them on EUR-Lex, and set them here when they move. Before an effective date a check reports a
+warning, from it a violation.
 The notice period for control measures is a setting of each organization, not of the register."""
 
 from __future__ import annotations
@@ -18,8 +20,13 @@ class RuleSettings(BaseSettings):
 
     rules_ai_act_prohibitions_from: date = Field(
         default=date(2025, 2, 2),
-        description="AI Act Art. 4 (AI literacy) and Art. 5 (prohibited practices, e.g. emotion "
-        "recognition at the workplace) apply from this date.",
+        description="AI Act Art. 5 (prohibited practices, e.g. emotion recognition at the workplace) "
+        "applies from this date.",
+    )
+    rules_ai_act_literacy_from: date = Field(
+        default=date(2025, 2, 2),
+        description="AI Act Art. 4 (AI literacy) applies from this date; since Regulation (EU) 2026/1744 "
+        "it is a duty to take measures that support AI literacy, without a fine of its own.",
     )
     rules_ai_act_transparency_from: date = Field(
         default=date(2026, 8, 2),
@@ -28,8 +35,27 @@ class RuleSettings(BaseSettings):
     )
     rules_ai_act_high_risk_from: date = Field(
         default=date(2027, 12, 2),
-        description="Deployer duties for Annex III high-risk systems (Art. 26, 27, 49(3)) apply from this "
-        "date. Unverified: reportedly postponed from 2026-08-02 by the 2026 'Digital Omnibus'.",
+        description="Deployer duties for Annex III high-risk systems (Art. 6(2); Art. 26, 27, 49(3)) apply "
+        "from this date (Regulation (EU) 2026/1744; verify on EUR-Lex).",
+    )
+    rules_ai_act_annex_i_from: date = Field(
+        default=date(2028, 8, 2),
+        description="Deployer duties for high-risk systems that are, or are safety components of, "
+        "products under Annex I (Art. 6(1), e.g. medical devices) apply from this date (Regulation "
+        "(EU) 2026/1744; verify on EUR-Lex).",
+    )
+    rules_ai_act_public_legacy_by: date = Field(
+        default=date(2030, 8, 2),
+        description="High-risk systems put into service before their date are covered only after a "
+        "significant change of their design (Art. 111(2)); those of public authorities must comply by "
+        "this date all the same.",
+    )
+    rules_late_notice_days: int = Field(
+        default=14,
+        ge=0,
+        le=365,
+        description="Under the exception from the notice period, notice is given as soon as possible: "
+        "later than this many days after the start is reported. Judgment, not law.",
     )
     rules_apv_max_age_days: int = Field(
         default=1095,

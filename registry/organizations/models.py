@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from registry.fields import Strict, Text, UnitId
 
@@ -12,6 +12,20 @@ from registry.fields import Strict, Text, UnitId
 class Sector(StrEnum):
     private = "private"
     public = "public"
+
+
+class EmployerType(StrEnum):
+    """Which cooperation agreements and agreements on control measures apply: private employers
+    (DA/FH), municipalities (KL/FF), regions (Danske Regioner/FF) or the state."""
+
+    private = "private"
+    municipal = "municipal"
+    regional = "regional"
+    state = "state"
+
+
+def sector_of(employer_type: str) -> str:
+    return Sector.private.value if employer_type == EmployerType.private else Sector.public.value
 
 
 class CooperationBody(StrEnum):
@@ -61,7 +75,15 @@ NOTICE_PERIOD_DEFAULT_DAYS = 42  # DA/LO: no later than 6 weeks before; configur
 class OrganizationFields(Strict):
     name: Text
     cvr: str = Field(description="Danish CVR number: 8 digits with a modulus-11 check digit.")
-    sector: Sector
+    employer_type: EmployerType | None = Field(
+        default=None,
+        description="private, municipal, regional or state: which agreements the register cites. "
+        "Required unless `sector` is private (a public employer must say which kind it is).",
+    )
+    sector: Sector | None = Field(
+        default=None,
+        description="private or public; follows from employer_type (kept for clients of before).",
+    )
     cooperation_body: CooperationBody
     notice_period_days: int = Field(default=NOTICE_PERIOD_DEFAULT_DAYS, ge=0, le=365)
     maturity_level: MaturityLevel | None = None
@@ -71,9 +93,23 @@ class OrganizationFields(Strict):
     def _valid_cvr(cls, value: str) -> str:
         return _check_cvr(value)
 
+    @model_validator(mode="after")
+    def _type_and_sector_agree(self) -> OrganizationFields:
+        if self.employer_type is None:
+            if self.sector is None:
+                raise ValueError("state employer_type (private, municipal, regional or state)")
+            if self.sector == Sector.private:
+                self.employer_type = EmployerType.private
+        elif self.sector is not None and self.sector != sector_of(self.employer_type):
+            raise ValueError(f"sector {self.sector} contradicts employer_type {self.employer_type}")
+        else:
+            self.sector = Sector(sector_of(self.employer_type))
+        return self
+
 
 class OrganizationPatch(Strict):
     name: Text | None = None
+    employer_type: EmployerType | None = None
     sector: Sector | None = None
     cooperation_body: CooperationBody | None = None
     notice_period_days: int | None = Field(default=None, ge=0, le=365)

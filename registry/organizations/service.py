@@ -10,7 +10,7 @@ from registry.accesslog import context as audit
 from registry.clock import iso, utcnow
 from registry.db import write_transaction
 from registry.errors import Conflict, FieldProblem, Forbidden, InvalidFields, NotFound
-from registry.organizations.models import OrganizationFields, OrganizationPatch
+from registry.organizations.models import OrganizationFields, OrganizationPatch, sector_of
 from registry.organizations.tables import Organization
 
 
@@ -19,6 +19,7 @@ def _view(row: dict[str, Any]) -> dict[str, Any]:
         "id": str(row["id"]),
         "name": row["name"],
         "cvr": row["cvr"],
+        "employer_type": row["employer_type"],
         "sector": row["sector"],
         "cooperation_body": row["cooperation_body"],
         "notice_period_days": row["notice_period_days"],
@@ -84,15 +85,36 @@ async def update_organization(actor: Actor, org_id: str, patch: OrganizationPatc
     if not sees_organization(actor, org_id):
         raise NotFound("Organization not found.")
     changes = patch.model_dump(exclude_unset=True)
-    for required in ("name", "sector", "cooperation_body", "notice_period_days"):
+    for required in ("name", "sector", "cooperation_body", "notice_period_days", "employer_type"):
         if required in changes and changes[required] is None:
             raise InvalidFields(
                 "A required field cannot be cleared.", problems=[FieldProblem(required, "cannot be null")]
             )
+    if "employer_type" in changes:
+        sector = sector_of(changes["employer_type"])
+        if changes.get("sector", sector) != sector:
+            raise InvalidFields(
+                "The sector contradicts the employer type.",
+                problems=[
+                    FieldProblem("sector", f"is {sector} for employer_type {changes['employer_type']}")
+                ],
+            )
+        changes["sector"] = sector
     async with write_transaction(Organization._meta.db):
         key = _parse_id(org_id)
         if not await Organization.exists().where(Organization.id == key):
             raise NotFound("Organization not found.")
+        if "sector" in changes and "employer_type" not in changes:
+            # A sector alone: a private employer's type follows; a public one's is not known any more
+            # unless it was already public.
+            current = (
+                await Organization.select(Organization.employer_type).where(Organization.id == key).first()
+            )
+            stored = current["employer_type"] if current else None
+            if changes["sector"] == "private":
+                changes["employer_type"] = "private"
+            elif stored in (None, "private"):
+                changes["employer_type"] = None
         if changes:
             values: dict[Any, Any] = {**changes, Organization.updated_at: utcnow()}
             await Organization.update(values).where(Organization.id == key)

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 
 from registry.obligations.rules.catalogue import RULES, RULES_BY_ID, rule_catalogue
 from registry.obligations.rules.engine import (
+    Change,
     Context,
     Document,
     Finding,
@@ -24,6 +25,7 @@ def evaluate(document: Document, context: Context, rules: Iterable[Rule] = RULES
 __all__ = [
     "RULES",
     "RULES_BY_ID",
+    "Change",
     "Context",
     "Finding",
     "Message",

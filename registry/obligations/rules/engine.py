@@ -14,7 +14,8 @@ Severity:
   force;
 - info: a hint, e.g. what to prepare before a planned system goes live.
 
-Applicability: retired systems get no findings. Planned systems get only the rules about preparation
+Applicability: retired systems get only the rules about what is left to do after retirement
+(`Rule.retired`: the data deleted). Planned systems get only the rules about preparation
 (`Rule.planned`), and never a violation (nothing is in service yet): a violation becomes a warning.
 Pilot, in-use and suspended systems are in operation. Dates are compared only when both are present.
 """
@@ -84,6 +85,27 @@ class Finding:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class Change:
+    """A material change of the system after its registration: its version, the day it took effect at
+    the workplace and the materiality rules it fired."""
+
+    version: int
+    effective_at: date
+    reasons: tuple[str, ...]
+
+    @property
+    def changes_what_it_does(self) -> bool:
+        """More than a status: a system going into use, or a pilot starting, is what the notice, the
+        DPIA and the FRIA made before go-live were made for."""
+        return bool(set(self.reasons) - STATUS_REASONS)
+
+
+STATUS_REASONS = frozenset({"went_into_use", "pilot_started"})
+
+Entry = Mapping[str, Any]
+
+
 @dataclass(frozen=True, kw_only=True)
 class Context:
     """What the rules need beyond the document. Build it once per organization and day."""
@@ -91,9 +113,16 @@ class Context:
     today: date
     sector: str  # "private" | "public"
     notice_period_days: int
-    # Date of the latest material revision that changed what the system does, None if none besides
-    # registration. Leave out a revision whose only reason is going into use: the notice, the DPIA
-    # and the FRIA made before go-live are made for exactly that.
+    employer_type: str | None = None  # private | municipal | regional | state; None: not stated
+    # The material changes after registration, oldest first (registry/systems/tables.py SystemRevision).
+    changes: tuple[Change, ...] = ()
+    # The histories (registry/systems/records.py), oldest first. Empty: the rules read the document's
+    # own notice, consultation and workers_informed_at (a document evaluated on its own).
+    notices: tuple[Entry, ...] = ()
+    consultations: tuple[Entry, ...] = ()
+    worker_information: tuple[Entry, ...] = ()
+    # Date of the latest material change that changed what the system does (see Change); the builder
+    # of the context derives it from `changes`, a test may state it alone.
     latest_material_change: date | None = None
     apv_overdue: bool = False  # an open APV reassessment of the system is past its due date
     apv_completed_without_amo: bool = False  # the latest completed reassessment had no AMO participation
@@ -123,17 +152,17 @@ class Rule:
     source: str
     check: Check
     planned: bool = True  # also applies to planned systems (it is about preparation)
+    retired: bool = False  # applies to retired systems (and only to them: what is left to do)
 
 
 def evaluate(document: Document, context: Context, rules: Iterable[Rule]) -> list[Finding]:
     """All findings of one system, in rule order."""
     status = document.get("status")
-    if status == "retired":
-        return []
+    retired = status == "retired"
     planned = status == "planned"
     findings: list[Finding] = []
     for rule in rules:
-        if planned and not rule.planned:
+        if rule.retired != retired or (planned and not rule.planned):
             continue
         hit = rule.check(document, context)
         if hit is None:
@@ -168,15 +197,23 @@ def in_operation(document: Document) -> bool:
 
 
 def is_high_risk(document: Document) -> bool:
-    """High-risk under the AI Act as the register reads it (domain.md §5): classified high-risk,
-    an Annex III point 4 (employment) system, or profiling of natural persons."""
+    """High-risk under the AI Act as the register reads it (domain.md §5): classified high-risk, an
+    Annex I product (Art. 6(1)), an Annex III point 4 (employment) system, or an Annex III system
+    that profiles natural persons (Art. 6(3), last subparagraph). Profiling alone is not enough."""
     ai_act = sub(document, "ai_act")
     point = ai_act.get("annex_iii_point")
+    point = point if isinstance(point, str) else ""
     return (
         ai_act.get("risk_class") == "high_risk"
-        or (isinstance(point, str) and point.startswith("4"))
-        or ai_act.get("profiling") is True
+        or ai_act.get("annex_i_product") is True
+        or (bool(point) and (point.startswith("4") or ai_act.get("profiling") is True))
     )
+
+
+def annex_iii(document: Document) -> bool:
+    """A high-risk system under Annex III (Art. 6(2)), not an Annex I product."""
+    ai_act = sub(document, "ai_act")
+    return is_high_risk(document) and ai_act.get("annex_i_product") is not True
 
 
 def monitors(document: Document) -> bool:
@@ -193,23 +230,74 @@ def processes_personal_data(document: Document) -> bool:
     return bool(document.get("data_categories")) or monitors(document)
 
 
-def representatives_informed(document: Document) -> date | None:
-    """The earliest date the employee side (SU/MED, TR or workers' representatives) was informed."""
-    dates = [
-        d
-        for d in (
-            day(sub(document, "consultation").get("informed_at")),
-            day(document.get("workers_informed_at")),
-        )
-        if d is not None
-    ]
+def current(entries: Iterable[Entry]) -> list[Entry]:
+    """The entries of a history that stand: those no later entry replaces."""
+    entries = list(entries)
+    replaced = {entry.get("replaces") for entry in entries if entry.get("replaces")}
+    return [entry for entry in entries if entry.get("id") not in replaced]
+
+
+def notices(document: Document, context: Context) -> list[Entry]:
+    """The system's notices that stand, oldest first (the document's own notice when the context has
+    no history: it is then the notice for the system as first put into use)."""
+    if context.notices:
+        return current(context.notices)
+    notice = sub(document, "notice")
+    if not notice:
+        return []
+    entry: dict[str, Any] = {"given_at": notice.get("given_at"), "covers_version": None}
+    if notice.get("exception_reason") or notice.get("late_notice_at"):
+        entry["exception"] = {
+            "reason": notice.get("exception_reason"),
+            "late_notice_at": notice.get("late_notice_at"),
+        }
+    return [entry]
+
+
+def consultations(document: Document, context: Context) -> list[Entry]:
+    if context.consultations:
+        return current(context.consultations)
+    consultation = sub(document, "consultation")
+    return [consultation] if consultation else []
+
+
+def informed(document: Document, context: Context, party: str) -> list[date]:
+    """The days `party` (representatives or workers) was informed, from the workers' information
+    history (else the document's workers_informed_at, for the workers)."""
+    if context.worker_information:
+        return [
+            d
+            for entry in current(context.worker_information)
+            if entry.get("party") == party and (d := day(entry.get("informed_at"))) is not None
+        ]
+    if party == "workers" and (d := day(document.get("workers_informed_at"))) is not None:
+        return [d]
+    return []
+
+
+def committee_informed(document: Document, context: Context) -> date | None:
+    """The earliest day the cooperation committee (SU or MED) was informed."""
+    dates = [d for c in consultations(document, context) if (d := day(c.get("informed_at"))) is not None]
+    return min(dates) if dates else None
+
+
+def representatives_informed(document: Document, context: Context) -> date | None:
+    """The earliest day the employees' representatives were informed: the committee, or the shop
+    steward or other representatives directly. Information of the workers themselves is not this."""
+    dates = informed(document, context, "representatives")
+    if (committee_day := committee_informed(document, context)) is not None:
+        dates.append(committee_day)
     return min(dates) if dates else None
 
 
 def committee(document: Document, context: Context) -> dict[str, Any]:
-    """Who represents the employees for a briefing: the committee stated, else the sector's usual one
-    (the catalogues' `who` format puts it in words)."""
-    return {"committee": sub(document, "consultation").get("committee"), "sector": context.sector}
+    """Who represents the employees for a briefing: the committee stated, else the employer's usual
+    one (the catalogues' `who` format puts it in words)."""
+    stated = [c.get("committee") for c in consultations(document, context) if c.get("committee")]
+    return {
+        "committee": stated[-1] if stated else None,
+        "sector": context.employer_type or context.sector,
+    }
 
 
 # --- severities by dates --------------------------------------------------------------------------
@@ -240,6 +328,7 @@ def before_deadline(last_day_on_time: date | None, today: date) -> Severity:
 
 
 __all__ = [
+    "Change",
     "Check",
     "Context",
     "Document",

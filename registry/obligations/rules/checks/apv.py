@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from registry.obligations.rules.engine import Context, Document, Hit, Message, Severity, day
+from registry.obligations.rules.engine import Context, Document, Hit, Message, Severity, day, in_operation
 
 
 def _message(rule: str, case: str, **params: Any) -> Message:
@@ -17,6 +17,12 @@ def apv_outdated(document: Document, context: Context) -> Hit | None:
         d for d in (day(document.get("apv_last_assessed_at")), context.last_apv_completed) if d is not None
     ]
     if not dates:
+        if not in_operation(document):
+            # The APV is revised when new technology is introduced: before the work changes.
+            go_live = day(document.get("go_live_at"))
+            return Hit(
+                Severity.info, _message("apv.outdated", "planned", by=go_live), ("apv_last_assessed_at",)
+            )
         return Hit(Severity.warning, _message("apv.outdated", "none"), ("apv_last_assessed_at",))
     last = max(dates)
     age = (context.today - last).days

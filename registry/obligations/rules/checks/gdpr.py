@@ -1,7 +1,9 @@
-"""Checks 11-13 and 15 (in part): GDPR. A DPIA (or a documented screening) where processing is likely
-to be high-risk, safeguards for fully automated decisions, a lawful basis (and an Art. 9 condition
-for special categories), a retention period, the information to employees, and a DPIA kept up to
-date after material changes."""
+"""Checks 11-13 and 15 (in part), M4, M7, M11, M12: GDPR. A DPIA (or a documented screening) where
+processing is likely to be high-risk (Datatilsynet's Art. 35(4) list included), safeguards for fully
+automated decisions, a lawful basis that fits the employer (and an Art. 9 condition for special
+categories, an Art. 10 basis for criminal offences), a retention period, the information to the
+employees (its reference and its timing), a processing agreement and a basis for transfers outside
+the EU, a DPIA kept up to date after material changes, and a retired system's data deleted."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from registry.obligations.rules.engine import (
     Hit,
     Message,
     Severity,
+    ahead,
     day,
     in_operation,
     monitors,
@@ -29,6 +32,14 @@ ART22_BASES = frozenset({"contract", "legal_obligation", "public_task", "consent
 
 def _message(rule: str, case: str, **params: Any) -> Message:
     return Message(f"finding.gdpr.{rule}.{case}", params)
+
+
+def employee_categories(document: Document) -> list[str]:
+    """The data categories about employees (a category not named in data_subjects is about them)."""
+    subjects = document.get("data_subjects") or {}
+    return [
+        c for c in document.get("data_categories") or () if "employees" in (subjects.get(c) or ["employees"])
+    ]
 
 
 def evaluates(document: Document) -> bool:
@@ -55,6 +66,13 @@ def dpia_missing(document: Document, context: Context) -> Hit | None:
         reasons.append(_message("dpia_missing", "reason.monitors"))
     if evaluates(document):
         reasons.append(_message("dpia_missing", "reason.evaluates"))
+    about_employees = employee_categories(document)
+    if "location" in about_employees:
+        # Datatilsynet's list: location data, with employees as vulnerable data subjects (WP248).
+        reasons.append(_message("dpia_missing", "reason.location"))
+    elif about_employees and not reasons:
+        # Datatilsynet's list: innovative technology (AI) with employees' data.
+        reasons.append(_message("dpia_missing", "reason.innovative"))
     if not reasons:
         return None
     dpia = sub(document, "dpia")
@@ -73,11 +91,23 @@ def dpia_missing(document: Document, context: Context) -> Hit | None:
     )
 
 
+def _individual(document: Document) -> bool:
+    return any(
+        isinstance(entry, dict) and entry.get("scope") == "individual"
+        for entry in document.get("access") or ()
+    )
+
+
 def automated_decision_safeguards(document: Document, context: Context) -> Hit | None:
-    if (
-        document.get("automated_decision") != "fully_automated"
-        or document.get("significant_effect") is not True
-    ):
+    if document.get("automated_decision") != "fully_automated":
+        return None
+    if document.get("significant_effect") is not True:
+        # The classic borderline: work allocated or rated automatically, person by person, stated as
+        # without significant effect. The register cannot decide it; the committee should.
+        rated = {"work_performance", "behaviour"} & set(document.get("data_categories") or ())
+        if rated and _individual(document):
+            message = _message("automated_decision_safeguards", "borderline")
+            return Hit(Severity.info, message, ("significant_effect",))
         return None
     basis = document.get("legal_basis")
     missing: list[Message] = []
@@ -144,4 +174,70 @@ def dpia_outdated(document: Document, context: Context) -> Hit | None:
         Severity.warning,
         _message("dpia_outdated", "older_than_change", made=made, change=change),
         ("dpia.date",),
+    )
+
+
+def employee_notice_late(document: Document, context: Context) -> Hit | None:
+    """M4: the information of Art. 13 is given when the data is collected, that is before go-live."""
+    given, go_live = day(document.get("employee_notice_given_at")), day(document.get("go_live_at"))
+    if given is None or go_live is None or given <= go_live:
+        return None
+    message = _message("employee_notice_late", "after_go_live", given=given, go_live=go_live)
+    return Hit(ahead(Severity.warning, go_live, context.today), message, ("employee_notice_given_at",))
+
+
+def processor_agreement_missing(document: Document, context: Context) -> Hit | None:
+    """M4: a vendor or another company that runs the system processes the data for the employer
+    (Art. 28), and data sent outside the EU/EEA needs a basis (Art. 44-49)."""
+    if not processes_personal_data(document):
+        return None
+    transfer = sub(document, "third_country_transfer")
+    if transfer.get("countries") and transfer.get("safeguard") in (None, "none"):
+        message = _message("processor_agreement_missing", "transfer", countries=transfer["countries"])
+        return Hit(Severity.warning, message, ("third_country_transfer.safeguard",))
+    if document.get("operated_by") in ("vendor", "third_party") and not document.get(
+        "processor_agreement_ref"
+    ):
+        message = _message(
+            "processor_agreement_missing", "no_agreement", operator=document.get("operator_name")
+        )
+        return Hit(Severity.warning, message, ("processor_agreement_ref",))
+    return None
+
+
+def basis_unfit(document: Document, context: Context) -> Hit | None:
+    """M12: a basis that does not fit: legitimate interests for a public authority's tasks (Art. 6(1),
+    last subparagraph), consent from employees (rarely free), criminal offences without a basis in
+    Art. 10 and databeskyttelsesloven § 8, special categories in fully automated decisions (Art. 22(4))."""
+    basis = document.get("legal_basis")
+    categories = set(document.get("data_categories") or ())
+    if basis == "legitimate_interests" and context.sector == "public":
+        return Hit(Severity.warning, _message("basis_unfit", "public_legitimate_interests"), ("legal_basis",))
+    if basis == "consent" and employee_categories(document):
+        return Hit(Severity.warning, _message("basis_unfit", "employee_consent"), ("legal_basis",))
+    if "criminal_offences" in categories and basis not in ("legal_obligation", "public_task"):
+        return Hit(
+            Severity.warning, _message("basis_unfit", "criminal_offences"), ("legal_basis", "data_categories")
+        )
+    specials = special_categories(document)
+    allowed = {"explicit_consent", "substantial_public_interest"}
+    if (
+        specials
+        and document.get("automated_decision") == "fully_automated"
+        and document.get("special_category_basis") not in allowed
+    ):
+        message = _message("basis_unfit", "automated_special", categories=specials)
+        return Hit(Severity.violation, message, ("automated_decision", "special_category_basis"))
+    return None
+
+
+def data_not_deleted(document: Document, context: Context) -> Hit | None:
+    """M11: a retired system's data is deleted when there is no reason to keep it (Art. 5(1)(e), 17)."""
+    if document.get("status") != "retired" or not processes_personal_data(document):
+        return None
+    if document.get("data_deleted_at"):
+        return None
+    retired = day(document.get("retired_at"))
+    return Hit(
+        Severity.warning, _message("data_not_deleted", "retired", retired=retired), ("data_deleted_at",)
     )
