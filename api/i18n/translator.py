@@ -203,6 +203,16 @@ def _optional(key: str, name: str) -> Callable[[Translator, Any], str]:
     return render
 
 
+def _legacy(t: Translator, value: Any) -> str:
+    """Art. 111(2): a high-risk system put (or to be put) into service before its duties apply."""
+    if value is None:
+        return ""
+    if isinstance(value, Mapping):
+        key = "finding.legacy_planned" if value.get("planned") else "finding.legacy"
+        return t(key, day=value.get("day"))
+    return t("finding.legacy", day=value)
+
+
 def _stated_basis(t: Translator, value: Any) -> str:
     return t("finding.stated_basis", basis=t.term("finding.basis", value)) if value else ""
 
@@ -221,7 +231,7 @@ FORMATS: Mapping[str, Callable[[Translator, Any], str]] = {
     "by": _optional("finding.by", "day"),
     "on": _optional("finding.on", "day"),
     "applies_from": _optional("finding.applies_from", "day"),
-    "legacy": _optional("finding.legacy", "day"),
+    "legacy": _legacy,
     "weeks": lambda t, value: t.weeks(int(value)),
     "months": lambda t, value: t.plural("value.months", value),
     "data_categories": _terms("data_category"),

@@ -10,9 +10,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from registry.fields import Strict
+from registry.fields import Day, Strict
 from registry.organizations.models import OrganizationFields, UnitFields
+from registry.questions.models import AnswerFields, QuestionFields
 from registry.systems.models import SystemFields
+from registry.systems.records import FIELDS_OF, RecordKind
+
+LATEST = "latest"  # a record's `replaces`: the latest entry of its history so far
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -27,15 +31,42 @@ class DemoUnit(UnitFields):
     parent_id: None = None  # set when seeded
 
 
+class DemoRecord(Strict):
+    """An entry of a history (registry/systems/records.py): `kind` and its fields. Recorded after the
+    registration or revision it is listed under; it covers that version unless it says otherwise
+    (`covers_version`: null is the system as first put into use). `replaces: "latest"` names the
+    latest entry of its history so far."""
+
+    kind: RecordKind
+    entry: dict[str, Any]
+
+
 class DemoRevision(Strict):
     change_note: str
+    effective_at: Day  # the day of the story: when the change took effect
+    material: bool = False
     changes: dict[str, Any]  # the top-level fields of the AI system it replaces
+    records: list[DemoRecord] = []
+
+
+class DemoAnswer(AnswerFields):
+    corrects_previous: bool = False  # corrects the answer before it (ids are made when seeded)
+
+
+class DemoQuestion(QuestionFields):
+    """A steward's question or correction, asked after the system's history is seeded, with
+    management's answers in order."""
+
+    answers: list[DemoAnswer] = []
 
 
 class DemoSystem(Strict):
     registration_note: str = "Registreret i AI-registret"
+    effective_at: Day  # when the registration took effect (the system as first recorded)
     fields: dict[str, Any]  # the registration; unit_ids hold unit keys
+    records: list[DemoRecord] = []  # recorded right after the registration
     revisions: list[DemoRevision] = []
+    questions: list[DemoQuestion] = []
 
 
 class DemoFile(Strict):
@@ -81,8 +112,26 @@ def resolved_systems(file: str, spec: DemoFile, ids: dict[str, str]) -> list[tup
             merged = current.model_dump(mode="json") | changes
             current = _validated(SystemFields, merged, f"{at}.revisions.{r}, once applied: ")
             revisions.append(rev.model_copy(update={"changes": changes}))
+        _check_records(system.records, None, f"{at}.records")
+        for r, rev in enumerate(system.revisions):
+            _check_records(rev.records, r + 2, f"{at}.revisions.{r}.records")
         resolved.append((registration, system.model_copy(update={"revisions": revisions})))
     return resolved
+
+
+def record_entry(record: DemoRecord, version: int | None, latest: str | None) -> dict[str, Any]:
+    """A record's entry as the service takes it: the version it covers and what it replaces filled in."""
+    entry = dict(record.entry)
+    entry.setdefault("covers_version", version)
+    if entry.get("replaces") == LATEST:
+        entry["replaces"] = latest
+    return entry
+
+
+def _check_records(records: list[DemoRecord], version: int | None, where: str) -> None:
+    for i, record in enumerate(records):
+        entry = record_entry(record, version, str(uuid.UUID(int=i)))
+        _validated(FIELDS_OF[RecordKind(record.kind)], entry, f"{where}.{i}.entry.")
 
 
 def check_file(path: Path) -> DemoFile:

@@ -11,8 +11,11 @@ something to show. Unit references in the system data are short keys, replaced b
 
 The data lives in `data/`: one JSON file per organization, seeded in the order of the file names
 (`NN-name.json`). A file holds `domain` (the admin is `hr@<domain>`), `organization`, `units` (a short
-`key` each, the `parent`'s key; parents first), `steward_units` and `systems`: registration `fields`, an
-optional `registration_note`, and `revisions` (a `change_note` and the top-level fields it replaces).
+`key` each, the `parent`'s key; parents first), `steward_units` and `systems`: registration `fields`, the
+day it took effect (`effective_at`), an optional `registration_note`, `records` (notices, consultations
+and workers' information), `revisions` (a `change_note`, the day it took effect, the top-level fields it
+replaces and the records that follow it) and `questions` a steward (`tr@<domain>`) asks, with
+management's answers. Every date is the date of its story, so the history reads as it happened.
 `files.py` describes the format and checks every file before the first write; a mistake raises
 DemoDataError naming the file and the place.
 """
@@ -22,11 +25,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from registry.access import Actor, Role
-from registry.demo.files import DemoFile, load_files, resolved_systems
+from registry.demo.files import DemoFile, DemoQuestion, DemoRecord, load_files, record_entry, resolved_systems
 from registry.organizations import service as organizations
 from registry.organizations import units
 from registry.organizations.models import UnitFields
 from registry.organizations.tables import Organization
+from registry.questions import service as questions
+from registry.questions.models import AnswerFields
+from registry.systems import record_service
 from registry.systems import service as systems
 
 PLATFORM_ADMIN = Actor(sub="demo-platform-admin", role=Role.platform_admin)
@@ -58,15 +64,50 @@ async def _seed_organization(file: str, spec: DemoFile) -> DemoOrganization:
         parent_id = ids[unit.parent] if unit.parent else None
         fields = UnitFields(**unit.model_dump(exclude={"key", "parent", "parent_id"}), parent_id=parent_id)
         ids[unit.key] = (await units.create_unit(admin, org["id"], fields))["id"]
+    steward = Actor(sub=f"tr@{spec.domain}", role=Role.steward, org=org["id"])
     for registration, system in resolved_systems(file, spec, ids):
-        stored = await systems.register_system(admin, org["id"], registration, system.registration_note)
+        stored = await systems.register_system(
+            admin, org["id"], registration, system.registration_note, effective_at=system.effective_at
+        )
         system_id = stored.document["id"]
+        await _record(admin, system_id, system.records, None)
         for rev in system.revisions:
             stored = await systems.update_system(
-                admin, system_id, rev.changes, if_match=[stored.version], change_note=rev.change_note
+                admin,
+                system_id,
+                rev.changes,
+                if_match=[stored.version],
+                change_note=rev.change_note,
+                effective_at=rev.effective_at,
+                material=rev.material,
             )
+            await _record(admin, system_id, rev.records, stored.version)
+        for question in system.questions:
+            await _ask(steward, admin, system_id, question)
     steward_units = [ids[key] for key in spec.steward_units]
     return DemoOrganization(id=org["id"], name=org["name"], unit_ids=ids, steward_units=steward_units)
+
+
+async def _record(admin: Actor, system_id: str, records: list[DemoRecord], version: int | None) -> None:
+    latest: dict[str, str] = {}
+    for record in records:
+        for entry in await record_service.list_entries(admin, system_id, record.kind):
+            latest[record.kind] = entry["id"]
+        recorded = await record_service.record(
+            admin, system_id, record.kind, record_entry(record, version, latest.get(record.kind))
+        )
+        latest[record.kind] = recorded["id"]
+
+
+async def _ask(steward: Actor, admin: Actor, system_id: str, question: DemoQuestion) -> None:
+    asked = await questions.ask(steward, system_id, question)
+    previous: str | None = None
+    for answer in question.answers:
+        fields = AnswerFields(
+            **answer.model_dump(exclude={"corrects_previous", "corrects"}),
+            corrects=previous if answer.corrects_previous else None,
+        )
+        previous = (await questions.answer(admin, asked["id"], fields))["id"]
 
 
 async def seed_demo() -> DemoData:

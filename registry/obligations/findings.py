@@ -140,7 +140,10 @@ async def apv_facts(system_ids: list[uuid.UUID], today: date) -> dict[str, dict[
 async def _contexts(org_id: str, system_keys: list[uuid.UUID], today: date) -> dict[str, Context]:
     org = (
         await Organization.select(
-            Organization.sector, Organization.employer_type, Organization.notice_period_days
+            Organization.sector,
+            Organization.employer_type,
+            Organization.cooperation_body,
+            Organization.notice_period_days,
         )
         .where(Organization.id == uuid.UUID(org_id))
         .first()
@@ -160,6 +163,7 @@ async def _contexts(org_id: str, system_keys: list[uuid.UUID], today: date) -> d
             today=today,
             sector=org["sector"],
             employer_type=org["employer_type"],
+            cooperation_body=org["cooperation_body"],
             notice_period_days=org["notice_period_days"],
             changes=tuple(changes),
             notices=tuple(e for e in entries if e["kind"] == "notice"),

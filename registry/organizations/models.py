@@ -32,6 +32,7 @@ class CooperationBody(StrEnum):
     SU = "SU"
     MED = "MED"
     state_SU = "state-SU"
+    TR = "TR"  # no cooperation committee (e.g. fewer than 35 employees): the shop steward alone
 
 
 class MaturityLevel(StrEnum):

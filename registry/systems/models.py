@@ -81,7 +81,8 @@ class DataSubject(StrEnum):
 
 class AccessScope(StrEnum):
     aggregate = "aggregate"
-    individual = "individual"
+    individual = "individual"  # sees data about each person
+    own = "own"  # each person sees only their own data
 
 
 class LegalBasis(StrEnum):

@@ -91,7 +91,8 @@ async def append_entries(
     existing = await _entries(system_key)
     number = len(existing)
     now = utcnow()
-    for kind, values in entries:
+    for given_kind, values in entries:
+        kind = RecordKind(given_kind)
         covers = values.get("covers_version")
         if covers is not None and covers > current_version:
             raise InvalidInput(
@@ -159,8 +160,11 @@ async def _refresh_system(
     await follower().follow(SystemChange(org_id, str(system_key), previous, document, []))
 
 
-async def record(actor: Actor, system_id: str, kind: RecordKind, values: dict[str, Any]) -> dict[str, Any]:
+async def record(
+    actor: Actor, system_id: str, kind: RecordKind | str, values: dict[str, Any]
+) -> dict[str, Any]:
     """Append one entry to a system's history (employer admins of its organization)."""
+    kind = RecordKind(kind)
     system_key, org_id = await visible_system(actor, system_id)
     require_register_writer(actor, org_id)
     audit.note(organization_id=org_id, resource_id=system_id)
@@ -174,9 +178,9 @@ async def record(actor: Actor, system_id: str, kind: RecordKind, values: dict[st
     return entries[-1]
 
 
-async def list_entries(actor: Actor, system_id: str, kind: RecordKind) -> list[dict[str, Any]]:
+async def list_entries(actor: Actor, system_id: str, kind: RecordKind | str) -> list[dict[str, Any]]:
     system_key, _ = await visible_system(actor, system_id)
-    return [e for e in await _entries(system_key) if e["kind"] == kind]
+    return [e for e in await _entries(system_key) if e["kind"] == RecordKind(kind)]
 
 
 async def entries_of(system_keys: list[uuid.UUID]) -> dict[str, list[dict[str, Any]]]:

@@ -49,7 +49,7 @@ REGISTRY_LAYERS: dict[str, set[str]] = {
     "obligations": {"core", "db", "accesslog", "organizations", "systems", "schedules"},
     "questions": {"core", "db", "accesslog", "organizations", "systems"},
     "sessions": {"core", "db", "accesslog", "systems"},
-    "demo": {"core", "db", "organizations", "systems", "obligations"},
+    "demo": {"core", "db", "organizations", "systems", "obligations", "questions"},
 }
 COMPOSITION_MODULES = {"composition", "piccolo_app"}
 

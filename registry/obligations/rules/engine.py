@@ -114,6 +114,7 @@ class Context:
     sector: str  # "private" | "public"
     notice_period_days: int
     employer_type: str | None = None  # private | municipal | regional | state; None: not stated
+    cooperation_body: str | None = None  # SU | MED | state-SU | TR (no committee: the shop steward)
     # The material changes after registration, oldest first (registry/systems/tables.py SystemRevision).
     changes: tuple[Change, ...] = ()
     # The histories (registry/systems/records.py), oldest first. Empty: the rules read the document's
@@ -294,10 +295,8 @@ def committee(document: Document, context: Context) -> dict[str, Any]:
     """Who represents the employees for a briefing: the committee stated, else the employer's usual
     one (the catalogues' `who` format puts it in words)."""
     stated = [c.get("committee") for c in consultations(document, context) if c.get("committee")]
-    return {
-        "committee": stated[-1] if stated else None,
-        "sector": context.employer_type or context.sector,
-    }
+    usual = "steward" if context.cooperation_body == "TR" else context.employer_type or context.sector
+    return {"committee": stated[-1] if stated else None, "sector": usual}
 
 
 # --- severities by dates --------------------------------------------------------------------------

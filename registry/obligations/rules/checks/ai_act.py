@@ -45,7 +45,9 @@ class Duty(NamedTuple):
 
     severity: Severity
     applies_from: date | None  # the effective date while it lies ahead (the text names it)
-    legacy: date | None  # put into service before its date and not changed since (the text says so)
+    # Put (or to be put) into service before its date and not changed since: the text says so. A
+    # mapping {"day", "planned"}: the rules' Message values, put in words by the `legacy` format.
+    legacy: dict[str, Any] | None
 
 
 def high_risk_from(document: Document, context: Context) -> date:
@@ -60,12 +62,11 @@ def duty(document: Document, context: Context) -> Duty:
     effective, today = high_risk_from(document, context), context.today
     go_live = day(document.get("go_live_at"))
     changed = day(sub(document, "ai_act").get("significant_design_change_at"))
-    legacy = go_live is not None and go_live < effective and (changed is None or changed < effective)
-    if legacy:
+    if go_live is not None and go_live < effective and (changed is None or changed < effective):
         public_deadline = context.settings.rules_ai_act_public_legacy_by
         if context.sector == "public" and today >= public_deadline:
             return Duty(Severity.violation, None, None)
-        return Duty(Severity.info, None, effective)
+        return Duty(Severity.info, None, {"day": effective, "planned": go_live > today})
     return Duty(by_date(today, effective), not_yet(today, effective), None)
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+# Whose data a category is: rules/checks/gdpr.py owns the reading; imported here, not copied.
+from registry.obligations.rules.checks.gdpr import employee_categories
 from registry.obligations.rules.engine import (
     Context,
     Document,
@@ -289,7 +291,7 @@ def possibly_control_measure(document: Document, context: Context) -> Hit | None
         for entry in document.get("access") or ()
         if isinstance(entry, dict) and entry.get("scope") == "individual"
     ]
-    data = sorted(CONTROL_DATA & set(document.get("data_categories") or ()))
+    data = sorted(CONTROL_DATA & set(employee_categories(document)))
     if not individual or not data:
         return None
     message = _message("possibly_control_measure", "individual_data", categories=data)
