@@ -260,7 +260,7 @@ async def test_postgres_stores_documents_inline_and_uncompressed(world: World) -
     # 2026-11-30 00:25, docs/benchmarks.md). A document of 3 kB would be compressed by default.
     r = await world.client.patch(
         f"{API}/systems/{world.systems[0]}",
-        json={"description": "Planlægger besøg og køreruter for hjemmeplejens medarbejdere. " * 40},
+        json={"description": "Planlægger besøg og køreruter for hjemmeplejens medarbejdere. " * 30},
         headers={**world.headers("employer_admin", 0), "If-Match": '"1"'},
     )
     assert r.status_code == 200, r.text
