@@ -20,6 +20,7 @@ from registry import Actor, Role
 from registry.organizations import service as organizations
 from registry.organizations import units
 from registry.organizations.models import OrganizationFields, UnitFields, cvr_is_valid
+from registry.systems import record_service
 from registry.systems import service as systems
 from registry.systems.models import SystemFields
 
@@ -281,7 +282,9 @@ async def seed_varied_organization(
     platform_admin = Actor(sub="bench", role=Role.platform_admin)
     org = await organizations.create_organization(
         platform_admin,
-        OrganizationFields(name="Benchmark Kommune", cvr=cvr, sector="public", cooperation_body="MED"),
+        OrganizationFields(
+            name="Benchmark Kommune", cvr=cvr, employer_type="municipal", cooperation_body="MED"
+        ),
     )
     admin = Actor(sub="bench-admin", role=Role.employer_admin, org=org["id"])
     unit_ids = [
@@ -290,8 +293,39 @@ async def seed_varied_organization(
     started = time.perf_counter()
     ids = []
     for n in range(count):
+        fields = varied_system(rng, n, unit_ids)
         stored = await systems.register_system(
-            admin, org["id"], SystemFields.model_validate(varied_system(rng, n, unit_ids))
+            admin, org["id"], SystemFields.model_validate(fields), effective_at=date(2025, 9, 1)
         )
         ids.append(stored.document["id"])
+        await _histories(admin, stored.document["id"], stored.version, fields, rng)
     return VariedOrganization(org_id=org["id"], system_ids=ids, seconds=time.perf_counter() - started)
+
+
+async def _histories(
+    admin: Actor, system_id: str, version: int, fields: dict[str, Any], rng: random.Random
+) -> None:
+    """What employers record besides the system itself: the committee informed, the representatives
+    and the workers informed, and for some a material change with the notice that announces it."""
+    day = date(2025, 9, 1)
+    if rng.random() < 0.7:
+        await record_service.record(
+            admin, system_id, "consultation", {"committee": "lokal-MED", "informed_at": "2025-06-01"}
+        )
+    for party in ("representatives", "workers"):
+        if rng.random() < 0.6:
+            await record_service.record(
+                admin, system_id, "worker_information", {"party": party, "informed_at": "2025-07-01"}
+            )
+    if rng.random() < 0.3:
+        stored = await systems.update_system(
+            admin,
+            system_id,
+            {"vendor": "Ny Leverandør A/S"},
+            if_match=[version],
+            change_note="Ny leverandør",
+            effective_at=day + timedelta(days=rng.randrange(30, 300)),
+        )
+        if fields.get("control_measure") and rng.random() < 0.7:
+            notice = {"given_at": "2025-09-15", "covers_version": stored.version}
+            await record_service.record(admin, system_id, "notice", notice)
