@@ -14,8 +14,8 @@ from litestar.params import FromPath, QueryParameter
 from api.errors import problems
 from api.guards import register_reader
 from api.statement import MEDIA_TYPES, build_account, filename_for, render
+from api.statement.facts import account_facts
 from registry import Actor
-from registry.obligations.statement import system_statement
 
 Format = Annotated[Literal["html", "md", "pdf"], QueryParameter(description="html (default), md or pdf.")]
 Language = Annotated[Literal["da", "en"], QueryParameter(description="da (default) or en.")]
@@ -73,7 +73,7 @@ class SystemStatementController(Controller):
         format: Format = "html",
         lang: Language = "da",
     ) -> Response[bytes]:
-        statement = await system_statement(request.user, str(system_id))
+        statement = await account_facts(request.user, str(system_id))
         body = await render(build_account(statement, lang), format)
         filename = filename_for(str(statement.system["name"]), format)
         headers = {

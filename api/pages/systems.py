@@ -20,10 +20,11 @@ from api.pages.rendering import SECURITY_HEADERS, auth_of, language_of, render_p
 from api.pages.security import check_form
 from api.pages.views import badges_of, field_groups, local_day, question_view, revision_view
 from api.statement import build_account, filename_for, render
+from api.statement.facts import account_facts
 from api.statement.view import Words
 from registry import Forbidden, InvalidInput, Role
 from registry.obligations.flags import SystemFlags
-from registry.obligations.statement import Statement, system_statement
+from registry.obligations.statement import Statement
 from registry.organizations.models import Committee
 from registry.questions.service import answer, ask, get_question, list_questions
 from registry.sessions.visits import last_seen_versions, record_visit
@@ -54,7 +55,7 @@ async def _system_page(
     actor = actor_required(request)
     lang = language_of(request)
     t = translator(lang)
-    statement = await system_statement(actor, system_id)
+    statement = await account_facts(actor, system_id)
     questions = await list_questions(actor, system_id)
     document = statement.system
     version = int(document["version"])
@@ -167,7 +168,7 @@ class SystemPageController(Controller):
     async def statement(self, request: Request[Any, Any, Any], system_id: FromPath[str]) -> Response[Any]:
         actor = actor_required(request)
         lang = language_of(request)
-        account = build_account(await system_statement(actor, system_id), lang)
+        account = build_account(await account_facts(actor, system_id), lang)
         return render_page(
             request,
             "printable.html.j2",
@@ -187,7 +188,7 @@ class SystemPageController(Controller):
     ) -> Response[bytes]:
         actor = actor_required(request)
         lang = language_of(request)
-        statement = await system_statement(actor, system_id)
+        statement = await account_facts(actor, system_id)
         body = await render(build_account(statement, lang), "pdf")
         filename = filename_for(str(statement.system["name"]), "pdf")
         return Response(

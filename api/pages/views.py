@@ -326,7 +326,12 @@ def revision_view(
     facts.append((t("history.material"), capitalised(material) if material else t("history.material_no")))
     return RevisionView(
         version=revision.version,
-        heading=t("history.version", version=revision.version, moment=t.moment(revision.created_at)),
+        heading=t(
+            "history.version",
+            version=revision.version,
+            effective=revision.effective,
+            moment=t.moment(revision.created_at),
+        ),
         facts=facts,
         changes=[
             (words.label(c.field), words.value(c.field, c.old), words.value(c.field, c.new))

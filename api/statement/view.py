@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from api.i18n import LANGUAGES, Translator, legal_source, translator
 from registry.clock import parse_iso
+from registry.obligations.rules import is_high_risk
 from registry.obligations.statement import ReassessmentFacts, RevisionFacts, Statement
 from registry.systems.models import special_categories_of
 
@@ -132,6 +133,8 @@ class Words:
             "unit_ids": self.unit_names,
             "access": self.access_list,
             "data_subjects": self.data_subjects,
+            "dpo_contact": self.contact_text,
+            "contact": self.contact_text,
         }
         if name in special:
             return special[name](value)
@@ -175,6 +178,9 @@ class Words:
             + ", ".join(self.term("data_subject", subject) for subject in subjects)
             for category, subjects in value.items()
         )
+
+    def contact_text(self, contact: dict[str, Any]) -> str:
+        return str(contact.get("name")) + (f" <{contact['email']}>" if contact.get("email") else "")
 
     def access_list(self, entries: list[dict[str, Any]]) -> str:
         return "; ".join(self.access_entry(entry) for entry in entries)
@@ -278,13 +284,17 @@ class _Builder:
         blocks: list[Block] = []
         if categories:
             blocks.append(Paragraph(w("data.intro")))
+            subjects = self.doc.get("data_subjects") or {}
             rows = tuple(
-                (w.term("data_category", c), w("data.special_flag") if c in special else w("value.no"))
+                (
+                    w.term("data_category", c),
+                    ", ".join(w.term("data_subject", who) for who in subjects.get(c) or ["employees"]),
+                    w("data.special_flag") if c in special else w("value.no"),
+                )
                 for c in categories
             )
-            blocks.append(
-                Table(w("data.caption"), (w("data.column.category"), w("data.column.special")), rows)
-            )
+            columns = (w("data.column.category"), w("data.column.subjects"), w("data.column.special"))
+            blocks.append(Table(w("data.caption"), columns, rows))
         else:
             blocks.append(Paragraph(w("data.none")))
         if special:
@@ -292,6 +302,8 @@ class _Builder:
             blocks.append(Paragraph(w("data.special_note", categories=names)))
         rows_ = [(w("data.sources"), w.value("data_sources", self.doc.get("data_sources")))]
         rows_ += self.fact("legal_basis")
+        if self.doc.get("legal_basis") == "legitimate_interests":
+            rows_ += self.fact("legitimate_interest")
         rows_ += self.fact("special_category_basis", always=bool(special))
         blocks.append(Facts(tuple(rows_)))
         return Section("data", w("data.title"), tuple(blocks))
@@ -361,51 +373,224 @@ class _Builder:
             "human_oversight.description",
             "human_oversight.overseer_role",
             "human_oversight.trained",
+            "human_oversight.can_stop",
             "contest_channel",
+            "decision_logic",
+            optional=["human_oversight.can_stop", "decision_logic"],
         )
-        return Section("oversight", self.w("oversight.title"), (facts,))
+        blocks: list[Block] = [facts]
+        if is_high_risk(self.doc) and (self.doc.get("ai_act") or {}).get("annex_i_product") is not True:
+            blocks.append(Paragraph(self.w("oversight.annex_iii_rights")))
+        return Section("oversight", self.w("oversight.title"), tuple(blocks))
 
     def assessments(self) -> Section:
-        optional = [
+        ai_act = [
             "ai_act.annex_iii_point",
+            "ai_act.annex_i_product",
             "ai_act.profiling",
             "ai_act.emotion_recognition",
+            "ai_act.biometric_categorisation",
+            "ai_act.interacts_with_public",
+            "ai_act.publishes_generated_content",
+            "ai_act.significant_design_change_at",
             "ai_act.fria_date",
             "ai_act.provider_eu_db_ref",
-            "dpia.date",
-            "dpia.reference",
+            "ai_act.deployer_eu_db_ref",
         ]
-        rows = list(self.facts(*optional[:5], optional=optional).rows)
+        optional = [*ai_act, "dpia.date", "dpia.reference"]
+        rows = list(self.facts(*ai_act, optional=optional).rows)
         risk = (self.doc.get("ai_act") or {}).get("risk_class") or "unknown"
         rows.insert(0, (self.w.label("ai_act.risk_class"), self.w.term("risk_class", risk)))
-        rows += self.facts("dpia.status", *optional[5:], optional=optional).rows
+        rows += self.facts("dpia.status", "dpia.date", "dpia.reference", optional=optional).rows
         return Section("assessments", self.w("assessment.title"), (Facts(tuple(rows)),))
 
     def notice(self) -> Section:
         w = self.w
-        period = (w("notice.period"), w.t.days(self.s.organization.notice_period_days))
-        notice = self.facts(
-            "notice.given_at",
-            "notice.audience",
-            "notice.text_ref",
-            "notice.exception_reason",
-            "notice.late_notice_at",
-            optional=["notice.exception_reason", "notice.late_notice_at"],
-        )
-        blocks: list[Block] = [
-            Facts((period, *notice.rows)),
-            Heading(w("notice.consultation")),
-            self.facts(
-                "consultation.committee",
-                "consultation.informed_at",
-                "consultation.discussed_at",
-                "consultation.decided_at",
-                "consultation.minutes_ref",
-            ),
-            Heading(w("notice.information")),
-            self.facts("workers_informed_at", "employee_notice_ref", "go_live_at"),
-        ]
+        blocks: list[Block] = [Heading(w("notice.notices"))]
+        if self.doc.get("control_measure"):
+            period = (w("notice.period"), w.t.weeks(self.s.organization.notice_period_days))
+            blocks.append(Facts((period,)))
+            blocks += self.notices()
+            blocks += self.conditions()
+        else:
+            blocks.append(Paragraph(w("notice.not_relevant")))
+        blocks += [Heading(w("notice.consultation")), *self.consultations()]
+        blocks += [Heading(w("notice.information")), *self.information()]
         return Section("notice", w("notice.title"), tuple(blocks))
+
+    def _version(self, entry: dict[str, Any]) -> str:
+        covers = entry.get("covers_version")
+        return (
+            self.w("notice.covers.first")
+            if covers is None
+            else self.w("notice.covers.version", version=covers)
+        )
+
+    def notices(self) -> list[Block]:
+        w = self.w
+        entries = self.s.history("notice")
+        if not entries:
+            return [Paragraph(w("notice.none"))]
+        rows = tuple(
+            (
+                w.day(entry.get("given_at")) if entry.get("given_at") else w("value.not_stated"),
+                w.day(entry.get("takes_effect_at"))
+                if entry.get("takes_effect_at")
+                else w("value.not_stated"),
+                self._version(entry),
+                entry.get("audience") or w("value.not_stated"),
+                entry.get("text_ref") or w("value.not_stated"),
+                self._exception(entry.get("exception")),
+            )
+            for entry in entries
+        )
+        columns = tuple(
+            w(f"notice.column.{name}")
+            for name in ("given", "takes_effect", "covers", "audience", "text", "exception")
+        )
+        return [Table(w("notice.caption"), columns, rows)]
+
+    def _exception(self, exception: dict[str, Any] | None) -> str:
+        if not exception:
+            return self.w("value.no")
+        late = exception.get("late_notice_at")
+        reason = exception.get("reason") or self.w("value.not_stated")
+        return self.w(
+            "notice.exception", reason=reason, late=self.w.day(late) if late else self.w("value.not_stated")
+        )
+
+    def conditions(self) -> list[Block]:
+        """The four conditions of a control measure, as the employer states them."""
+        w = self.w
+        names = (
+            "operational_reason",
+            "control_measure_assessment.proportionality",
+            "control_measure_assessment.less_intrusive_alternatives",
+            "control_measure_assessment.not_offensive",
+            "control_measure_assessment.no_loss",
+            "control_measure_assessment.not_used_for",
+        )
+        return [Heading(w("notice.conditions")), Paragraph(w("notice.conditions.intro")), self.facts(*names)]
+
+    def consultations(self) -> list[Block]:
+        w = self.w
+        entries = self.s.history("consultation")
+        if not entries:
+            return [Paragraph(w("notice.consultation.none"))]
+        rows = tuple(
+            (
+                w.term("committee", entry.get("committee"))
+                if entry.get("committee")
+                else w("value.not_stated"),
+                *(
+                    w.day(entry[key]) if entry.get(key) else w("value.not_stated")
+                    for key in ("informed_at", "discussed_at", "decided_at")
+                ),
+                entry.get("minutes_ref") or w("value.not_stated"),
+                self._version(entry),
+            )
+            for entry in entries
+        )
+        columns = tuple(
+            w(f"consultation.column.{name}")
+            for name in ("committee", "informed", "discussed", "decided", "minutes", "covers")
+        )
+        return [Table(w("consultation.caption"), columns, rows)]
+
+    def information(self) -> list[Block]:
+        w = self.w
+        blocks: list[Block] = []
+        if is_high_risk(self.doc):
+            blocks.append(Paragraph(w("information.high_risk")))
+        entries = self.s.history("worker_information")
+        if entries:
+            rows = tuple(
+                (
+                    w(f"information.party.{entry.get('party')}"),
+                    w.day(entry.get("informed_at")),
+                    entry.get("channel") or w("value.not_stated"),
+                    entry.get("text_ref") or w("value.not_stated"),
+                )
+                for entry in entries
+            )
+            columns = tuple(
+                w(f"information.column.{name}") for name in ("party", "informed", "channel", "text")
+            )
+            blocks.append(Table(w("information.caption"), columns, rows))
+        else:
+            blocks.append(Paragraph(w("information.none")))
+        blocks.append(self.facts("employee_notice_ref", "employee_notice_given_at", "go_live_at"))
+        return blocks
+
+    def rights(self) -> Section:
+        """GDPR Art. 13 and 14: who to ask, who receives the data, transfers, rights, complaints."""
+        w = self.w
+        transfer = self.doc.get("third_country_transfer") or {}
+        rows = [
+            (w("rights.controller"), self.s.organization.name),
+            *self.fact("dpo_contact"),
+            *self.fact("processors"),
+            *self.fact("processor_agreement_ref"),
+            (
+                w.label("third_country_transfer"),
+                w.value("third_country_transfer", transfer)
+                if transfer.get("countries")
+                else w("rights.no_transfer"),
+            ),
+        ]
+        blocks: list[Block] = [
+            Facts(tuple(rows)),
+            Paragraph(w("rights.your_rights")),
+            Paragraph(w("rights.complaint")),
+        ]
+        if self.s.organization.sector == "public":
+            blocks.append(Paragraph(w("rights.access_to_documents")))
+        return Section("rights", w("rights.title"), tuple(blocks))
+
+    def questions(self) -> Section:
+        """The questions on record and management's answers, with the committee and the minutes."""
+        w = self.w
+        if not self.s.questions:
+            return Section("questions", w("qa.title"), (Paragraph(w("qa.none")),))
+        blocks: list[Block] = [Paragraph(w("qa.intro"))]
+        for question in reversed(self.s.questions):  # oldest first, as the minutes tell it
+            kind = w(f"qa.kind.{question['kind']}")
+            blocks.append(Heading(f"{kind}: {question['text']}"))
+            if not question["answers"]:
+                blocks.append(Paragraph(w("qa.unanswered")))
+            for answer in question["answers"]:
+                where = [
+                    w.term("committee", answer["committee"]) if answer.get("committee") else None,
+                    w.day(answer["meeting_date"]) if answer.get("meeting_date") else None,
+                    answer.get("minutes_ref"),
+                ]
+                recorded = "; ".join(part for part in where if part) or w("value.not_stated")
+                text = answer["text"]
+                if answer.get("corrects"):
+                    text = w("qa.correction", text=text)
+                blocks.append(Facts(((w("qa.answer"), text), (w("qa.recorded"), recorded))))
+        return Section("questions", w("qa.title"), tuple(blocks))
+
+    def signoff(self) -> Section:
+        """Who in management stands behind the account, and when the committee discussed it."""
+        w = self.w
+        manager = self.doc.get("accountable_manager") or w("value.not_stated")
+        discussed = [c for c in self.s.history("consultation") if c.get("discussed_at")]
+        rows = [(w.label("accountable_manager"), manager)]
+        if discussed:
+            latest = max(discussed, key=lambda c: c["discussed_at"])
+            committee = (
+                w.term("committee", latest["committee"])
+                if latest.get("committee")
+                else w("signoff.committee")
+            )
+            text = w("signoff.discussed", committee=committee, day=w.day(latest["discussed_at"]))
+            if latest.get("minutes_ref"):
+                text += f" ({latest['minutes_ref']})"
+            rows.append((w("signoff.discussed.label"), text))
+        else:
+            rows.append((w("signoff.discussed.label"), w("signoff.not_discussed")))
+        return Section("signoff", w("signoff.title"), (Facts(tuple(rows)),))
 
     def apv(self) -> Section:
         w = self.w
@@ -519,7 +704,9 @@ class _Builder:
             rows.append((w("history.note"), revision.change_note))
         rows.append((w("history.material"), material or w("history.material_no")))
         blocks: list[Block] = [
-            Heading(w("history.version", version=revision.version, moment=moment)),
+            Heading(
+                w("history.version", version=revision.version, effective=revision.effective, moment=moment)
+            ),
             Facts(tuple(rows)),
         ]
         if revision.version == 1:
@@ -555,9 +742,12 @@ class _Builder:
             self.oversight,
             self.assessments,
             self.notice,
+            self.rights,
             self.apv,
             self.findings,
+            self.questions,
             self.history,
+            self.signoff,
         )
         generated = w.t.moment(self.s.generated_at)
         basis = w(

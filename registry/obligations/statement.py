@@ -1,6 +1,7 @@
 """The written account (skriftlig redegørelse) of one AI system: everything the employer tells the
 employee side about it, gathered in one plain structure for a renderer (shared/domain.md §2: purpose,
-data, access, storage, use and changes; it meets the notice rules, GDPR Art. 13 and AI Act Art. 26(7)).
+data, access, storage, use and changes; the notices, consultations and information of the workers;
+the questions on record).
 
 Who may read it is decided exactly as for the system itself: another organization's system, or one
 outside a unit-limited steward's units, is NotFound."""
@@ -20,6 +21,7 @@ from registry.obligations.apv import list_reassessments
 from registry.obligations.findings import list_system_findings
 from registry.organizations.tables import Organization, Unit
 from registry.systems.history import field_changes
+from registry.systems.record_service import entries_of
 from registry.systems.tables import AISystem, SystemRevision
 from registry.systems.visibility import visible_system
 
@@ -31,6 +33,7 @@ class OrganizationFacts:
     sector: str
     cooperation_body: str
     notice_period_days: int
+    employer_type: str | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,11 @@ class RevisionFacts:
     changed_fields: tuple[str, ...]
     material_reasons: tuple[str, ...]
     changes: tuple[FieldChange, ...]  # from the version before (version 1: from nothing)
+    effective_at: date | None = None  # the day it took effect; None: the day it was recorded
+
+    @property
+    def effective(self) -> date:
+        return self.effective_at or self.created_at.date()
 
 
 @dataclass(frozen=True)
@@ -99,6 +107,46 @@ class Statement:
     reassessments: tuple[ReassessmentFacts, ...]  # due first
     revisions: tuple[RevisionFacts, ...]  # newest first
     generated_at: datetime
+    # The histories of notices, consultations and workers' information, oldest first, as the API
+    # lists them (registry/systems/record_service.py).
+    entries: tuple[dict[str, Any], ...] = ()
+    # The questions on record with their answers, as the API lists them (newest first). The questions
+    # package builds on this one, so the caller adds them (api/controllers/statement.py).
+    questions: tuple[dict[str, Any], ...] = ()
+
+    def history(self, kind: str) -> list[dict[str, Any]]:
+        """The entries of one history that stand (no later entry replaces them), oldest first. Without
+        any entries, the system's own notice, consultation and workers_informed_at stand for them."""
+        if not self.entries:
+            return [entry for entry in _from_document(self.system) if entry["kind"] == kind]
+        replaced = {entry.get("replaces") for entry in self.entries if entry.get("replaces")}
+        return [e for e in self.entries if e["kind"] == kind and e["id"] not in replaced]
+
+
+def _from_document(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """A document's own notice, consultation and workers_informed_at as entries of their histories."""
+    entries: list[dict[str, Any]] = []
+    notice = document.get("notice") or {}
+    if notice:
+        exception = None
+        if notice.get("exception_reason") or notice.get("late_notice_at"):
+            exception = {
+                "reason": notice.get("exception_reason"),
+                "late_notice_at": notice.get("late_notice_at"),
+            }
+        entries.append({"kind": "notice", "id": "notice", **notice, "exception": exception})
+    if document.get("consultation"):
+        entries.append({"kind": "consultation", "id": "consultation", **document["consultation"]})
+    if document.get("workers_informed_at"):
+        entries.append(
+            {
+                "kind": "worker_information",
+                "id": "workers",
+                "party": "workers",
+                "informed_at": document["workers_informed_at"],
+            }
+        )
+    return entries
 
 
 def _loads(value: Any) -> Any:
@@ -107,6 +155,12 @@ def _loads(value: Any) -> Any:
 
 def _moment(value: Any) -> datetime:
     return value if isinstance(value, datetime) else parse_iso(str(value))
+
+
+def _day(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
 
 
 def _finding(view: dict[str, Any]) -> FindingFacts:
@@ -159,6 +213,7 @@ def _history(rows: list[dict[str, Any]]) -> tuple[RevisionFacts, ...]:
                 changed_fields=tuple(_loads(row["changed_fields"]) or ()),
                 material_reasons=tuple(_loads(row["material_reasons"]) or ()),
                 changes=tuple(FieldChange(**change) for change in field_changes(previous, document)),
+                effective_at=_day(row.get("effective_at")),
             )
         )
         previous = document
@@ -184,6 +239,7 @@ async def system_statement(actor: Actor, system_id: str) -> Statement:
             SystemRevision.changed_fields,
             SystemRevision.material_reasons,
             SystemRevision.document,
+            SystemRevision.effective_at,
         )
         .where((SystemRevision.system == key) & (SystemRevision.version <= document["version"]))
         .order_by(SystemRevision.version)
@@ -192,6 +248,7 @@ async def system_statement(actor: Actor, system_id: str) -> Statement:
         Unit.organization == uuid.UUID(org_id)
     )
     findings = await list_system_findings(actor, system_id)
+    entries = (await entries_of([key])).get(str(key), [])
     reassessments = await list_reassessments(actor, org_id, system_id=str(key))
     return Statement(
         system=document,
@@ -201,6 +258,7 @@ async def system_statement(actor: Actor, system_id: str) -> Statement:
             sector=org["sector"],
             cooperation_body=org["cooperation_body"],
             notice_period_days=org["notice_period_days"],
+            employer_type=org["employer_type"],
         ),
         units={
             str(unit["id"]): UnitFacts(id=str(unit["id"]), name=unit["name"], committee=unit["committee"])
@@ -210,6 +268,7 @@ async def system_statement(actor: Actor, system_id: str) -> Statement:
         reassessments=tuple(_reassessment(view) for view in reassessments),
         revisions=_history(revisions),
         generated_at=utcnow(),
+        entries=tuple(entries),
     )
 
 

@@ -7,11 +7,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import httpx
+
 from registry.demo import seed_demo
 from registry.obligations.findings import recompute_organization
 from registry.obligations.tables import SystemFinding
 from registry.questions.tables import Answer, Question
 from registry.systems.tables import AISystem, SystemRecord, SystemRevision
+from tests.support.world import API, TokenFactory, bearer
 
 DAY = date(2026, 12, 6)
 
@@ -90,3 +93,49 @@ async def test_the_demo_has_questions_and_answers_on_record(migrated_database: A
     assert len([a for a in answers if a["minutes_ref"]]) >= 2
     assert any(a["corrects"] is not None for a in answers)  # an answer corrected on record
     assert any(q["status"] == "open" for q in questions)
+
+
+async def _account(client: httpx.AsyncClient, token: TokenFactory, name: str, lang: str = "da") -> str:
+    row = await AISystem.select(AISystem.id, AISystem.organization).where(AISystem.name == name).first()
+    headers = bearer(token("steward", str(row["organization"])))
+    r = await client.get(f"{API}/systems/{row['id']}/statement?format=md&lang={lang}", headers=headers)
+    assert r.status_code == 200, r.text
+    return r.text
+
+
+async def test_the_written_account_says_what_the_employee_side_may_ask_for(
+    client: httpx.AsyncClient, token: TokenFactory
+) -> None:
+    await seed_demo()
+    route = await _account(client, token, "AI-ruteplanlægning i hjemmeplejen")
+    # Every notice with what it covers, and the four conditions of a control measure.
+    assert "| 10. februar 2025 | 24. marts 2025 | systemet, som det blev taget i brug |" in route
+    assert "| 16. juni 2025 | 1. august 2025 | ændringen i version 2 |" in route
+    assert "Betingelserne for en kontrolforanstaltning" in route
+    assert "**Hvorfor medarbejderne ikke lider tab:** Oplysningerne bruges ikke til løn" in route
+    # Whose data it is: the citizens' health is not the employees'.
+    assert "| helbred | borgere |" in route
+    # GDPR Art. 13: the DPO, processors and their agreement, transfers, rights and complaints.
+    assert "**Databeskyttelsesrådgiver (DPO):** Databeskyttelsesrådgiver, Fjordby Kommune" in route
+    assert "Databehandleraftale med RuteKlar A/S" in route
+    assert "Du kan klage til Datatilsynet" in route
+    assert "aktindsigt" in route  # a public employer
+    # Questions and answers on record, with the committee, the meeting and the minutes.
+    assert "### Spørgsmål: Ruteplanlæggeren fordeler besøg" in route
+    assert "lokal-MED; 9. september 2025; Referat lokal-MED Hjemmeplejen 09.09.2025, pkt. 5" in route
+    # Who in management stands behind it, and when the committee discussed it.
+    assert "**Ansvarlig i ledelsen:** Ældre- og sundhedschef Lene Bach" in route
+    assert "Behandlet i lokal-MED den 20. maj 2025" in route
+    # The history says when each change took effect, not only when it was recorded.
+    assert "Version 2, gældende fra 1. august 2025 (registreret" in route
+
+    xray = await _account(client, token, "AI-triage af røntgenbilleder af thorax")
+    assert "Ikke relevant \u2013 systemet er ikke registreret som kontrolforanstaltning." in xray
+    # Art. 26(7): both the representatives and the workers, each with a date.
+    assert "| Medarbejdernes repræsentanter | 8. oktober 2024 |" in xray
+    assert "| De berørte medarbejdere | 3. februar 2025 |" in xray
+    assert "Du vil være omfattet af brugen af et højrisiko-AI-system" in xray
+
+    jobcenter = await _account(client, token, "Generativ sagsassistent i Jobcenteret", "en")
+    assert "### Correction: " in jobcenter
+    assert "(corrects an earlier answer)" in jobcenter

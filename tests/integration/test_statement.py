@@ -210,9 +210,10 @@ async def test_markdown_in_danish_and_english(world: World, system: str) -> None
     assert "\n# Skriftlig redegørelse om AI-systemet Køreplan for hjemmeplejen\n" in da.text
     assert "\n## 2. Formål\n" in da.text
     assert "| Teamleder | den enkelte medarbejder (kan se oplysninger om hver enkelt) |" in da.text
-    assert "**Varslet:** 5. januar 2026" in da.text
+    assert "| 5. januar 2026 |" in da.text  # the notice, in the table of notices
+    assert "## 12. Spørgsmål og svar" in da.text or "Spørgsmål og svar" in da.text
     assert "\n# Written account of the AI system Køreplan for hjemmeplejen\n" in en.text
-    assert "**Notice given:** 5 January 2026" in en.text
+    assert "| 5 January 2026 |" in en.text
     finding = await first_finding(world, system)
     assert finding["message_da"].split(" (")[0][:30] in da.text.replace("\\", "")
 
