@@ -1,14 +1,21 @@
-"""`python -m tests.support.earlier_release`: make a database as the release before findings kept their
-message as a key (every registry migration up to 2026-11-30T02:19:55), put in it a finding that release
-stored (its Danish and English sentences), bring it up to date with the register's own migrate, and print
-as JSON what the migration applied and what the register then says of the finding, in both languages.
-The database is the one AIREG_DATABASE_URL / AIREG_DATA_DIR name (a test's own)."""
+"""`python -m tests.support.earlier_release [findings|histories]`: make a database as an earlier release
+made it, put in it what that release stored, bring it up to date with the register's own migrate, and
+print as JSON what the migrations applied and what the register then says. The database is the one
+AIREG_DATABASE_URL / AIREG_DATA_DIR name (a test's own).
+
+- `findings` (the default): the release before findings kept their message as a key (every registry
+  migration up to 2026-11-30T02:19:55), with a finding stored as its Danish and English sentences.
+- `histories`: the release before notices, consultations and workers' information were histories (up to
+  2026-12-05T22:00:00), with a system whose versions each held one notice, consultation and date."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import sys
 import uuid
+from datetime import UTC, datetime
+from typing import Any
 
 from piccolo.apps.migrations.commands.forwards import run_forwards
 from piccolo.engine import engine_finder
@@ -17,6 +24,97 @@ from piccolo.querystring import QueryString
 PREVIOUS = "2026-11-30T02:19:55:703087"
 EARLIER_DA = "Den seneste APV, der dækker systemet, er fra 2023-05-01, 1123 dage siden."
 EARLIER_EN = "The latest APV covering the system is from 2023-05-01, 1123 days ago."
+
+
+BEFORE_HISTORIES = "2026-12-05T22:00:00:000000"
+
+
+async def _forwards(up_to: str) -> None:
+    for app, until in (("registry", up_to), ("webhooks", "all")):
+        result = await run_forwards(app_name=app, migration_id=until)
+        if not result.success:
+            raise SystemExit(result.message)
+
+
+def _version(number: int, **fields: Any) -> dict[str, Any]:
+    base = {"name": "Ruteplanlægning", "purpose": "Ruter", "category": "monitoring", "control_measure": True}
+    return {"version": number, **base, "status": "in_use", "unit_ids": [], "data_categories": [], **fields}
+
+
+# Each version as that release stored it: one notice, one consultation and one date at a time.
+FIRST_NOTICE = {"given_at": "2025-02-10", "audience": "Distrikt Nord", "text_ref": "Varsling 1.0"}
+SECOND_NOTICE = {"given_at": "2025-06-16", "audience": "Nord og Syd", "text_ref": "Varsling 2.0"}
+CONSULTATION = {"committee": "lokal-MED", "informed_at": "2024-11-19", "decided_at": "2025-01-28"}
+VERSIONS = [
+    _version(1, notice=FIRST_NOTICE, consultation=CONSULTATION, workers_informed_at="2025-02-10"),
+    _version(2, notice=FIRST_NOTICE, consultation=CONSULTATION, workers_informed_at="2025-02-10"),
+    _version(3, notice=SECOND_NOTICE, consultation=CONSULTATION, workers_informed_at="2025-06-16"),
+]
+
+
+async def histories() -> None:
+    """A system of the release before histories, with three versions, migrated: what it became."""
+    await _forwards(BEFORE_HISTORIES)
+    engine = engine_finder()
+    org, system = uuid.uuid4(), uuid.uuid4()
+    await engine.run_querystring(
+        QueryString(
+            'INSERT INTO "organization" ("id", "name", "cvr", "sector") VALUES ({}, {}, {}, {})',
+            org,
+            "Org",
+            "29189919",
+            "public",
+        )
+    )
+    document = json.dumps({"id": str(system), "organization_id": str(org), **VERSIONS[-1]})
+    await engine.run_querystring(
+        QueryString(
+            'INSERT INTO "ai_system" ("id", "organization", "version", "document") VALUES ({}, {}, {}, {})',
+            system,
+            org,
+            len(VERSIONS),
+            document,
+        )
+    )
+    for number, version in enumerate(VERSIONS, 1):
+        await engine.run_querystring(
+            QueryString(
+                'INSERT INTO "system_revision" ("id", "system", "version", "document", "changed_fields", '
+                '"material_reasons", "author", "created_at") VALUES ({}, {}, {}, {}, {}, {}, {}, {})',
+                uuid.uuid4(),
+                system,
+                number,
+                json.dumps(version),
+                "[]",
+                "[]",
+                f"author-{number}",
+                datetime(2025, number * 3, 1, 9, 0, tzinfo=UTC),
+            )
+        )
+
+    from registry import Actor, Role
+    from registry.db.migrate import migrate, pending_migrations
+    from registry.systems import record_service
+    from registry.systems.service import list_revisions
+
+    applied = await migrate()
+    auditor = Actor(sub="auditor", role=Role.auditor, org=str(org))
+    entries = {
+        kind: await record_service.list_entries(auditor, str(system), kind)
+        for kind in ("notice", "consultation", "worker_information")
+    }
+    revisions = await list_revisions(auditor, str(system))
+    print(
+        json.dumps(
+            {
+                "applied": applied,
+                "pending": await pending_migrations(),
+                "entries": entries,
+                "effective": [r["effective_at"] for r in revisions],
+            },
+            ensure_ascii=False,
+        )
+    )
 
 
 async def main() -> None:
@@ -76,4 +174,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    asyncio.run(histories() if sys.argv[1:] == ["histories"] else main())
