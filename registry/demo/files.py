@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from registry.fields import Day, Strict
+from registry.obligations.models import AmoParticipation
 from registry.organizations.models import OrganizationFields, UnitFields
 from registry.questions.models import AnswerFields, QuestionFields
 from registry.systems.models import SystemFields
@@ -41,12 +42,21 @@ class DemoRecord(Strict):
     entry: dict[str, Any]
 
 
+class DemoApvCompletion(Strict):
+    """The system's open APV revisions completed, on the day of the story, with the AMO."""
+
+    completed_on: Day
+    amo_participation: AmoParticipation
+    findings: str | None = None
+
+
 class DemoRevision(Strict):
     change_note: str
     effective_at: Day  # the day of the story: when the change took effect
     material: bool = False
     changes: dict[str, Any]  # the top-level fields of the AI system it replaces
     records: list[DemoRecord] = []
+    apv_completed: DemoApvCompletion | None = None  # after the change and its records
 
 
 class DemoAnswer(AnswerFields):

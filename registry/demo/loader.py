@@ -25,7 +25,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from registry.access import Actor, Role
-from registry.demo.files import DemoFile, DemoQuestion, DemoRecord, load_files, record_entry, resolved_systems
+from registry.demo.files import (
+    DemoApvCompletion,
+    DemoFile,
+    DemoQuestion,
+    DemoRecord,
+    load_files,
+    record_entry,
+    resolved_systems,
+)
+from registry.obligations import apv
+from registry.obligations.models import ReassessmentPatch
 from registry.organizations import service as organizations
 from registry.organizations import units
 from registry.organizations.models import UnitFields
@@ -82,6 +92,8 @@ async def _seed_organization(file: str, spec: DemoFile) -> DemoOrganization:
                 material=rev.material,
             )
             await _record(admin, system_id, rev.records, stored.version)
+            if rev.apv_completed is not None:
+                await _complete_apv(admin, org["id"], system_id, rev.apv_completed)
         for question in system.questions:
             await _ask(steward, admin, system_id, question)
     steward_units = [ids[key] for key in spec.steward_units]
@@ -97,6 +109,12 @@ async def _record(admin: Actor, system_id: str, records: list[DemoRecord], versi
             admin, system_id, record.kind, record_entry(record, version, latest.get(record.kind))
         )
         latest[record.kind] = recorded["id"]
+
+
+async def _complete_apv(admin: Actor, org_id: str, system_id: str, done: DemoApvCompletion) -> None:
+    for revision in await apv.list_reassessments(admin, org_id, system_id=system_id, status="open"):
+        patch = ReassessmentPatch(status="completed", **done.model_dump())
+        await apv.update_reassessment(admin, revision["id"], patch)
 
 
 async def _ask(steward: Actor, admin: Actor, system_id: str, question: DemoQuestion) -> None:

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from registry.access import Actor, require_register_reader, require_register_writer
 from registry.accesslog import context as audit
-from registry.clock import iso, utcnow
+from registry.clock import iso, utcnow, workplace_today
 from registry.db import write_transaction
 from registry.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from registry.events import Event, EventType, emit
@@ -60,6 +60,7 @@ async def open_reassessments(
     reasons: list[str],
     *,
     due_days: int = DEFAULT_DUE_DAYS,
+    effective_at: date | None = None,
 ) -> list[str]:
     """Open a revision for each affected unit (no units: one for the whole organization) that has none
     open, and emit apv.reassessment_required for each; an open one collects the reasons of the later
@@ -70,6 +71,9 @@ async def open_reassessments(
     ).where((ApvReassessment.system == system_key) & (ApvReassessment.status == "open"))
     already = {row["unit_id"] for row in open_rows}
     now = utcnow()
+    # Due the set number of days after the change took effect: a change entered afterwards may be
+    # overdue at once, as it was at the workplace.
+    due = (effective_at or now.date()) + timedelta(days=due_days)
     for row in open_rows:
         known = list(_loads(row["reasons"]) or [])
         added = [reason for reason in reasons if reason not in known]
@@ -77,7 +81,6 @@ async def open_reassessments(
             await ApvReassessment.update(
                 {ApvReassessment.reasons: json.dumps(known + added), ApvReassessment.updated_at: now}
             ).where(ApvReassessment.id == row["id"])
-    due = now.date() + timedelta(days=due_days)
     opened = []
     targets: list[str | None] = [*unit_ids] or [None]
     for unit in targets:
@@ -189,6 +192,20 @@ async def get_reassessment(actor: Actor, reassessment_id: str) -> dict[str, Any]
     return _view(await _owned(actor, reassessment_id, write=False), utcnow().date())
 
 
+def _completed_at(stated: str | None, now: datetime) -> datetime:
+    """When a revision was completed: the day stated (noon UTC, so it reads as that day in Denmark),
+    never in the future; else now."""
+    if stated is None:
+        return now
+    day = date.fromisoformat(stated)
+    if day > workplace_today():
+        raise InvalidInput(
+            "An APV revision cannot be completed in the future.",
+            problems=[FieldProblem("completed_on", "is after today")],
+        )
+    return datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+
+
 async def update_reassessment(actor: Actor, reassessment_id: str, patch: ReassessmentPatch) -> dict[str, Any]:
     """Record AMO participation, findings and action items; `status: completed` completes it (AMO
     participation must be stated). A completed reassessment is on record and no longer changes."""
@@ -218,7 +235,7 @@ async def update_reassessment(actor: Actor, reassessment_id: str, patch: Reasses
                 )
             values |= {
                 ApvReassessment.status: "completed",
-                ApvReassessment.completed_at: now,
+                ApvReassessment.completed_at: _completed_at(changes.get("completed_on"), now),
                 ApvReassessment.completed_by: actor.sub,
             }
         await ApvReassessment.update(values).where(ApvReassessment.id == row["id"])

@@ -1,9 +1,11 @@
 """The obligations follow every change of an AI system (the port of registry/systems/followers.py):
 a material change opens an APV revision per affected unit (an open one collects the reasons of later
-changes), retiring a system cancels its open revisions, and the system's findings are recomputed, in
-the change's transaction."""
+changes; none when the APV the employer states already covers the change), retiring a system cancels
+its open revisions, and the system's findings are recomputed, in the change's transaction."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from registry.obligations.apv import cancel_reassessments, open_reassessments
 from registry.obligations.findings import recompute_system, rule_settings
@@ -20,7 +22,7 @@ class Obligations:
         if document["status"] == "retired":
             if change.previous is not None and change.previous.get("status") != "retired":
                 await cancel_reassessments(change.organization_id, change.system_id)
-        elif change.material_reasons:
+        elif change.material_reasons and not _assessed(change):
             await open_reassessments(
                 change.organization_id,
                 change.system_id,
@@ -28,5 +30,18 @@ class Obligations:
                 list(document["unit_ids"]),
                 change.material_reasons,
                 due_days=rule_settings().rules_apv_due_days,
+                effective_at=change.effective_at,
             )
         await recompute_system(change.system_id, document=document)
+
+
+def _assessed(change: SystemChange) -> bool:
+    """Whether the APV the employer states already covers the change: a system registered with its APV
+    stated (the APV covers it as registered), or a change entered afterwards whose APV was made on or
+    after the day it took effect."""
+    assessed = change.document.get("apv_last_assessed_at")
+    if assessed is None:
+        return False
+    if change.previous is None:
+        return True
+    return change.effective_at is not None and date.fromisoformat(assessed) >= change.effective_at

@@ -28,6 +28,11 @@ class ReassessmentPatch(Strict):
     """Fields to record; `status: completed` completes the reassessment (AMO participation required)."""
 
     status: Literal["completed"] | None = None
+    completed_on: Day | None = Field(
+        default=None,
+        description="With `status: completed`: the day the revision was completed at the workplace "
+        "(default: today; never in the future), for a revision entered afterwards.",
+    )
     amo_participation: AmoParticipation | None = None
     findings: LongText | None = Field(default=None, description="What the reassessment found.")
     action_items: list[ActionItem] | None = Field(default=None, max_length=200)

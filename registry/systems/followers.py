@@ -9,6 +9,7 @@ package owns the port and knows nothing of the rules. The composition root insta
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Protocol
 
 from registry.errors import ConfigurationError
@@ -25,6 +26,7 @@ class SystemChange:
     previous: Document | None
     document: Document
     material_reasons: list[str]
+    effective_at: date | None = None  # the day the change took effect at the workplace
 
 
 class ChangeFollower(Protocol):

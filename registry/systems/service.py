@@ -245,7 +245,7 @@ async def register_system(
                 material_reasons=material,
             )
         )
-        await follower().follow(SystemChange(org_id, str(system_id), None, document, material))
+        await follower().follow(SystemChange(org_id, str(system_id), None, document, material, effective))
     return StoredSystem(body=_dumps(document).encode(), version=1)
 
 
@@ -360,7 +360,9 @@ async def update_system(
                 material_reasons=material_reasons,
             )
         )
-        await follower().follow(SystemChange(org_id, system_id, previous, document, material_reasons))
+        await follower().follow(
+            SystemChange(org_id, system_id, previous, document, material_reasons, effective)
+        )
     return StoredSystem(body=_dumps(document).encode(), version=version)
 
 

@@ -20,10 +20,11 @@ DAY = date(2026, 12, 6)
 
 ROSTER = "AI-understøttet vagtplanlægning på sengeafsnittene"
 EXPECTED: set[tuple[str, str, str]] = {
-    # Expanded to drivers' posts on 2 March 2026 (material), with no APV recorded and the DPIA of
-    # 6 October 2025 not reviewed since.
+    # Expanded to drivers' posts on 2 March 2026 (material), with no APV recorded, its APV revisions
+    # not completed and the DPIA of 6 October 2025 not reviewed since.
     ("AI-sortering af ansøgninger i rekruttering", "apv.outdated", "warning"),
     ("AI-sortering af ansøgninger i rekruttering", "gdpr.dpia_outdated", "warning"),
+    ("AI-sortering af ansøgninger i rekruttering", "apv.reassessment_overdue", "warning"),
     # Planned for 5 April 2027, before the Annex III date: what to prepare, as good practice where
     # Art. 111(2) will apply; only the committee (regions-MED) is informed so far.
     (ROSTER, "ai_act.exposed_persons_not_informed", "info"),
@@ -47,10 +48,15 @@ EXPECTED: set[tuple[str, str, str]] = {
     # steward's open question); the drivers got the written notice four days after go-live.
     ("Speditørens telematik og tidsvinduer for chauffører", "gdpr.automated_decision_safeguards", "info"),
     ("Speditørens telematik og tidsvinduer for chauffører", "high_risk.workers_informed_late", "info"),
+    # The data reduction of 24 November 2025 changed what the system does; its APV revision (due
+    # 24 December 2025) is not completed.
+    ("Speditørens telematik og tidsvinduer for chauffører", "apv.reassessment_overdue", "warning"),
     # The scoring extended on 1 November 2025; the DPIA is from 15 January 2025.
     ("Talegenkendelse og kvalitetsscoring af kundeopkald", "gdpr.dpia_outdated", "warning"),
-    # A pilot since 1 September 2026 with no APV recorded.
+    # A pilot since 1 September 2026 with no APV recorded, and its APV revision (due 1 October 2026)
+    # not completed.
     ("Talegenkendelse til journalføring i Akutafdelingen", "apv.outdated", "warning"),
+    ("Talegenkendelse til journalføring i Akutafdelingen", "apv.reassessment_overdue", "warning"),
 }
 
 

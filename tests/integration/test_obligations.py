@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from registry.clock import utcnow
+from registry.clock import utcnow, workplace_today
 from registry.obligations.findings import recompute_organization
 from registry.obligations.tables import ApvReassessment, SystemFinding
 from tests.support.world import API, World, system_body
@@ -92,7 +92,7 @@ async def test_a_material_change_opens_one_reassessment_per_affected_unit(world:
         assert item["status"] == "open"
         assert item["reasons"] == ["went_into_use"]
         assert item["opened_version"] == 2
-        assert date.fromisoformat(item["due_date"]) == utcnow().date() + timedelta(days=30)
+        assert date.fromisoformat(item["due_date"]) == workplace_today() + timedelta(days=30)
         assert item["overdue"] is False
     required = await events("apv.reassessment_required", world)
     assert len(required) == 2
@@ -369,3 +369,34 @@ async def test_the_overview_adds_up_the_register(world: World) -> None:
     assert sum(overview["open_findings"].values()) == len(listed)
     assert overview["apv_open"] == len(await reassessments(world, "?status=open")) + 1  # the world's pilot
     assert overview["apv_overdue"] == 0
+
+
+async def test_an_apv_the_employer_states_covers_what_it_was_made_for(world: World) -> None:
+    """A system registered with its APV opens no revision; a change entered afterwards opens one due
+    30 days after it took effect, unless the APV stated was made since; a revision can be completed on
+    the day it was, never in the future."""
+    covered = await register(world, status="in_use", apv_last_assessed_at="2025-01-10")
+    assert [a for a in await reassessments(world) if a["system_id"] == covered] == []
+    system = await register(world, status="in_use", unit_ids=[world.units[0]])
+    [first] = [a for a in await reassessments(world) if a["system_id"] == system]
+    body = {"status": "completed", "completed_on": "2025-03-01", "amo_participation": AMO}
+    r = await world.client.patch(f"{API}/apv-reassessments/{first['id']}", json=body, headers=admin(world))
+    assert r.status_code == 200, r.text
+    assert r.json()["completed_at"].startswith("2025-03-01")
+    current = await world.client.get(f"{API}/systems/{system}", headers=admin(world))
+    r = await world.client.patch(
+        f"{API}/systems/{system}",
+        json={"vendor": "Ny A/S", "effective_at": "2025-06-01", "apv_last_assessed_at": "2025-06-20"},
+        headers={**admin(world), "If-Match": current.headers["etag"]},
+    )
+    assert r.status_code == 200, r.text
+    assert [a for a in await reassessments(world, "?status=open") if a["system_id"] == system] == []
+    r = await change(world, system, product="Version 2", effective_at="2025-09-01")
+    assert r.status_code == 200, r.text
+    [late] = [a for a in await reassessments(world, "?status=open") if a["system_id"] == system]
+    assert late["due_date"] == "2025-10-01"
+    assert late["overdue"] is True
+    future = {**body, "completed_on": (workplace_today() + timedelta(days=2)).isoformat()}
+    r = await world.client.patch(f"{API}/apv-reassessments/{late['id']}", json=future, headers=admin(world))
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["field"] == "completed_on"
