@@ -26,7 +26,7 @@ from registry import Forbidden, InvalidInput, Role
 from registry.obligations.flags import SystemFlags
 from registry.obligations.statement import Statement
 from registry.organizations.models import Committee
-from registry.questions.service import answer, ask, get_question, list_questions
+from registry.questions.service import answer, ask, get_question
 from registry.sessions.visits import last_seen_versions, record_visit
 from registry.systems.models import SYSTEM_FIELD_NAMES
 
@@ -56,7 +56,7 @@ async def _system_page(
     lang = language_of(request)
     t = translator(lang)
     statement = await account_facts(actor, system_id)
-    questions = await list_questions(actor, system_id)
+    questions = list(statement.questions)
     document = statement.system
     version = int(document["version"])
     seen = (await last_seen_versions(actor, [system_id])).get(system_id)
@@ -81,6 +81,7 @@ async def _system_page(
         changed={"seen": seen, "version": version} if seen is not None and version > seen else None,
         sent=t(f"system.sent.{sent}") if sent in SENT and status == 200 else None,
         groups=field_groups(document, words, t),
+        notice=account["notice"],
         findings=account["findings"],
         apv=account["apv"],
         questions=[question_view(q, words, t) for q in questions],

@@ -362,6 +362,13 @@ FIRES = [
         Severity.violation,
     ),
     fires(
+        "Art. 26(2): the overseer cannot stop the system",
+        "high_risk.no_trained_overseer",
+        {"human_oversight__can_stop": False} | _BOUND,
+        {"today": _AFTER},
+        Severity.violation,
+    ),
+    fires(
         "Art. 26(2): nobody oversees",
         "high_risk.no_trained_overseer",
         {"human_oversight": None},

@@ -141,10 +141,14 @@ def no_trained_overseer(document: Document, context: Context) -> Hit | None:
         return None
     oversight = sub(document, "human_oversight")
     role = oversight.get("overseer_role")
-    if role and oversight.get("trained") is True:
+    # Art. 26(2): competence, training and authority, and the support to act on them.
+    if role and oversight.get("trained") is True and oversight.get("can_stop") is not False:
         return None
     applies = duty(document, context)
     params = {"applies_from": applies.applies_from, "legacy": applies.legacy}
+    if role and oversight.get("trained") is True:
+        message = _message("high_risk.no_trained_overseer", "cannot_stop", role=role, **params)
+        return Hit(applies.severity, message, ("human_oversight.can_stop",))
     if not role:
         message = _message("high_risk.no_trained_overseer", "nobody", **params)
         return Hit(applies.severity, message, ("human_oversight.overseer_role",))
