@@ -4,10 +4,13 @@ ids, and the strict base model that rejects unknown fields."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+
+from registry.errors import FieldProblem
 
 
 def no_nul(value: str) -> str:
@@ -28,11 +31,28 @@ EARLIEST_DAY = date(1900, 1, 1)
 LATEST_DAY = date(2199, 12, 31)
 
 
-def _plausible_day(value: date) -> date:
-    # A typo such as 0202 or 20205 is caught here, before a rule reasons with it.
-    if not EARLIEST_DAY <= value <= LATEST_DAY:
-        raise ValueError(f"must lie between {EARLIEST_DAY.isoformat()} and {LATEST_DAY.isoformat()}")
-    return value
+OUT_OF_RANGE = f"must lie between {EARLIEST_DAY.isoformat()} and {LATEST_DAY.isoformat()}"
+
+
+def days_out_of_range(value: Any, path: str = "") -> list[FieldProblem]:
+    """Every date in a model (nested models, lists and mappings included) outside 1900-01-01 to
+    2199-12-31, by its field path. A typo such as 0202 or 20205 is well-formed, but no workplace fact
+    the rules could reason with: the services refuse it as a contradiction (422), naming the field."""
+    if isinstance(value, date):
+        return [] if EARLIEST_DAY <= value <= LATEST_DAY else [FieldProblem(path or "date", OUT_OF_RANGE)]
+    if isinstance(value, BaseModel):
+        items: Iterable[tuple[Any, Any]] = ((name, getattr(value, name)) for name in type(value).model_fields)
+    elif isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list | tuple):
+        items = enumerate(value)
+    else:
+        return []
+    problems: list[FieldProblem] = []
+    for key, inner in items:
+        inner_path = f"{path}[{key}]" if isinstance(key, int) else f"{path}.{key}" if path else str(key)
+        problems += days_out_of_range(inner, inner_path)
+    return problems
 
 
 Text = Annotated[
@@ -42,8 +62,9 @@ LongText = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000), AfterValidator(no_nul)
 ]
 NoteText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), AfterValidator(no_nul)]
-Day = Annotated[date, AfterValidator(_plausible_day)]
-"""A calendar day the register reasons with: 1900-01-01 to 2199-12-31."""
+Day = date
+"""A calendar day the register reasons with; the services refuse one outside 1900-01-01 to 2199-12-31
+(days_out_of_range)."""
 UnitId = Annotated[str, StringConstraints(max_length=64), AfterValidator(_unit_id)]
 
 

@@ -209,7 +209,10 @@ def _legacy(t: Translator, value: Any) -> str:
         return ""
     if isinstance(value, Mapping):
         key = "finding.legacy_planned" if value.get("planned") else "finding.legacy"
-        return t(key, day=value.get("day"))
+        text = t(key, day=value.get("day"))
+        if value.get("public_by"):
+            text += t("finding.legacy_public", day=value["public_by"])
+        return text
     return t("finding.legacy", day=value)
 
 

@@ -3,43 +3,69 @@ there is no update schema: a correction is a new entry naming the one it replace
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from registry.systems.records import ConsultationFields, NoticeFields, WorkerInformationFields
+from registry.organizations.models import Committee
+from registry.systems.records import ConsultationFields, NoticeFields, Party, WorkerInformationFields
 
 
 class _Recorded(BaseModel):
+    """An entry as recorded. Entries moved from an earlier release may lack what a new one must state,
+    so the answer gives the entry's fields as it holds them."""
+
+    model_config = ConfigDict(extra="ignore")
+
     id: str
     system_id: str
     number: int = Field(
         description="1, 2, ... for the system's entries of every history, in the order recorded."
     )
+    covers_version: int | None = Field(
+        description="The version whose change the entry is about; null: the system as first put into use."
+    )
+    replaces: str | None = Field(description="The earlier entry of the same history that this one corrects.")
     recorded_at: datetime
     recorded_by: str = Field(description="`sub` of the token that recorded the entry.")
 
 
-class Notice(NoticeFields, _Recorded):
+class RecordedException(BaseModel):
+    reason: str | None = None
+    late_notice_at: date | None = None
+
+
+class Notice(_Recorded):
     """A notice of a control measure, or of a change of one, as recorded."""
 
-    model_config = ConfigDict(extra="ignore")
     kind: str = "notice"
+    given_at: date | None = None
+    takes_effect_at: date | None = None
+    audience: str | None = None
+    text_ref: str | None = None
+    exception: RecordedException | None = None
 
 
-class Consultation(ConsultationFields, _Recorded):
+class Consultation(_Recorded):
     """Information of the cooperation committee (SU or MED) and its discussion and decision."""
 
-    model_config = ConfigDict(extra="ignore")
     kind: str = "consultation"
+    committee: Committee | None = None
+    informed_at: date | None = None
+    discussed_at: date | None = None
+    decided_at: date | None = None
+    minutes_ref: str | None = None
 
 
-class WorkerInformation(WorkerInformationFields, _Recorded):
+class WorkerInformation(_Recorded):
     """Information of the workers' representatives or of the workers (AI Act Art. 26(7))."""
 
-    model_config = ConfigDict(extra="ignore")
     kind: str = "worker_information"
+    party: Party
+    informed_at: date | None = None
+    channel: str | None = None
+    text_ref: str | None = None
 
 
 class NoticeCreate(NoticeFields):

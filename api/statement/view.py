@@ -647,7 +647,11 @@ class _Builder:
 
     def apv_row(self, task: ReassessmentFacts) -> tuple[str, ...]:
         w = self.w
-        state = "completed" if task.status == "completed" else ("overdue" if task.overdue else "open")
+        state = (
+            task.status
+            if task.status in ("completed", "cancelled")
+            else ("overdue" if task.overdue else "open")
+        )
         if task.amo_participated is None:
             amo = w("value.not_stated")
         else:

@@ -16,6 +16,7 @@ from registry.clock import iso, utcnow, workplace_today
 from registry.db import write_transaction
 from registry.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from registry.events import Event, EventType, emit
+from registry.fields import days_out_of_range
 from registry.obligations.findings import recompute_system
 from registry.obligations.models import ReassessmentPatch
 from registry.obligations.tables import ApvReassessment
@@ -210,6 +211,8 @@ async def update_reassessment(actor: Actor, reassessment_id: str, patch: Reasses
     """Record AMO participation, findings and action items; `status: completed` completes it (AMO
     participation must be stated). A completed reassessment is on record and no longer changes."""
     row = await _owned(actor, reassessment_id, write=True)
+    if problems := days_out_of_range(patch):
+        raise InvalidInput("A date is out of range.", problems=problems)
     changes = patch.model_dump(mode="json", exclude_unset=True)
     now = utcnow()
     async with write_transaction(ApvReassessment._meta.db):

@@ -7,6 +7,7 @@ is material when at least one rule fires; the reasons are kept with the revision
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable
 from typing import Any
 
@@ -56,9 +57,23 @@ def _longer_retention(old: Document, new: Document) -> bool:
     return isinstance(after, int) and isinstance(before, int) and after > before
 
 
+REWORDED = 0.9
+"""A description changed less than this (difflib's similarity of the two texts) is a correction of its
+wording, not a new description: a typo fixed opens no APV revision. Purpose, operational reason and the
+expected use are material at any change: one word there ("ikke") can change what the data is for."""
+
+
+def _described_anew(old: Document, new: Document) -> bool:
+    before, after = old.get("description") or "", new.get("description") or ""
+    if before == after:
+        return False
+    return difflib.SequenceMatcher(None, before, after).ratio() < REWORDED
+
+
 RULES: dict[str, Rule] = {
     "purpose_changed": lambda old, new: (
-        any(_changed(name)(old, new) for name in ("purpose", "description", "operational_reason"))
+        any(_changed(name)(old, new) for name in ("purpose", "operational_reason"))
+        or _described_anew(old, new)
         or _nested(old, "usage_policy", "expected_use") != _nested(new, "usage_policy", "expected_use")
     ),
     "vendor_or_product_changed": lambda old, new: (

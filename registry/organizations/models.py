@@ -78,8 +78,9 @@ class OrganizationFields(Strict):
     cvr: str = Field(description="Danish CVR number: 8 digits with a modulus-11 check digit.")
     employer_type: EmployerType | None = Field(
         default=None,
-        description="private, municipal, regional or state: which agreements the register cites. "
-        "Required unless `sector` is private (a public employer must say which kind it is).",
+        description="private, municipal, regional or state: which agreements the register cites. State it, "
+        "or at least `sector`: a public employer that states only its sector is of unknown kind, and is "
+        "cited the agreements of public employers in general.",
     )
     sector: Sector | None = Field(
         default=None,

@@ -20,6 +20,7 @@ from registry.clock import iso, to_micros, utcnow
 from registry.db import write_transaction
 from registry.errors import FieldProblem, Forbidden, InvalidInput, NotFound
 from registry.events import Event, EventType, emit
+from registry.fields import days_out_of_range
 from registry.organizations.service import organization_exists
 from registry.questions.models import AnswerFields, QuestionFields, QuestionStatus, field_problems
 from registry.questions.tables import Answer, Question
@@ -130,6 +131,8 @@ async def ask(actor: Actor, system_id: str, fields: QuestionFields) -> dict[str,
     problems = field_problems(fields.kind, fields.fields)
     if problems:
         raise InvalidInput("Some named fields are not fields of an AI system.", problems=problems)
+    if problems := days_out_of_range(fields):
+        raise InvalidInput("A date is out of range.", problems=problems)
     question_id, now = uuid.uuid4(), utcnow()
     meeting = fields.meeting
     async with write_transaction(Question._meta.db):
@@ -180,6 +183,8 @@ async def answer(actor: Actor, question_id: str, fields: AnswerFields) -> dict[s
         require_register_writer(actor, org_id)
     except NotFound as exc:
         raise NotFound("Question not found.") from exc
+    if problems := days_out_of_range(fields):
+        raise InvalidInput("A date is out of range.", problems=problems)
     question_key, answer_id, now = row["id"], uuid.uuid4(), utcnow()
     corrects = uuid.UUID(fields.corrects) if fields.corrects else None
     async with write_transaction(Answer._meta.db):

@@ -16,11 +16,11 @@ from pydantic import ValidationError
 from registry.access import Actor, require_register_writer
 from registry.accesslog import context as audit
 from registry.clock import iso, to_micros, utcnow
-from registry.db import write_transaction
+from registry.db import dialect_of, write_transaction
 from registry.errors import FieldProblem, InvalidFields, InvalidInput, NotFound, field_path
 from registry.events import Event, EventType, emit
 from registry.systems.followers import SystemChange, follower
-from registry.systems.records import FIELDS_OF, RecordKind, read_models
+from registry.systems.records import FIELDS_OF, RecordKind, entry_problems, read_models
 from registry.systems.tables import AISystem, SystemRecord
 from registry.systems.visibility import visible_system
 
@@ -30,6 +30,15 @@ KIND_LABEL = {
     RecordKind.consultation: "consultation",
     RecordKind.worker_information: "workers' information",
 }
+
+
+def locked(query: Any) -> Any:
+    """The query holding the rows it reads until the transaction ends (PostgreSQL; SQLite's write
+    transaction already holds the whole database): writes of one system's histories, read models and
+    versions take turns, so none is lost and entries are numbered one after the other."""
+    if dialect_of(AISystem._meta.db).sqlite:
+        return query
+    return query.lock_rows()
 
 
 def _loads(value: Any) -> Any:
@@ -57,17 +66,22 @@ def entry_view(row: dict[str, Any]) -> dict[str, Any]:
 
 def validated_entry(kind: RecordKind, values: dict[str, Any], *, field: str | None = None) -> dict[str, Any]:
     """The entry's stated fields as JSON values; `field` names the system field it was written through
-    (problems then name it)."""
+    (problems then name it). A malformed entry is InvalidFields (400); one that contradicts itself,
+    InvalidInput (422)."""
+    prefix = f"{field}." if field else ""
     try:
         entry = FIELDS_OF[kind].model_validate(values)
     except ValidationError as exc:
         problems = [
             FieldProblem(
-                field or field_path(item["loc"]) or kind.value, item["msg"].removeprefix("Value error, ")
+                prefix + (field_path(item["loc"]) or kind.value), item["msg"].removeprefix("Value error, ")
             )
             for item in exc.errors(include_url=False)
         ]
         raise InvalidFields(f"The {KIND_LABEL[kind]} is not valid.", problems=problems) from exc
+    if contradictions := entry_problems(entry):
+        problems = [FieldProblem(prefix + p.field, p.reason) for p in contradictions]
+        raise InvalidInput(f"The {KIND_LABEL[kind]} contradicts itself.", problems=problems)
     return entry.model_dump(mode="json", exclude_none=True)
 
 
@@ -170,7 +184,7 @@ async def record(
     audit.note(organization_id=org_id, resource_id=system_id)
     stated = validated_entry(kind, values)
     async with write_transaction(SystemRecord._meta.db):
-        current = await AISystem.select(AISystem.version).where(AISystem.id == system_key).first()
+        current = await locked(AISystem.select(AISystem.version).where(AISystem.id == system_key)).first()
         if current is None:
             raise NotFound("AI system not found.")
         entries = await append_entries(org_id, system_key, current["version"], [(kind, stated)], actor.sub)
@@ -198,4 +212,12 @@ async def entries_of(system_keys: list[uuid.UUID]) -> dict[str, list[dict[str, A
     return found
 
 
-__all__ = ["append_entries", "entries_of", "entry_view", "list_entries", "record", "validated_entry"]
+__all__ = [
+    "append_entries",
+    "entries_of",
+    "entry_view",
+    "list_entries",
+    "locked",
+    "record",
+    "validated_entry",
+]

@@ -14,9 +14,10 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from pydantic import Field, model_validator
+from pydantic import BaseModel, Field
 
-from registry.fields import Day, LongText, Strict, Text
+from registry.errors import FieldProblem
+from registry.fields import Day, LongText, Strict, Text, days_out_of_range
 from registry.organizations.models import Committee
 
 MAX_VERSION = 2**31 - 1
@@ -68,27 +69,6 @@ class NoticeFields(_Entry):
     text_ref: Text | None = Field(default=None, description="Where the notice's text is kept.")
     exception: NoticeException | None = None
 
-    @model_validator(mode="after")
-    def _late_only_with_exception(self) -> NoticeFields:
-        if self.given_at is None:
-            if self.exception is None:
-                raise ValueError(
-                    "given_at is required (or the exception that explains why there is none yet)"
-                )
-            return self
-        if (
-            self.takes_effect_at is not None
-            and self.takes_effect_at < self.given_at
-            and self.exception is None
-        ):
-            raise ValueError(
-                "takes_effect_at is before given_at: a late notice needs the exception that allows it"
-            )
-        late = self.exception.late_notice_at if self.exception else None
-        if late is not None and late < self.given_at:
-            raise ValueError("exception.late_notice_at is before given_at")
-        return self
-
 
 class ConsultationFields(_Entry):
     committee: Committee | None = None
@@ -97,22 +77,47 @@ class ConsultationFields(_Entry):
     decided_at: Day | None = None
     minutes_ref: Text | None = None
 
-    @model_validator(mode="after")
-    def _in_order(self) -> ConsultationFields:
-        if self.informed_at is None and self.discussed_at is None and self.decided_at is None:
-            raise ValueError("state at least one of informed_at, discussed_at and decided_at")
-        for later in ("discussed_at", "decided_at"):
-            moment = getattr(self, later)
-            if self.informed_at and moment and moment < self.informed_at:
-                raise ValueError(f"{later} is before informed_at")
-        return self
-
 
 class WorkerInformationFields(_Entry):
     party: Party
     informed_at: Day
     channel: Text | None = Field(default=None, description="How: a meeting, a letter, the intranet, ...")
     text_ref: Text | None = None
+
+
+def _before(later: Any, earlier: Any) -> bool:
+    return later is not None and earlier is not None and later < earlier
+
+
+def entry_problems(entry: BaseModel) -> list[FieldProblem]:
+    """What makes a well-formed entry contradict itself: dates out of order, a late notice without the
+    exception that allows it, dates outside 1900-2199. Each names its field."""
+    problems = days_out_of_range(entry)
+    if isinstance(entry, NoticeFields):
+        late = entry.exception.late_notice_at if entry.exception else None
+        if entry.given_at is None and entry.exception is None:
+            problems.append(
+                FieldProblem("given_at", "is required unless an exception explains why there is none")
+            )
+        if _before(entry.takes_effect_at, entry.given_at) and entry.exception is None:
+            problems.append(
+                FieldProblem(
+                    "takes_effect_at", "is before given_at: a late notice needs the exception that allows it"
+                )
+            )
+        if _before(late, entry.given_at):
+            problems.append(FieldProblem("exception.late_notice_at", "is before given_at"))
+    if isinstance(entry, ConsultationFields):
+        if entry.informed_at is None and entry.discussed_at is None and entry.decided_at is None:
+            problems.append(
+                FieldProblem("informed_at", "state at least one of informed_at, discussed_at and decided_at")
+            )
+        for later in ("discussed_at", "decided_at"):
+            if _before(getattr(entry, later), entry.informed_at):
+                problems.append(FieldProblem(later, "is before informed_at"))
+        if _before(entry.decided_at, entry.discussed_at):
+            problems.append(FieldProblem("decided_at", "is before discussed_at"))
+    return problems
 
 
 FIELDS_OF: dict[RecordKind, type[_Entry]] = {
@@ -205,5 +210,6 @@ __all__ = [
     "RecordKind",
     "WorkerInformationFields",
     "entries_from_legacy",
+    "entry_problems",
     "read_models",
 ]

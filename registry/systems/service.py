@@ -24,13 +24,14 @@ from registry.errors import (
     field_path,
 )
 from registry.events import emit, system_event
+from registry.fields import EARLIEST_DAY, OUT_OF_RANGE, days_out_of_range
 from registry.organizations.service import organization_exists
 from registry.organizations.units import unit_parents
 from registry.systems.consistency import contradictions
 from registry.systems.followers import SystemChange, follower
 from registry.systems.history import changed_field_names, field_changes
 from registry.systems.models import SystemFields, risk_class_of, special_categories_of
-from registry.systems.record_service import append_entries, validated_entry
+from registry.systems.record_service import append_entries, locked, validated_entry
 from registry.systems.records import LEGACY_FIELDS, entries_from_legacy, read_models
 from registry.systems.search import SEARCHED_FIELDS, indexed_text
 from registry.systems.tables import AISystem, SystemRecord, SystemRevision
@@ -79,7 +80,7 @@ def _complete(fields: SystemFields, effective: date) -> dict[str, Any]:
     stated = fields.model_dump(mode="json")
     if stated["status"] == "retired" and not stated["retired_at"]:
         stated["retired_at"] = effective.isoformat()
-    problems = contradictions(stated)
+    problems = days_out_of_range(fields) + contradictions(stated)
     if problems:
         raise InvalidInput("Some dates or statuses contradict each other.", problems=problems)
     return stated
@@ -153,6 +154,11 @@ def effective_day(effective_at: date | None) -> date:
     today = workplace_today()
     if effective_at is None:
         return today
+    if effective_at < EARLIEST_DAY:
+        raise InvalidInput(
+            "A change cannot have taken effect that long ago.",
+            problems=[FieldProblem("effective_at", OUT_OF_RANGE)],
+        )
     if effective_at > today:
         raise InvalidInput(
             "A change cannot take effect in the future; record it when it does.",
@@ -296,11 +302,11 @@ async def update_system(
     effective = effective_day(effective_at)
     key = uuid.UUID(system_id)
     async with write_transaction(AISystem._meta.db):
-        current = (
-            await AISystem.select(AISystem.version, AISystem.document, AISystem.created_at)
-            .where(AISystem.id == key)
-            .first()
-        )
+        current = await locked(
+            AISystem.select(AISystem.version, AISystem.document, AISystem.created_at).where(
+                AISystem.id == key
+            )
+        ).first()
         if current is None:
             raise NotFound("AI system not found.")
         if current["version"] not in if_match:
@@ -316,9 +322,17 @@ async def update_system(
         version = current["version"] + 1
         document = _document(key, org_id, version, stated | legacy_only, current["created_at"], now)
         changed = changed_field_names(previous, document)
-        if not changed and not material:
+        # What the histories' fields were sent as, as stored (a notice sent without its empty keys is
+        # the same notice): only a different one is a new entry.
+        legacy = {name: stated[name] for name in LEGACY_FIELDS if name in changes}
+        if material and not changed:
+            raise InvalidInput(
+                "Only a change can be marked material, and this one changes no field of the system.",
+                problems=[FieldProblem("material", "marks a change; send it with the fields that change")],
+            )
+        if not changed:
             # Nothing versioned changes: at most an entry of a history (same version).
-            read = await _record_legacy_entries(org_id, key, current["version"], previous, changes, actor.sub)
+            read = await _record_legacy_entries(org_id, key, current["version"], previous, legacy, actor.sub)
             if read is None:
                 return StoredSystem(body=_dumps(previous).encode(), version=current["version"])
             document = {**previous, **read, "updated_at": iso(now)}
@@ -334,7 +348,7 @@ async def update_system(
             return StoredSystem(body=_dumps(document).encode(), version=current["version"])
         if "unit_ids" in changes:
             await _check_units(org_id, stated["unit_ids"])
-        read = await _record_legacy_entries(org_id, key, version, previous, changes, actor.sub)
+        read = await _record_legacy_entries(org_id, key, version, previous, legacy, actor.sub)
         if read is not None:
             document |= read
         updated = (

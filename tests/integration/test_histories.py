@@ -3,6 +3,7 @@ that changes nothing (through the HTTP API, on both engines)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import date, timedelta
 from typing import Any
@@ -90,22 +91,42 @@ async def test_a_wrong_notice_is_corrected_by_one_that_replaces_it(world: World)
 
 async def test_bad_entries_are_refused_naming_the_field_and_nothing_is_written(world: World) -> None:
     c, admin, sid = world.client, world.headers("employer_admin", 0), world.systems[0]
-    cases: list[tuple[str, dict[str, Any], str]] = [
-        ("notices", {"given_at": "2025-03-01", "takes_effect_at": "2025-02-01"}, "takes_effect_at is before"),
+    # Well-formed but contradicting itself or the system: 422 naming the field.
+    contradictions: list[tuple[str, dict[str, Any], str]] = [
+        ("notices", {"given_at": "2025-03-01", "takes_effect_at": "2025-02-01"}, "takes_effect_at"),
         ("notices", {"given_at": "1899-12-31"}, "given_at"),
         ("notices", {"given_at": "2025-03-01", "covers_version": 7}, "covers_version"),
-        ("notices", {"audience": "alle"}, "given_at is required"),
-        ("consultations", {"informed_at": "2025-03-01", "decided_at": "2025-02-01"}, "decided_at is before"),
+        ("notices", {"audience": "alle"}, "given_at"),
+        (
+            "notices",
+            {"given_at": "2025-03-01", "exception": {"reason": "x", "late_notice_at": "2025-02-01"}},
+            "exception.late_notice_at",
+        ),
+        ("consultations", {"informed_at": "2025-03-01", "decided_at": "2025-02-01"}, "decided_at"),
+        (
+            "consultations",
+            {"informed_at": "2025-01-01", "discussed_at": "2025-03-01", "decided_at": "2025-02-01"},
+            "decided_at",
+        ),
         ("consultations", {"informed_at": "2200-01-01"}, "informed_at"),
+        ("consultations", {"committee": "SU"}, "informed_at"),
+        ("worker-information", {"party": "workers", "informed_at": "1800-01-01"}, "informed_at"),
+    ]
+    for path, body, field in contradictions:
+        r = await c.post(f"{API}/systems/{sid}/{path}", json=body, headers=admin)
+        assert r.status_code == 422, (path, body, r.text)
+        assert r.headers["content-type"].startswith("application/problem+json")
+        assert [e["field"] for e in r.json()["errors"]] == [field], (path, body, r.text)
+    # Not well-formed: 400 naming the field.
+    malformed: list[tuple[str, dict[str, Any], str]] = [
         ("worker-information", {"party": "bosses", "informed_at": "2025-01-01"}, "party"),
         ("worker-information", {"party": "workers"}, "informed_at"),
+        ("notices", {"given_at": "not a date"}, "given_at"),
     ]
-    for path, body, expected in cases:
+    for path, body, field in malformed:
         r = await c.post(f"{API}/systems/{sid}/{path}", json=body, headers=admin)
-        assert r.status_code in (400, 422), (path, body, r.text)
-        problem = r.json()
-        assert r.headers["content-type"].startswith("application/problem+json")
-        assert expected in r.text, (path, body, problem)
+        assert r.status_code == 400, (path, body, r.text)
+        assert field in [e["field"] for e in r.json()["errors"]], (path, body, r.text)
     # A late notice is valid with the exception that allows it.
     late = await c.post(
         f"{API}/systems/{sid}/notices",
@@ -210,3 +231,80 @@ async def test_the_employer_can_mark_a_change_material(world: World) -> None:
     assert "stated_material" in revisions[0]["material_reasons"]
     apv = (await c.get(f"{API}/organizations/{world.orgs[0]}/apv-reassessments", headers=admin)).json()
     assert any("stated_material" in a["reasons"] for a in apv)
+
+
+async def test_a_notice_sent_again_without_its_empty_keys_is_the_same_notice(world: World) -> None:
+    c, admin, sid = world.client, world.headers("employer_admin", 0), world.systems[0]
+    r = await _patch(world, sid, 1, notice={"given_at": "2025-01-10", "audience": "alle"})
+    assert r.status_code == 200
+    again = await _patch(world, sid, 1, notice={"given_at": "2025-01-10", "audience": "alle"})
+    assert again.status_code == 200
+    assert len((await c.get(f"{API}/systems/{sid}/notices", headers=admin)).json()["items"]) == 1
+    marked = await _patch(world, sid, 1, material=True)
+    assert marked.status_code == 422
+    assert marked.json()["errors"][0]["field"] == "material"
+
+
+async def test_a_date_out_of_range_anywhere_in_a_system_is_refused_naming_it(world: World) -> None:
+    admin = world.headers("employer_admin", 0)
+    for body, field in (
+        ({"go_live_at": "1800-01-01"}, "go_live_at"),
+        ({"dpia": {"status": "done", "date": "2300-05-01"}}, "dpia.date"),
+        ({"affected_headcount": 4, "effective_at": "1899-12-31"}, "effective_at"),
+    ):
+        r = await _patch(world, world.systems[0], 1, **body)
+        assert r.status_code == 422, r.text
+        assert [e["field"] for e in r.json()["errors"]] == [field]
+    r = await world.client.post(
+        f"{API}/organizations/{world.orgs[0]}/systems",
+        json={"name": "X", "purpose": "Y", "category": "other", "control_measure": False}
+        | {"status": "planned", "ai_act": {"fria_date": "0202-02-02"}},
+        headers=admin,
+    )
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["field"] == "ai_act.fria_date"
+
+
+async def test_entries_recorded_at_once_are_numbered_one_after_the_other(world: World) -> None:
+    c, admin, sid = world.client, world.headers("employer_admin", 0), world.systems[0]
+    days = [f"2025-01-{day:02d}" for day in range(10, 16)]
+    answers = await asyncio.gather(
+        *(c.post(f"{API}/systems/{sid}/notices", json={"given_at": day}, headers=admin) for day in days)
+    )
+    assert [r.status_code for r in answers] == [201] * len(days)
+    listed = (await c.get(f"{API}/systems/{sid}/notices", headers=admin)).json()["items"]
+    assert [n["number"] for n in listed] == list(range(1, len(days) + 1))
+    latest = (await c.get(f"{API}/systems/{sid}", headers=admin)).json()["notice"]["given_at"]
+    assert latest == listed[-1]["given_at"]
+
+
+async def test_an_employer_states_which_kind_of_employer_it_is(world: World) -> None:
+    platform = world.headers("platform_admin", None)
+    base = {"name": "Region Test", "cvr": "41853743", "cooperation_body": "MED"}
+    r = await world.client.post(
+        f"{API}/organizations", json={**base, "employer_type": "regional"}, headers=platform
+    )
+    assert r.status_code == 201, r.text
+    assert (r.json()["employer_type"], r.json()["sector"]) == ("regional", "public")
+    org = r.json()["id"]
+    contradiction = await world.client.patch(
+        f"{API}/organizations/{org}", json={"employer_type": "state", "sector": "private"}, headers=platform
+    )
+    assert contradiction.status_code in (400, 422)
+    assert "sector" in contradiction.text
+    changed = await world.client.patch(
+        f"{API}/organizations/{org}", json={"employer_type": "state"}, headers=platform
+    )
+    assert (changed.json()["employer_type"], changed.json()["sector"]) == ("state", "public")
+    # A client of before that states only the sector still registers; a public employer's kind is then
+    # unknown, and the register cites no municipal agreement to it.
+    unknown = await world.client.post(
+        f"{API}/organizations", json={**base, "cvr": "38521918", "sector": "public"}, headers=platform
+    )
+    assert unknown.status_code == 201, unknown.text
+    assert (unknown.json()["employer_type"], unknown.json()["sector"]) == (None, "public")
+    neither = await world.client.post(
+        f"{API}/organizations", json={**base, "cvr": "31648254"}, headers=platform
+    )
+    assert neither.status_code == 400
+    assert "employer_type" in neither.text

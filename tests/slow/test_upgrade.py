@@ -60,15 +60,20 @@ def test_notices_consultations_and_workers_information_become_histories(
     ]
     assert [n["recorded_by"] for n in notices] == ["author-1", "author-3"]
     assert notices[1]["recorded_at"].startswith("2025-09-01")
-    [consultation] = said["entries"]["consultation"]
-    assert (consultation["committee"], consultation["informed_at"], consultation["decided_at"]) == (
-        "lokal-MED",
-        "2024-11-19",
-        "2025-01-28",
-    )
+    # A consultation corrected in a version that changed nothing material replaces the one before.
+    first, corrected = said["entries"]["consultation"]
+    assert (first["decided_at"], corrected["decided_at"]) == ("2025-01-28", "2025-01-29")
+    assert corrected["replaces"] == first["id"]
+    assert corrected["covers_version"] is None
     workers = said["entries"]["worker_information"]
     assert [(w["party"], w["informed_at"]) for w in workers] == [
         ("workers", "2025-02-10"),
         ("workers", "2025-06-16"),
     ]
     assert said["effective"] == ["2025-09-01", "2025-06-01", "2025-03-01"]  # newest first
+    notice, consultation = said["sparse"]
+    assert (notice["given_at"], notice["exception"]) == (
+        None,
+        {"reason": None, "late_notice_at": "2025-03-01"},
+    )
+    assert (consultation["committee"], consultation["informed_at"]) == ("SU", None)

@@ -45,11 +45,18 @@ def _version(number: int, **fields: Any) -> dict[str, Any]:
 FIRST_NOTICE = {"given_at": "2025-02-10", "audience": "Distrikt Nord", "text_ref": "Varsling 1.0"}
 SECOND_NOTICE = {"given_at": "2025-06-16", "audience": "Nord og Syd", "text_ref": "Varsling 2.0"}
 CONSULTATION = {"committee": "lokal-MED", "informed_at": "2024-11-19", "decided_at": "2025-01-28"}
+CORRECTED = {**CONSULTATION, "decided_at": "2025-01-29"}  # a wrong date corrected in a later version
 VERSIONS = [
     _version(1, notice=FIRST_NOTICE, consultation=CONSULTATION, workers_informed_at="2025-02-10"),
-    _version(2, notice=FIRST_NOTICE, consultation=CONSULTATION, workers_informed_at="2025-02-10"),
-    _version(3, notice=SECOND_NOTICE, consultation=CONSULTATION, workers_informed_at="2025-06-16"),
+    _version(2, notice=FIRST_NOTICE, consultation=CORRECTED, workers_informed_at="2025-02-10"),
+    _version(3, notice=SECOND_NOTICE, consultation=CORRECTED, workers_informed_at="2025-06-16"),
 ]
+MATERIAL = ['["went_into_use"]', "[]", '["new_units_affected"]']
+# What the release before accepted and a new entry may not be: a late notice without a reason or a
+# date it was given, a consultation with only its committee.
+SPARSE = _version(
+    1, notice={"audience": "Alle", "late_notice_at": "2025-03-01"}, consultation={"committee": "SU"}
+)
 
 
 async def histories() -> None:
@@ -76,6 +83,30 @@ async def histories() -> None:
             document,
         )
     )
+    sparse = uuid.uuid4()
+    await engine.run_querystring(
+        QueryString(
+            'INSERT INTO "ai_system" ("id", "organization", "version", "document") VALUES ({}, {}, {}, {})',
+            sparse,
+            org,
+            1,
+            json.dumps({"id": str(sparse), "organization_id": str(org), **SPARSE}),
+        )
+    )
+    await engine.run_querystring(
+        QueryString(
+            'INSERT INTO "system_revision" ("id", "system", "version", "document", "changed_fields", '
+            '"material_reasons", "author", "created_at") VALUES ({}, {}, {}, {}, {}, {}, {}, {})',
+            uuid.uuid4(),
+            sparse,
+            1,
+            json.dumps(SPARSE),
+            "[]",
+            "[]",
+            "author-sparse",
+            datetime(2025, 3, 1, 9, 0, tzinfo=UTC),
+        )
+    )
     for number, version in enumerate(VERSIONS, 1):
         await engine.run_querystring(
             QueryString(
@@ -86,7 +117,7 @@ async def histories() -> None:
                 number,
                 json.dumps(version),
                 "[]",
-                "[]",
+                MATERIAL[number - 1],
                 f"author-{number}",
                 datetime(2025, number * 3, 1, 9, 0, tzinfo=UTC),
             )
@@ -104,6 +135,17 @@ async def histories() -> None:
         for kind in ("notice", "consultation", "worker_information")
     }
     revisions = await list_revisions(auditor, str(system))
+    # The API answers with what the sparse system's entries hold (an answer model would refuse them
+    # as a new entry and make the read a 500).
+    from api.schemas.records import Consultation, Notice
+
+    shown = [
+        Notice.model_validate(e).model_dump(mode="json")
+        for e in await record_service.list_entries(auditor, str(sparse), "notice")
+    ] + [
+        Consultation.model_validate(e).model_dump(mode="json")
+        for e in await record_service.list_entries(auditor, str(sparse), "consultation")
+    ]
     print(
         json.dumps(
             {
@@ -111,6 +153,7 @@ async def histories() -> None:
                 "pending": await pending_migrations(),
                 "entries": entries,
                 "effective": [r["effective_at"] for r in revisions],
+                "sparse": shown,
             },
             ensure_ascii=False,
         )

@@ -66,7 +66,10 @@ def duty(document: Document, context: Context) -> Duty:
         public_deadline = context.settings.rules_ai_act_public_legacy_by
         if context.sector == "public" and today >= public_deadline:
             return Duty(Severity.violation, None, None)
-        return Duty(Severity.info, None, {"day": effective, "planned": go_live > today})
+        legacy: dict[str, Any] = {"day": effective, "planned": go_live > today}
+        if context.sector == "public":
+            legacy["public_by"] = public_deadline  # public authorities comply by then regardless
+        return Duty(Severity.info, None, legacy)
     return Duty(by_date(today, effective), not_yet(today, effective), None)
 
 
@@ -101,6 +104,21 @@ def workers_not_informed(document: Document, context: Context) -> Hit | None:
     return Hit(before_deadline(go_live, context.today), message, fields)
 
 
+def _covered_from(document: Document, context: Context, go_live: date) -> date:
+    """The day the Art. 26 duties began to bind this system: its go-live, or, for a system put into
+    service before its date (Art. 111(2)), the significant design change or the public deadline."""
+    effective = high_risk_from(document, context)
+    if go_live >= effective:
+        return go_live
+    changed = day(sub(document, "ai_act").get("significant_design_change_at"))
+    if changed is not None and changed >= effective:
+        return changed
+    public_deadline = context.settings.rules_ai_act_public_legacy_by
+    if context.sector == "public" and context.today >= public_deadline:
+        return public_deadline
+    return go_live  # not bound yet: judged against go-live, as good practice
+
+
 def workers_informed_late(document: Document, context: Context) -> Hit | None:
     if not is_high_risk(document):
         return None
@@ -109,13 +127,14 @@ def workers_informed_late(document: Document, context: Context) -> Hit | None:
     workers = informed(document, context, "workers")
     if go_live is None:
         return None
+    start = _covered_from(document, context, go_live)
     late = [
         (party, moment)
         for party, moment in (
             ("representatives", representatives),
             ("workers", min(workers) if workers else None),
         )
-        if moment is not None and moment > go_live
+        if moment is not None and moment > start
     ]
     if not late:
         return None
@@ -282,7 +301,7 @@ def exposed_persons_not_informed(document: Document, context: Context) -> Hit | 
         )
         return Hit(by_date(today, effective), message, ("employee_notice_ref",))
     if annex_iii(document) and document.get("automated_decision") in ("supports_human", "fully_automated"):
-        if document.get("employee_notice_ref") and document.get("contest_channel"):
+        if document.get("employee_notice_ref"):
             return None
         applies = duty(document, context)
         message = _message(
@@ -291,7 +310,7 @@ def exposed_persons_not_informed(document: Document, context: Context) -> Hit | 
             applies_from=applies.applies_from,
             legacy=applies.legacy,
         )
-        return Hit(applies.severity, message, ("employee_notice_ref", "contest_channel"))
+        return Hit(applies.severity, message, ("employee_notice_ref",))
     return None
 
 

@@ -53,8 +53,10 @@ def _start(document: Document, context: Context) -> tuple[int | None, date | Non
     """The version and day the control measure started: when a system in use became one, the change
     that made it one; otherwise the system as first put into use, on its go-live."""
     go_live = day(document.get("go_live_at"))
+    if go_live is None:
+        return None, None  # not in use yet: the notice is for the system as it will be put into use
     for change in reversed(context.changes):
-        if TURNED_ON in change.reasons and (go_live is None or change.effective_at > go_live):
+        if TURNED_ON in change.reasons and change.effective_at > go_live:
             return change.version, change.effective_at
     return None, go_live
 
@@ -143,6 +145,9 @@ def _exception_problem(notice: Entry, document: Document, start: date | None, co
     exception = _exception(notice)
     if exception is None:
         return None
+    # A notice of a change came late after that change, not after the first start.
+    covers = notice.get("covers_version")
+    start = next((c.effective_at for c in context.changes if c.version == covers), start)
     late = day(exception.get("late_notice_at"))
     source = _notice_source(context)
     if not exception.get("reason"):
@@ -190,11 +195,16 @@ def briefing_missing(document: Document, context: Context) -> Hit | None:
 
 
 def _decided_at_once(document: Document, context: Context) -> tuple[date, date] | None:
-    """A committee informed only on the day the decision was taken, or after it: (informed, decided)."""
-    for consultation in consultations(document, context):
-        informed, decided = day(consultation.get("informed_at")), day(consultation.get("decided_at"))
-        if informed is not None and decided is not None and informed >= decided:
-            return informed, decided
+    """A committee informed only on the day the decision was taken, or after it: (informed, decided).
+    The information of a round may be recorded in one entry and its decision in a later one: the
+    earliest information about the same version counts."""
+    entries = consultations(document, context)
+    for consultation in entries:
+        decided = day(consultation.get("decided_at"))
+        same = [c for c in entries if c.get("covers_version") == consultation.get("covers_version")]
+        informed_days = [d for c in same if (d := day(c.get("informed_at"))) is not None]
+        if decided is not None and informed_days and min(informed_days) >= decided:
+            return min(informed_days), decided
     return None
 
 
@@ -238,11 +248,20 @@ def change_without_notice(document: Document, context: Context) -> Hit | None:
     period = context.notice_period_days
     source = _notice_source(context)
     for change in reversed(context.changes):
-        if change.version == start_version or not change.changes_what_it_does:
+        if start_version is not None and change.version <= start_version:
+            continue  # before it was a control measure, or the change that made it one
+        if not change.changes_what_it_does:
             continue
         if go_live is None or change.effective_at <= go_live:
             continue  # before the start: part of what the first notice announced
-        covering = [n for n in entries if n.get("covers_version") == change.version]
+        # The notice that names the change's version, or one recorded before the change was (it could
+        # not name it yet) that says the change takes effect on the day it did.
+        covering = [
+            n
+            for n in entries
+            if n.get("covers_version") == change.version
+            or day(n.get("takes_effect_at")) == change.effective_at
+        ]
         if not covering:
             message = _message("change_without_notice", "no_notice", change=change.effective_at)
             return Hit(Severity.warning, message, ("notice.given_at",), source)
@@ -269,6 +288,10 @@ def committee_not_informed(document: Document, context: Context) -> Hit | None:
     """M1: any AI system that changes the work, not only a control measure, is a matter for the
     cooperation committee (SU or MED) before it is decided and used."""
     if document.get("control_measure") or not changes_work(document):
+        return None
+    if context.cooperation_body == "TR":
+        # No committee (fewer than 35 employees, say): which duty to inform applies is not the
+        # register's to say; control measures are still checked against the shop steward.
         return None
     if representatives_informed(document, context) is not None:
         return None

@@ -224,6 +224,7 @@ def basis_unfit(document: Document, context: Context) -> Hit | None:
     if (
         specials
         and document.get("automated_decision") == "fully_automated"
+        and document.get("significant_effect") is True  # Art. 22(4) is about Art. 22(1) decisions
         and document.get("special_category_basis") not in allowed
     ):
         message = _message("basis_unfit", "automated_special", categories=specials)
