@@ -1,12 +1,15 @@
-"""The histories of an AI system: notices, consultations and workers' information (append-only)."""
+"""The histories of an AI system: notices, consultations and workers' information (append-only).
 
-from __future__ import annotations
+The three histories are served alike, so one factory makes a controller per history. This module does
+not postpone its annotations: the handlers' parameter and return types are the classes of each history,
+and Litestar reads them from the handlers as they are made."""
 
 from typing import Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, JSONBody
+from pydantic import BaseModel
 
 from api.errors import problems
 from api.guards import employer_admin, register_reader
@@ -23,115 +26,92 @@ from registry import Actor
 from registry.systems import record_service
 from registry.systems.records import RecordKind
 
-
-async def _record(
-    request: Request[Actor, str, Any], system_id: UUID, kind: RecordKind, data: Any
-) -> dict[str, Any]:
-    return await record_service.record(request.user, str(system_id), kind, data.model_dump(mode="json"))
+TAGS = ["Notices, consultations and workers' information"]
 
 
-async def _list(request: Request[Actor, str, Any], system_id: UUID, kind: RecordKind) -> list[dict[str, Any]]:
-    return await record_service.list_entries(request.user, str(system_id), kind)
-
-
-def _created(entry: Any, system_id: UUID, path: str) -> Response[Any]:
-    return Response(entry, status_code=201, headers={"Location": f"/api/v1/systems/{system_id}/{path}"})
-
-
-class NoticeController(Controller):
-    path = "/systems/{system_id:uuid}/notices"
-    tags = ["Notices, consultations and workers' information"]
+def history_controller(
+    kind: RecordKind,
+    segment: str,
+    entry: type[BaseModel],
+    create: type[BaseModel],
+    operations: tuple[str, str],
+    summaries: tuple[str, str],
+) -> type[Controller]:
+    """A controller for one history: POST appends an entry (employer admins; 201 with Location), GET
+    lists the system's entries oldest first (every role that reads the system)."""
+    listing = Entries[entry]  # type: ignore[valid-type]
 
     @post(
         "/",
-        operation_id="recordNotice",
+        operation_id=operations[0],
         responses=problems(400, 403, 404, 413, 422),
         guards=[employer_admin],
-        summary="Record a notice (append-only; the system's version stays)",
+        summary=summaries[0],
         status_code=201,
     )
-    async def record_notice(
-        self, request: Request[Actor, str, Any], system_id: FromPath[UUID], data: JSONBody[NoticeCreate]
-    ) -> Response[Notice]:
-        entry = Notice.model_validate(await _record(request, system_id, RecordKind.notice, data))
-        return _created(entry, system_id, "notices")
-
-    @get(
-        "/",
-        operation_id="listNotices",
-        responses=problems(400, 403, 404),
-        guards=[register_reader],
-        summary="A system's notices, oldest first",
-    )
-    async def list_notices(
-        self, request: Request[Actor, str, Any], system_id: FromPath[UUID]
-    ) -> Entries[Notice]:
-        found = await _list(request, system_id, RecordKind.notice)
-        return Entries[Notice](items=[Notice.model_validate(e) for e in found])
-
-
-class ConsultationController(Controller):
-    path = "/systems/{system_id:uuid}/consultations"
-    tags = ["Notices, consultations and workers' information"]
-
-    @post(
-        "/",
-        operation_id="recordConsultation",
-        responses=problems(400, 403, 404, 413, 422),
-        guards=[employer_admin],
-        summary="Record the committee's information, discussion or decision (append-only)",
-        status_code=201,
-    )
-    async def record_consultation(
-        self, request: Request[Actor, str, Any], system_id: FromPath[UUID], data: JSONBody[ConsultationCreate]
-    ) -> Response[Consultation]:
-        entry = Consultation.model_validate(await _record(request, system_id, RecordKind.consultation, data))
-        return _created(entry, system_id, "consultations")
-
-    @get(
-        "/",
-        operation_id="listConsultations",
-        responses=problems(400, 403, 404),
-        guards=[register_reader],
-        summary="A system's consultations, oldest first",
-    )
-    async def list_consultations(
-        self, request: Request[Actor, str, Any], system_id: FromPath[UUID]
-    ) -> Entries[Consultation]:
-        found = await _list(request, system_id, RecordKind.consultation)
-        return Entries[Consultation](items=[Consultation.model_validate(e) for e in found])
-
-
-class WorkerInformationController(Controller):
-    path = "/systems/{system_id:uuid}/worker-information"
-    tags = ["Notices, consultations and workers' information"]
-
-    @post(
-        "/",
-        operation_id="recordWorkerInformation",
-        responses=problems(400, 403, 404, 413, 422),
-        guards=[employer_admin],
-        summary="Record that the workers' representatives or the workers were informed (append-only)",
-        status_code=201,
-    )
-    async def record_worker_information(
-        self,
+    async def record_entry(
+        self: Controller,
         request: Request[Actor, str, Any],
         system_id: FromPath[UUID],
-        data: JSONBody[WorkerInformationCreate],
-    ) -> Response[WorkerInformation]:
-        found = await _record(request, system_id, RecordKind.worker_information, data)
-        return _created(WorkerInformation.model_validate(found), system_id, "worker-information")
+        data: JSONBody[create],  # type: ignore[valid-type]
+    ) -> Response[entry]:  # type: ignore[valid-type]
+        values = BaseModel.model_dump(data, mode="json")
+        recorded = await record_service.record(request.user, str(system_id), kind, values)
+        headers = {"Location": f"/api/v1/systems/{system_id}/{segment}"}
+        return Response(entry.model_validate(recorded), status_code=201, headers=headers)
 
     @get(
         "/",
-        operation_id="listWorkerInformation",
+        operation_id=operations[1],
         responses=problems(400, 403, 404),
         guards=[register_reader],
-        summary="A system's workers' information, oldest first",
+        summary=summaries[1],
     )
-    async def list_worker_information(
-        self, request: Request[Actor, str, Any], system_id: FromPath[UUID]
-    ) -> Entries[WorkerInformation]:
-        found = await _list(request, system_id, RecordKind.worker_information)
-        return Entries[WorkerInformation](items=[WorkerInformation.model_validate(e) for e in found])
+    async def list_entries(
+        self: Controller, request: Request[Actor, str, Any], system_id: FromPath[UUID]
+    ) -> listing:
+        found = await record_service.list_entries(request.user, str(system_id), kind)
+        return listing(items=[entry.model_validate(item) for item in found])
+
+    name = f"{entry.__name__}Controller"
+    members = {
+        "path": f"/systems/{{system_id:uuid}}/{segment}",
+        "tags": TAGS,
+        "record": record_entry,
+        "list": list_entries,
+    }
+    return type(name, (Controller,), members)
+
+
+NoticeController = history_controller(
+    RecordKind.notice,
+    "notices",
+    Notice,
+    NoticeCreate,
+    ("recordNotice", "listNotices"),
+    ("Record a notice (append-only; the system's version stays)", "A system's notices, oldest first"),
+)
+ConsultationController = history_controller(
+    RecordKind.consultation,
+    "consultations",
+    Consultation,
+    ConsultationCreate,
+    ("recordConsultation", "listConsultations"),
+    (
+        "Record the committee's information, discussion or decision (append-only)",
+        "A system's consultations, oldest first",
+    ),
+)
+WorkerInformationController = history_controller(
+    RecordKind.worker_information,
+    "worker-information",
+    WorkerInformation,
+    WorkerInformationCreate,
+    ("recordWorkerInformation", "listWorkerInformation"),
+    (
+        "Record that the workers' representatives or the workers were informed (append-only)",
+        "A system's workers' information, oldest first",
+    ),
+)
+
+__all__ = ["ConsultationController", "NoticeController", "WorkerInformationController", "history_controller"]
