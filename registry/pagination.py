@@ -49,6 +49,8 @@ def decode_cursor(cursor: str) -> Position:
         version, sort_key, item_id = json.loads(raw)
         if version != 1 or not isinstance(sort_key, int) or isinstance(sort_key, bool):
             raise problem
+        if not -(2**63) <= sort_key < 2**63:
+            raise problem  # no key the database holds: a BIGINT is 64 bits
         return Position(sort_key=sort_key, item_id=uuid.UUID(item_id))
     except (binascii.Error, ValueError, TypeError, UnicodeDecodeError) as exc:
         raise problem from exc

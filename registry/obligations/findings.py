@@ -329,16 +329,43 @@ interval is shorter). It also bounds how long a run whose process died waits aft
 async def recompute_all(
     *, today: date | None = None, between: Callable[[], Awaitable[None]] | None = None
 ) -> tuple[int, int]:
-    """The daily run: every organization, one transaction each. `between` is awaited after each
-    organization (the scheduled run renews its claim there)."""
+    """The daily run: every organization, one transaction each, each on its own: one that fails (data
+    no rule can read) is logged and tried again once; the others carry on, and the run then fails naming
+    how many failed, so the next run takes it up again. `between` is awaited after each organization
+    (the scheduled run renews its claim there)."""
     opened = resolved = 0
+    failed: list[str] = []
     for row in await Organization.select(Organization.id):
-        o, r = await recompute_organization(str(row["id"]), today=today)
-        opened += o
-        resolved += r
+        org_id = str(row["id"])
+        for attempt in (1, 2):
+            try:
+                o, r = await recompute_organization(org_id, today=today)
+            except Exception:
+                log.exception(
+                    "recomputing the findings of organization %s failed (attempt %d)", org_id, attempt
+                )
+                if attempt == 2:
+                    failed.append(org_id)
+                continue
+            opened += o
+            resolved += r
+            break
         if between is not None:
             await between()
+    if failed:
+        raise RecomputeFailed(failed, opened, resolved)
     return opened, resolved
+
+
+class RecomputeFailed(Exception):
+    """Some organizations' findings could not be recomputed; the others were."""
+
+    def __init__(self, organizations: list[str], opened: int, resolved: int) -> None:
+        super().__init__(
+            f"the findings of {len(organizations)} organization(s) could not be recomputed: "
+            f"{', '.join(organizations)}; the others were ({recompute_result(opened, resolved)})"
+        )
+        self.organizations = organizations
 
 
 def recompute_result(opened: int, resolved: int) -> str:

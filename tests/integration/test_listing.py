@@ -138,3 +138,18 @@ async def test_unit_limited_steward_sees_only_systems_touching_its_units(world: 
     hidden = await c.get(f"{API}/systems/{world.systems[0]}", headers=world.headers("steward", 0, **limited))
     assert hidden.status_code == 404
     assert set(await _ids(world, "")) == {world.systems[0], at_school, whole_org}
+
+
+async def test_a_cursor_with_a_sort_key_beyond_64_bits_is_a_400_naming_cursor(world: World) -> None:
+    import base64
+
+    for sort_key in (2**63, -(2**63) - 1, 10**30):
+        raw = f'[1,{sort_key},"{world.systems[0]}"]'.encode()
+        cursor = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        for path in (
+            f"{API}/organizations/{world.orgs[0]}/systems?cursor={cursor}",
+            f"{API}/webhooks/{world.webhooks[0]}/deliveries?cursor={cursor}",
+        ):
+            r = await world.client.get(path, headers=world.headers("employer_admin", 0))
+            assert r.status_code == 400, (path, r.text)
+            assert r.json()["errors"][0]["field"] == "cursor"

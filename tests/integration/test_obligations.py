@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import httpx
+import pytest
 
 from registry.clock import utcnow, workplace_today
 from registry.obligations.findings import recompute_organization
@@ -400,3 +401,38 @@ async def test_an_apv_the_employer_states_covers_what_it_was_made_for(world: Wor
     r = await world.client.patch(f"{API}/apv-reassessments/{late['id']}", json=future, headers=admin(world))
     assert r.status_code == 422
     assert r.json()["errors"][0]["field"] == "completed_on"
+
+
+async def test_one_organization_that_cannot_be_recomputed_does_not_stop_the_others(
+    world: World, monkeypatch: Any
+) -> None:
+    """Data no rule can read (a date of year 1, stored by an earlier release) fails its organization
+    only: the others are recomputed, and the run names the one that failed."""
+    from registry.obligations import findings as module
+
+    broken_org = world.orgs[0]
+    real = module.recompute_organization
+
+    async def recompute(org_id: str, *, today: date | None = None) -> tuple[int, int]:
+        if org_id == broken_org:
+            raise ValueError("a stored date no rule can read")
+        return await real(org_id, today=today)
+
+    monkeypatch.setattr(module, "recompute_organization", recompute)
+    other = world.systems[1]
+    await SystemFinding.delete().where(SystemFinding.system == uuid.UUID(other))
+    with pytest.raises(module.RecomputeFailed) as failed:
+        await module.recompute_all()
+    assert failed.value.organizations == [broken_org]
+    assert await SystemFinding.count().where(SystemFinding.system == uuid.UUID(other)) > 0
+
+
+def test_rules_cannot_overflow_on_dates_at_the_ends_of_the_calendar() -> None:
+    from registry.obligations.rules import Context, evaluate
+    from registry.obligations.settings import RuleSettings
+
+    document = system_body(control_measure=True, status="planned", go_live_at="0001-01-02")
+    context = Context(
+        today=date(9999, 12, 30), sector="private", notice_period_days=365, settings=RuleSettings()
+    )
+    assert evaluate(document, context)  # findings, not an OverflowError

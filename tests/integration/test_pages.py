@@ -1007,3 +1007,13 @@ async def test_errors_on_pages_are_pages_and_the_api_keeps_problem_json(
     assert r.status_code == 401
     assert "Sådan logger du ind" in r.text
     assert "Ruteplanlægning" not in r.text
+
+
+async def test_a_hand_made_cursor_beyond_64_bits_is_a_400_page(world: World, browser: OpenBrowser) -> None:
+    import base64
+
+    raw = f'[1,{2**64},"{world.systems[0]}"]'.encode()
+    cursor = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    client = await browser(steward(world))
+    r = await client.get(f"/register?cursor={cursor}")
+    assert r.status_code == 400

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any, NamedTuple
 
@@ -186,6 +186,15 @@ def day(value: Any) -> date | None:
     if value is None or isinstance(value, date):
         return value
     return date.fromisoformat(value)
+
+
+def shift(moment: date, days: int) -> date:
+    """`moment` moved by `days`, never past the calendar's ends: whatever a stored date holds (an
+    earlier release accepted year 1 and year 9999), a rule's arithmetic cannot overflow."""
+    try:
+        return moment + timedelta(days=days)
+    except OverflowError:
+        return date.max if days > 0 else date.min
 
 
 def sub(document: Document, name: str) -> dict[str, Any]:

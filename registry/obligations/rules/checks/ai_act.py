@@ -8,7 +8,7 @@ date a duty is a warning, from it a violation."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, NamedTuple
 
 from registry.obligations.rules.engine import (
@@ -27,6 +27,7 @@ from registry.obligations.rules.engine import (
     is_high_risk,
     not_yet,
     representatives_informed,
+    shift,
     sub,
 )
 
@@ -341,7 +342,7 @@ def fria_outdated(document: Document, context: Context) -> Hit | None:
     made = day(sub(document, "ai_act").get("fria_date"))
     if change is None or made is None:
         return None
-    if made >= change - timedelta(days=context.settings.rules_change_window_days):
+    if made >= shift(change, -(context.settings.rules_change_window_days)):
         return None
     message = _message("high_risk.fria_outdated", "older_than_change", made=made, change=change)
     return Hit(Severity.warning, message, ("ai_act.fria_date",))

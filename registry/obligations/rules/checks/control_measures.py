@@ -8,7 +8,7 @@ Which agreements apply depends on the employer (rules/sources.py)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 # Whose data a category is: rules/checks/gdpr.py owns the reading; imported here, not copied.
@@ -28,6 +28,7 @@ from registry.obligations.rules.engine import (
     in_operation,
     notices,
     representatives_informed,
+    shift,
     sub,
 )
 from registry.obligations.rules.sources import briefing_source, cooperation_source, notice_source
@@ -92,7 +93,7 @@ def notice_missing(document: Document, context: Context) -> Hit | None:
     go_live = day(document.get("go_live_at"))
     if go_live is None:
         return Hit(Severity.info, _message("notice_missing", "planned", period=period), fields, source)
-    deadline = go_live - timedelta(days=period)
+    deadline = shift(go_live, -(period))
     if context.today > deadline:
         message = _message(
             "notice_missing",
@@ -100,7 +101,7 @@ def notice_missing(document: Document, context: Context) -> Hit | None:
             go_live=go_live,
             deadline=deadline,
             period=period,
-            earliest=context.today + timedelta(days=period),
+            earliest=shift(context.today, period),
         )
         return Hit(Severity.warning, message, fields, source)
     message = _message("notice_missing", "due", go_live=go_live, deadline=deadline, period=period)
@@ -131,7 +132,7 @@ def _late_start(given: date, start: date, context: Context) -> Hit | None:
     source = _notice_source(context)
     dates = {"go_live": start, "given": given, "period": period}
     if start > context.today:
-        earliest = given + timedelta(days=period)
+        earliest = shift(given, period)
         message = _message("notice_late", "planned", days=days, earliest=earliest, **dates)
         return Hit(Severity.warning, message, fields, source)
     if days < 0:

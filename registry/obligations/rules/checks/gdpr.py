@@ -7,7 +7,6 @@ the EU, a DPIA kept up to date after material changes, and a retired system's da
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from registry.obligations.rules.engine import (
@@ -21,6 +20,7 @@ from registry.obligations.rules.engine import (
     in_operation,
     monitors,
     processes_personal_data,
+    shift,
     special_categories,
     sub,
 )
@@ -168,7 +168,7 @@ def dpia_outdated(document: Document, context: Context) -> Hit | None:
     made = day(sub(document, "dpia").get("date"))
     if change is None or made is None:
         return None
-    if made >= change - timedelta(days=context.settings.rules_change_window_days):
+    if made >= shift(change, -(context.settings.rules_change_window_days)):
         return None
     return Hit(
         Severity.warning,
