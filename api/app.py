@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from litestar import Litestar, Request, Router
+from litestar.datastructures import ResponseHeader
 from litestar.di import Provide
 from litestar.middleware.base import DefineMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig
@@ -43,7 +44,7 @@ from api.controllers import (
     WebhookController,
     WorkerInformationController,
 )
-from api.errors import problem_details_plugin
+from api.errors import NO_STORE, problem_details_plugin
 from api.pages import PageSettings, UnmatchedAddressPages, pages_router
 from api.runtime import AccessLogRuntime
 from api.settings import ApiSettings
@@ -106,6 +107,9 @@ def _requester(request: Request[Any, Any, Any]) -> str:
         if isinstance(user, Actor)
         else f"ip:{request.client.host if request.client else '-'}"
     )
+
+
+API_HEADERS = [ResponseHeader(name=name, value=value) for name, value in NO_STORE.items()]
 
 
 def create_app(
@@ -178,6 +182,9 @@ def create_app(
 
     api = Router(
         path=API_PREFIX,
+        # Answers carry register data for one caller: no cache keeps a copy, and no browser guesses
+        # another type for them. (The list sends its own prebuilt answer with the same headers.)
+        response_headers=API_HEADERS,
         route_handlers=[
             HealthController,
             OrganizationController,

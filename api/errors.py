@@ -13,7 +13,7 @@ from litestar.plugins.problem_details import (
     ProblemDetailsException,
     ProblemDetailsPlugin,
 )
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from registry import (
     Conflict,
@@ -81,7 +81,10 @@ class Problem(BaseModel):
     status: int
     detail: str
     instance: str | None = None
-    errors: list[FieldError] | None = None
+    errors: list[FieldError] | None = Field(default=None, description="Each field and why; at most 50.")
+    more_errors: int | None = Field(
+        default=None, description="How many more problems there were than `errors` lists."
+    )
 
 
 def problems(*statuses: int) -> dict[int, ResponseSpec]:
@@ -109,6 +112,13 @@ STATUS_OF: dict[type[DomainError], int] = {
 }
 
 
+MAX_PROBLEMS = 50
+"""A problem answer names at most this many fields, and says how many more there were."""
+NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+"""On every API answer: register data (and what a caller got wrong) is kept by no cache, and no browser
+reads it as another type."""
+
+
 def _problem(
     status: int,
     detail: str,
@@ -117,8 +127,15 @@ def _problem(
     headers: dict[str, str] | None = None,
 ) -> ProblemDetailsException:
     extra: dict[str, Any] = {"errors": errors} if errors else {}
+    if errors and len(errors) > MAX_PROBLEMS:
+        # A body of thousands of unknown keys gets a short answer: the first problems, and how many more.
+        extra = {"errors": errors[:MAX_PROBLEMS], "more_errors": len(errors) - MAX_PROBLEMS}
     return ProblemDetailsException(
-        status_code=status, title=TITLES.get(status, "Error"), detail=detail, extra=extra, headers=headers
+        status_code=status,
+        title=TITLES.get(status, "Error"),
+        detail=detail,
+        extra=extra,
+        headers={**NO_STORE, **(headers or {})},
     )
 
 

@@ -12,7 +12,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 from litestar.response.base import ASGIResponse
 
-from api.errors import problems
+from api.errors import NO_STORE, problems
 from api.guards import employer_admin
 from api.schemas import AISystem, AISystemCreate, AISystemPage, AISystemUpdate
 from registry import Actor
@@ -114,7 +114,7 @@ class OrganizationSystemController(Controller):
             parts.pop()
         parts.append(b'],"next_cursor":' + json.dumps(page.next_cursor).encode() + b"}")
         body = b"".join(parts)  # one copy of a page that can be large
-        return ASGIResponse(body=body, media_type=JSON)
+        return ASGIResponse(body=body, media_type=JSON, headers=NO_STORE)
 
     @post(
         "/",

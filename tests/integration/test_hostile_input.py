@@ -104,3 +104,32 @@ async def test_if_match_garbage_counts_as_missing(world: World) -> None:
             headers={**world.headers("employer_admin", 0), "If-Match": header},
         )
         assert r.status_code in (412, 428), (header, r.status_code)
+
+
+async def test_every_api_answer_is_kept_by_no_cache_and_read_as_what_it_is(world: World) -> None:
+    c, admin = world.client, world.headers("employer_admin", 0)
+    answers = [
+        await c.get(f"{API}/organizations/{world.orgs[0]}/systems", headers=admin),
+        await c.get(f"{API}/systems/{world.systems[0]}", headers=admin),
+        await c.get(f"{API}/systems/{world.systems[1]}", headers=admin),  # another organization's: 404
+        await c.get(f"{API}/organizations/{world.orgs[0]}/systems?cursor=zz", headers=admin),
+        await c.get(f"{API}/organizations"),  # no token: 401
+    ]
+    assert [r.status_code for r in answers] == [200, 200, 404, 400, 401]
+    for r in answers:
+        assert r.headers["cache-control"] == "no-store", r.url
+        assert r.headers["x-content-type-options"] == "nosniff", r.url
+
+
+async def test_a_400_names_at_most_50_problems_and_how_many_more(world: World) -> None:
+    body = {f"unknown_{n}": n for n in range(500)}
+    r = await world.client.patch(
+        f"{API}/systems/{world.systems[0]}",
+        json=body,
+        headers={**world.headers("employer_admin", 0), "If-Match": '"1"'},
+    )
+    assert r.status_code == 400
+    problem = r.json()
+    assert len(problem["errors"]) == 50
+    assert problem["more_errors"] == 450
+    assert len(r.content) < 10_000
