@@ -61,6 +61,7 @@ class SystemStatementController(Controller):
         response_headers=[
             ResponseHeader(
                 name="Content-Disposition",
+                value='inline; filename="redegoerelse-<name>.html"',
                 description='`attachment; filename="redegoerelse-<name>.pdf"` for a PDF, else inline',
                 documentation_only=True,
             )

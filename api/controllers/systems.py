@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, cast
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import Operation, Parameter
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 from litestar.response.base import ASGIResponse
 
@@ -63,6 +65,17 @@ def system_response(
         status_code=status_code,
         headers=headers,
     )
+
+
+@dataclass
+class ChangeOperation(Operation):
+    """If-Match is required: a change without it is answered 428 (by the service, with a problem that
+    says what to send), so the handler takes it as optional and the document says it is required."""
+
+    def __post_init__(self) -> None:
+        for parameter in self.parameters or []:
+            if isinstance(parameter, Parameter) and parameter.name == "If-Match":
+                parameter.required = True
 
 
 class OrganizationSystemController(Controller):
@@ -156,6 +169,7 @@ class SystemController(Controller):
         responses=problems(400, 403, 404, 412, 413, 422, 428),
         guards=[employer_admin],
         summary="Change an AI system (If-Match required); writes a revision unless nothing changes",
+        operation_class=ChangeOperation,
     )
     async def update_system(
         self,

@@ -198,3 +198,12 @@ def test_every_compliance_rule_is_documented() -> None:
     documented = (ROOT / "docs" / "obligations.md").read_text()
     missing = [rule["id"] for rule in rule_catalogue() if f"`{rule['id']}`" not in documented]
     assert missing == []
+
+
+def test_the_openapi_document_is_valid_openapi() -> None:
+    from openapi_spec_validator import validate
+
+    validate(json.loads((ROOT / "openapi" / "openapi.json").read_text()))
+    document = json.loads((ROOT / "openapi" / "openapi.json").read_text())
+    change = document["paths"]["/api/v1/systems/{system_id}"]["patch"]
+    assert [p["required"] for p in change["parameters"] if p["name"] == "If-Match"] == [True]
