@@ -78,6 +78,10 @@ def _verification_key(settings: ApiSettings) -> Any:
     )
 
 
+KEY_TYPE = {"RS256": "RSA", "ES256": "EC"}
+"""The JWK key type (kty) each asymmetric algorithm verifies with."""
+
+
 @dataclass(frozen=True)
 class TokenVerifier:
     algorithm: str
@@ -113,6 +117,27 @@ class TokenVerifier:
         self._verified[token] = (actor, valid_until)
         return actor
 
+    def _key_for(self, header: dict[str, Any]) -> Any:
+        """The key to check a token with. From a JWKS: the signing keys of the configured algorithm's
+        type (RSA for RS256, EC for ES256), and of those the one the token names by `kid` when it names
+        one. A provider's JWKS often lists keys of several types; python-jose stops at the first key it
+        cannot use for the algorithm, so the others must be left out first."""
+        if not isinstance(self.key, dict):
+            return self.key
+        kty = KEY_TYPE[self.algorithm]
+        keys = [
+            key
+            for key in self.key["keys"]
+            if key.get("kty") == kty
+            and key.get("alg", self.algorithm) == self.algorithm
+            and key.get("use", "sig") == "sig"
+        ]
+        if header.get("kid") is not None:
+            keys = [key for key in keys if key.get("kid") == header["kid"]]
+        if not keys:
+            raise InvalidToken("no key of the JWKS fits this token")
+        return {"keys": keys}
+
     def _verify(self, token: str) -> tuple[Actor, float]:
         if len(token) > self.max_bytes:
             raise InvalidToken("token too long")
@@ -124,7 +149,7 @@ class TokenVerifier:
                 raise InvalidToken("unexpected header")
             claims = jwt.decode(
                 token,
-                self.key,
+                self._key_for(header),
                 algorithms=[self.algorithm],
                 audience=self.audience,
                 issuer=self.issuer,

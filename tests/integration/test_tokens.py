@@ -389,6 +389,30 @@ def test_a_jwks_file_accepts_tokens_of_any_of_its_keys(tmp_path: Path, provider:
 
 
 @pytest.mark.parametrize("provider", PROVIDERS, ids=[p.algorithm for p in PROVIDERS])
+def test_a_jwks_with_keys_of_another_type_listed_first_still_accepts_the_providers_tokens(
+    tmp_path: Path, provider: Provider
+) -> None:
+    """Identity providers publish RSA and EC keys side by side; the key is chosen by type and kid."""
+    other = next(p for p in PROVIDERS if p.algorithm != provider.algorithm)
+    foreign = Provider(other.algorithm, new_private_pem(other.algorithm))
+    keys = jwks_of(foreign, provider)  # key-0 of the other type first, then the provider's key-1
+    verifier = verifier_for(tmp_path, provider.algorithm, jwks=keys)
+    for headers in ({"kid": "key-1"}, {}):
+        token = jwt.encode(
+            claims(sub=f"idp-user-{len(headers)}"),
+            provider.private_pem,
+            algorithm=provider.algorithm,
+            headers=headers,
+        )
+        assert verifier.verify(token).sub == f"idp-user-{len(headers)}"
+    wrong_kid = jwt.encode(
+        claims(), provider.private_pem, algorithm=provider.algorithm, headers={"kid": "key-0"}
+    )
+    with pytest.raises(InvalidToken):
+        verifier.verify(wrong_kid)
+
+
+@pytest.mark.parametrize("provider", PROVIDERS, ids=[p.algorithm for p in PROVIDERS])
 def test_a_jwks_file_refuses_confusion_and_strangers(tmp_path: Path, provider: Provider) -> None:
     verifier = verifier_for(tmp_path, provider.algorithm, jwks=jwks_of(provider))
     stranger = Provider(provider.algorithm, new_private_pem(provider.algorithm))
