@@ -169,8 +169,9 @@ def actor_from_claims(claims: dict[str, Any], *, leeway: int = 0) -> Actor:
     for claim in REQUIRED_CLAIMS:
         if claims.get(claim) in (None, ""):
             raise InvalidToken(f"missing {claim}")
+    _numeric_dates(claims)
     iat = claims["iat"]
-    if not isinstance(iat, int | float) or iat > time.time() + leeway:
+    if iat > time.time() + leeway:
         raise InvalidToken("issued in the future")
     try:
         role = Role(claims["role"])
@@ -195,6 +196,14 @@ def actor_from_claims(claims: dict[str, Any], *, leeway: int = 0) -> Actor:
     if not isinstance(sub, str) or len(sub) > 200:
         raise InvalidToken("sub must be text of at most 200 characters")
     return Actor(sub=sub, role=role, org=str(uuid.UUID(org)) if org else None, units=units, name=name)
+
+
+def _numeric_dates(claims: dict[str, Any]) -> None:
+    """exp, iat and nbf are RFC 7519 NumericDates: JSON numbers, never "12" or true."""
+    for claim in ("exp", "iat", "nbf"):
+        value = claims.get(claim)
+        if claim in claims and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise InvalidToken(f"{claim} must be a number")
 
 
 def _is_uuid(value: Any) -> bool:

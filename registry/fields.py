@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, StringConstraints
 
 from registry.errors import FieldProblem
 
@@ -62,6 +62,25 @@ LongText = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000), AfterValidator(no_nul)
 ]
 NoteText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), AfterValidator(no_nul)]
+
+
+def _whole_number(value: Any) -> Any:
+    # Checked before any conversion (the API's validation is lax, and would read "12" as 12).
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("must be a whole number, written as a JSON number")
+    return value
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be a number, written as a JSON number")
+    return value
+
+
+Count = Annotated[int, BeforeValidator(_whole_number)]
+"""A whole number as JSON writes one: "12" is text and true is a truth value, neither is a count."""
+Amount = Annotated[float, BeforeValidator(_number)]
+"""A number as JSON writes one (whole or not); text and truth values are refused."""
 Day = date
 """A calendar day the register reasons with; the services refuse one outside 1900-01-01 to 2199-12-31
 (days_out_of_range)."""

@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from pydantic import Field, field_validator, model_validator
 
-from registry.fields import Strict, Text, UnitId
+from registry.fields import Count, Strict, Text, UnitId
 
 
 class Sector(StrEnum):
@@ -87,7 +87,7 @@ class OrganizationFields(Strict):
         description="private or public; follows from employer_type (kept for clients of before).",
     )
     cooperation_body: CooperationBody
-    notice_period_days: int = Field(default=NOTICE_PERIOD_DEFAULT_DAYS, ge=0, le=365)
+    notice_period_days: Count = Field(default=NOTICE_PERIOD_DEFAULT_DAYS, ge=0, le=365)
     maturity_level: MaturityLevel | None = None
 
     @field_validator("cvr")
@@ -114,7 +114,7 @@ class OrganizationPatch(Strict):
     employer_type: EmployerType | None = None
     sector: Sector | None = None
     cooperation_body: CooperationBody | None = None
-    notice_period_days: int | None = Field(default=None, ge=0, le=365)
+    notice_period_days: Count | None = Field(default=None, ge=0, le=365)
     maturity_level: MaturityLevel | None = None
 
 
@@ -124,11 +124,11 @@ class UnitFields(Strict):
         default=None, description="Id of the enclosing unit in the same organization."
     )
     committee: Committee | None = None
-    headcount: int | None = Field(default=None, ge=0, le=1_000_000)
+    headcount: Count | None = Field(default=None, ge=0, le=1_000_000)
 
 
 class UnitPatch(Strict):
     name: Text | None = None
     parent_id: UnitId | None = None
     committee: Committee | None = None
-    headcount: int | None = Field(default=None, ge=0, le=1_000_000)
+    headcount: Count | None = Field(default=None, ge=0, le=1_000_000)

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from pydantic import EmailStr, Field, StringConstraints, field_validator
 
-from registry.fields import Day, LongText, Strict, Text, UnitId
+from registry.fields import Amount, Count, Day, LongText, Strict, Text, UnitId
 from registry.organizations.models import Committee
 
 
@@ -145,7 +145,7 @@ class Access(Strict):
 
 
 class Retention(Strict):
-    period_days: int | None = Field(default=None, ge=0, le=36_500)
+    period_days: Count | None = Field(default=None, ge=0, le=36_500)
     description: LongText | None = None
 
 
@@ -258,12 +258,12 @@ class UsagePolicy(Strict):
 class Training(Strict):
     provided: bool
     description: LongText | None = None
-    hours_per_employee: float | None = Field(default=None, ge=0, le=10_000)
+    hours_per_employee: Amount | None = Field(default=None, ge=0, le=10_000)
 
 
 class TimeSavings(Strict):
-    expected_hours_per_week: float | None = Field(default=None, ge=0, le=1_000_000)
-    realised_hours_per_week: float | None = Field(default=None, ge=0, le=1_000_000)
+    expected_hours_per_week: Amount | None = Field(default=None, ge=0, le=1_000_000)
+    realised_hours_per_week: Amount | None = Field(default=None, ge=0, le=1_000_000)
     realised_at: Day | None = None
     freed_time_use: LongText | None = None
 
@@ -287,7 +287,7 @@ class SystemFields(Strict):
     status: Status
     unit_ids: list[UnitId] = Field(default_factory=list, max_length=1000)
     affected_groups: list[Text] = Field(default_factory=list, max_length=100)
-    affected_headcount: int | None = Field(default=None, ge=0, le=10_000_000)
+    affected_headcount: Count | None = Field(default=None, ge=0, le=10_000_000)
     data_categories: list[DataCategory] = Field(default_factory=list)
     data_subjects: dict[DataCategory, list[DataSubject]] = Field(
         default_factory=dict,
@@ -296,7 +296,7 @@ class SystemFields(Strict):
     data_sources: list[Text] = Field(default_factory=list, max_length=100)
     access: list[Access] = Field(default_factory=list, max_length=100)
     retention: Retention | None = None
-    log_retention_days: int | None = Field(default=None, ge=0, le=36_500)
+    log_retention_days: Count | None = Field(default=None, ge=0, le=36_500)
     legal_basis: LegalBasis | None = None
     legitimate_interest: LongText | None = Field(
         default=None, description="The legitimate interest pursued, where that is the basis (Art. 13(1)(d))."

@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from registry.errors import FieldProblem
-from registry.fields import Day, LongText, Strict, Text, days_out_of_range
+from registry.fields import Count, Day, LongText, Strict, Text, days_out_of_range
 from registry.organizations.models import Committee
 
 MAX_VERSION = 2**31 - 1
@@ -46,7 +46,7 @@ class Party(StrEnum):
 
 
 class _Entry(Strict):
-    covers_version: int | None = Field(
+    covers_version: Count | None = Field(
         default=None,
         ge=1,
         le=MAX_VERSION,

@@ -133,3 +133,23 @@ async def test_a_400_names_at_most_50_problems_and_how_many_more(world: World) -
     assert len(problem["errors"]) == 50
     assert problem["more_errors"] == 450
     assert len(r.content) < 10_000
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("affected_headcount", "12"),
+        ("affected_headcount", True),
+        ("log_retention_days", "183"),
+        ("retention", {"period_days": False}),
+        ("training", {"provided": True, "hours_per_employee": "2"}),
+    ],
+)
+async def test_a_number_must_be_a_json_number(world: World, field: str, value: object) -> None:
+    r = await world.client.patch(
+        f"{API}/systems/{world.systems[0]}",
+        json={field: value},
+        headers={**world.headers("employer_admin", 0), "If-Match": '"1"'},
+    )
+    assert r.status_code == 400, r.text
+    assert r.json()["errors"][0]["field"].startswith(field)

@@ -233,6 +233,10 @@ REFUSED: dict[str, Case] = {
     "iat that is null": lambda f: f.auth(f.sign(f.claims(iat=None))),
     "iat that is a string": lambda f: f.auth(f.sign(f.claims(iat="yesterday"))),
     "nbf that is an object": lambda f: f.auth(f.sign(f.claims(nbf={}))),
+    "exp that is a number written as text": lambda f: f.auth(f.sign(f.claims(exp=str(in_(600))))),
+    "iat that is a number written as text": lambda f: f.auth(f.sign(f.claims(iat=str(in_(-10))))),
+    "nbf that is true": lambda f: f.auth(f.sign(f.claims(nbf=True))),
+    "iat that is true": lambda f: f.auth(f.sign(f.claims(iat=True))),
 }
 
 ACCEPTED: dict[str, Case] = {
