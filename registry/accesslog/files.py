@@ -94,6 +94,13 @@ CHECKPOINT_COLUMNS = ("kind", "last_seq", "last_hash", "at", "key_id", "signatur
 
 
 def _csv_records(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
+    try:
+        yield from _csv_rows(lines)
+    except csv.Error as exc:  # a NUL byte, a runaway quoted cell: the file is not the CSV we write
+        raise ValueError(f"the CSV cannot be read: {exc}") from exc
+
+
+def _csv_rows(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
     rows = csv.reader(lines)
     header = next(rows, None)
     if header is None:
@@ -106,6 +113,9 @@ def _csv_records(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
     checkpoint_at = [(name, where[name], name in INTEGER_COLUMNS) for name in CHECKPOINT_COLUMNS]
     kind_at, detail_at, seq_at, digest_at = where["kind"], where["detail"], where["seq"], where["digest"]
     for row in rows:
+        if len(row) != len(header):
+            seq = row[seq_at] if len(row) > seq_at else "?"
+            raise ValueError(f"row {rows.line_num} (seq {seq or '?'}) is cut off or has cells of more")
         kind = row[kind_at]
         if kind in ("header", "trailer"):
             yield dict(json.loads(row[detail_at] or "{}"))
@@ -144,6 +154,8 @@ def verify_export(records: Iterable[Mapping[str, Any]], signature_ok: SignatureC
     if header is None or header.get("kind") != "header":
         return Verdict().fail(None, "the file does not start with an export header")
     start_seq, start_hash = header.get("start_seq"), header.get("start_hash")
+    if start_seq is not None and (isinstance(start_seq, bool) or not isinstance(start_seq, int)):
+        return Verdict().fail(None, "the export header's start_seq is not a number")
     walker = ChainWalker(
         start_seq=int(start_seq or 0), start_hash=str(start_hash or ""), signature_ok=signature_ok
     )
@@ -152,7 +164,12 @@ def verify_export(records: Iterable[Mapping[str, Any]], signature_ok: SignatureC
         if record.get("kind") == "trailer":
             trailer = record
             break
-        if not walker.step(record):
+        try:
+            stepped = walker.step(record)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            # A record of the right kind with values no export holds: found, at its place.
+            return walker.verdict.fail(walker.expected_seq, f"a record cannot be read ({type(exc).__name__})")
+        if not stepped:
             return walker.verdict
     verdict = walker.verdict
     fault = _ending_fault(verdict, trailer)

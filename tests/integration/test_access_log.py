@@ -430,3 +430,56 @@ async def test_a_csv_export_reads_back_as_the_json_lines_export(
     assert "'=HYPERLINK" in csv_export.text
     assert "'+1" in csv_export.text
     assert csv_export.headers["content-type"] == "text/csv; charset=utf-8"
+
+
+def _mangled(text: str, fmt: str) -> dict[str, bytes]:
+    """An export file spoiled in every way a copy, a download or an editor can spoil one."""
+    lines = text.splitlines(keepends=True)
+    middle = len(lines) // 2
+    return {
+        "cut off in the middle of a record": text[
+            : len("".join(lines[:middle])) + len(lines[middle]) // 2
+        ].encode(),
+        "reordered": "".join([lines[0], lines[middle], *lines[1:middle], *lines[middle + 1 :]]).encode(),
+        "empty": b"",
+        "binary junk": bytes(range(256)) * 8,
+        "a record that is not one": (
+            "".join(lines[:2])
+            + ('{"kind": "entry", "seq": "x", "hash": 5}\n' if fmt == "jsonl" else '"entry","x"\n')
+        ).encode(),
+        "only a header": lines[0].encode(),
+    }
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+async def test_the_offline_verifier_answers_every_spoiled_file_in_one_line(
+    world: World, fmt: str, tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from api.cli import main
+
+    await world.client.get(f"{API}/systems/{world.systems[0]}", headers=world.headers("steward", 0))
+    r = await _export(world, f"{WIDE}&format={fmt}", org_index=None)
+    key = (
+        await world.client.get(f"{API}/access-log/public-key", headers=world.headers("auditor", None))
+    ).json()["public_key"]
+    key_file = tmp_path / "register.pem"
+    key_file.write_text(key)
+    wrong_key = tmp_path / "other.pem"
+    wrong_key.write_text(
+        AccessLogRuntime.from_settings(AccessLogSettings(data_dir=world_tmp())).public_key_pem
+    )
+    cases = {**_mangled(r.text, fmt), "the wrong public key": r.text.encode()}
+    for case, content in cases.items():
+        path = tmp_path / f"export.{fmt}"
+        path.write_bytes(content)
+        capsys.readouterr()
+        code = main(
+            ["access-log", "verify", str(path), "--public-key", str(wrong_key if "key" in case else key_file)]
+        )
+        out, err = capsys.readouterr()
+        said = (out + err).strip()
+        assert code in (1, 2), (case, code, said)
+        assert "Traceback" not in said, (case, said)
+        assert len(said.splitlines()) == 1, (case, said)
+    path.write_bytes(r.text.encode())
+    assert main(["access-log", "verify", str(path), "--public-key", str(key_file)]) == 0
