@@ -108,4 +108,4 @@ def _print_demo_tokens(organizations: list[dict[str, Any]], settings: ApiSetting
             print(f"  {'':<16} log ind / log in: {links[token]}")
     print(f"\nPrøv / try:  curl -H 'Authorization: Bearer <token>' {base}/organizations")
     print(f"Web: åbn et log ind-link / open a login link, e.g. {settings.public_url.rstrip('/')}/login/...")
-    print(f"API-dokumentation / API docs: {settings.public_url.rstrip('/')}/schema/swagger")
+    print(f"API-dokumentation / API docs: {settings.public_url.rstrip('/')}/schema/openapi.json")

@@ -30,7 +30,11 @@ def run(args: argparse.Namespace) -> int:
     # Which register this is: the data dir holds the keys that sign tokens and the access log.
     print(f"data dir: {settings.data_dir.absolute()}")
     print(f"database: {database.shown_database()}")
-    print(f"serving the workplace AI register on http://{host}:{port}/api/v1 (API docs: /schema)", flush=True)
+    print(
+        f"serving the workplace AI register on http://{host}:{port}/api/v1 "
+        "(API document: /schema/openapi.json)",
+        flush=True,
+    )
     uvicorn.run(
         "api.app:create_served_app",
         factory=True,

@@ -153,3 +153,13 @@ async def test_a_number_must_be_a_json_number(world: World, field: str, value: o
     )
     assert r.status_code == 400, r.text
     assert r.json()["errors"][0]["field"].startswith(field)
+
+
+async def test_the_api_document_is_served_and_no_page_loads_a_script_from_elsewhere(world: World) -> None:
+    document = await world.client.get("/schema/openapi.json")
+    assert document.status_code == 200
+    assert document.json()["info"]["title"] == "Workplace AI register"
+    for path in ("/schema", "/schema/swagger", "/schema/redoc", "/schema/elements"):
+        r = await world.client.get(path)
+        assert "cdn.jsdelivr.net" not in r.text, path
+        assert "unpkg.com" not in r.text, path
