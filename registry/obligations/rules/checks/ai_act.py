@@ -50,6 +50,10 @@ class Duty(NamedTuple):
     # mapping {"day", "planned"}: the rules' Message values, put in words by the `legacy` format.
     legacy: dict[str, Any] | None
 
+    def says(self, rule: str, case: str, **params: Any) -> Message:
+        """The finding's message, with when the duty applies and whether Art. 111(2) holds for it."""
+        return _message(rule, case, applies_from=self.applies_from, legacy=self.legacy, **params)
+
 
 def high_risk_from(document: Document, context: Context) -> date:
     settings = context.settings
@@ -93,12 +97,7 @@ def workers_not_informed(document: Document, context: Context) -> Hit | None:
     fields = ("workers_informed_at", "consultation.informed_at")
     if in_operation(document):
         applies = duty(document, context)
-        message = _message(
-            "high_risk.workers_not_informed",
-            f"in_use.{missing}",
-            applies_from=applies.applies_from,
-            legacy=applies.legacy,
-        )
+        message = applies.says("high_risk.workers_not_informed", f"in_use.{missing}")
         return Hit(applies.severity, message, fields)
     go_live = day(document.get("go_live_at"))
     message = _message("high_risk.workers_not_informed", f"planned.{missing}", by=go_live)
@@ -141,13 +140,8 @@ def workers_informed_late(document: Document, context: Context) -> Hit | None:
         return None
     party, moment = late[0]
     applies = duty(document, context)
-    message = _message(
-        "high_risk.workers_informed_late",
-        f"after_go_live.{party}",
-        informed=moment,
-        go_live=go_live,
-        applies_from=applies.applies_from,
-        legacy=applies.legacy,
+    message = applies.says(
+        "high_risk.workers_informed_late", f"after_go_live.{party}", informed=moment, go_live=go_live
     )
     return Hit(
         ahead(applies.severity, go_live, context.today),
@@ -165,14 +159,13 @@ def no_trained_overseer(document: Document, context: Context) -> Hit | None:
     if role and oversight.get("trained") is True and oversight.get("can_stop") is not False:
         return None
     applies = duty(document, context)
-    params = {"applies_from": applies.applies_from, "legacy": applies.legacy}
     if role and oversight.get("trained") is True:
-        message = _message("high_risk.no_trained_overseer", "cannot_stop", role=role, **params)
+        message = applies.says("high_risk.no_trained_overseer", "cannot_stop", role=role)
         return Hit(applies.severity, message, ("human_oversight.can_stop",))
     if not role:
-        message = _message("high_risk.no_trained_overseer", "nobody", **params)
+        message = applies.says("high_risk.no_trained_overseer", "nobody")
         return Hit(applies.severity, message, ("human_oversight.overseer_role",))
-    message = _message("high_risk.no_trained_overseer", "not_trained", role=role, **params)
+    message = applies.says("high_risk.no_trained_overseer", "not_trained", role=role)
     return Hit(applies.severity, message, ("human_oversight.trained",))
 
 
@@ -186,14 +179,7 @@ def log_retention_short(document: Document, context: Context) -> Hit | None:
     applies = duty(document, context)
     vendor = document.get("operated_by") in ("vendor", "third_party")
     case = ("vendor_" if vendor else "") + ("not_stated" if kept is None else "short")
-    message = _message(
-        "high_risk.log_retention_short",
-        case,
-        kept=kept,
-        months=round(minimum / 30.5),
-        applies_from=applies.applies_from,
-        legacy=applies.legacy,
-    )
+    message = applies.says("high_risk.log_retention_short", case, kept=kept, months=round(minimum / 30.5))
     # Logs kept by the vendor are under the employer's control only as far as the contract says.
     severity = Severity.warning if vendor and applies.severity is Severity.violation else applies.severity
     return Hit(severity, message, ("log_retention_days",))
@@ -216,9 +202,7 @@ def public_fria_missing(document: Document, context: Context) -> Hit | None:
     if sub(document, "ai_act").get("fria_date") is not None:
         return None
     applies = duty(document, context)
-    message = _message(
-        "high_risk.public_fria_missing", "no_date", applies_from=applies.applies_from, legacy=applies.legacy
-    )
+    message = applies.says("high_risk.public_fria_missing", "no_date")
     return Hit(applies.severity, message, ("ai_act.fria_date",))
 
 
@@ -230,12 +214,7 @@ def public_eu_database_missing(document: Document, context: Context) -> Hit | No
     if sub(document, "ai_act").get("deployer_eu_db_ref"):
         return None
     applies = duty(document, context)
-    message = _message(
-        "high_risk.public_eu_database_missing",
-        "no_registration",
-        applies_from=applies.applies_from,
-        legacy=applies.legacy,
-    )
+    message = applies.says("high_risk.public_eu_database_missing", "no_registration")
     return Hit(applies.severity, message, ("ai_act.deployer_eu_db_ref",))
 
 
@@ -305,12 +284,7 @@ def exposed_persons_not_informed(document: Document, context: Context) -> Hit | 
         if document.get("employee_notice_ref"):
             return None
         applies = duty(document, context)
-        message = _message(
-            "ai_act.exposed_persons_not_informed",
-            "decisions",
-            applies_from=applies.applies_from,
-            legacy=applies.legacy,
-        )
+        message = applies.says("ai_act.exposed_persons_not_informed", "decisions")
         return Hit(applies.severity, message, ("employee_notice_ref",))
     return None
 
