@@ -8,6 +8,7 @@ import json
 from datetime import date, timedelta
 from typing import Any
 
+from registry.clock import workplace_today
 from tests.support.world import API, World
 from webhooks.tables import WebhookEvent
 
@@ -211,7 +212,7 @@ async def test_changes_carry_the_day_they_took_effect(world: World) -> None:
     assert r.status_code == 200, r.text
     revisions = (await c.get(f"{API}/systems/{sid}/revisions", headers=admin)).json()
     assert revisions[0]["effective_at"] == "2019-03-24"  # before the system was first recorded: allowed
-    assert revisions[1]["effective_at"] == date.today().isoformat() or revisions[1]["effective_at"]
+    assert revisions[1]["effective_at"] == workplace_today().isoformat()  # registered without one: today
     assert revisions[0]["created_at"][:4] != "2019"
     tomorrow = (date.today() + timedelta(days=2)).isoformat()
     future = await _patch(world, sid, 2, affected_headcount=3, effective_at=tomorrow)
