@@ -65,6 +65,7 @@ AUDITED: dict[str, tuple[str, str]] = {
     "exportAccessLog": ("export", "access_log"),
     "verifyAccessLog": ("verify", "access_log"),
     "getAccessLogPublicKey": ("read", "access_log_key"),
+    "listAccessLogCheckpoints": ("list", "access_log_checkpoint"),
     # The web interface (api/pages): page views and form posts, recorded like the API's reads.
     "pageHome": ("read", "home_page"),
     "pageLoginLink": ("read", "login_link"),

@@ -24,6 +24,7 @@ from registry import (
     InvalidQuery,
     NotFound,
     PreconditionRequired,
+    Unavailable,
     VersionMismatch,
 )
 from registry.accesslog.writer import AccessLogUnavailable
@@ -109,6 +110,7 @@ STATUS_OF: dict[type[DomainError], int] = {
     Conflict: 409,
     VersionMismatch: 412,
     PreconditionRequired: 428,
+    Unavailable: 503,
 }
 
 

@@ -11,6 +11,7 @@ from registry.errors import (
     InvalidQuery,
     NotFound,
     PreconditionRequired,
+    Unavailable,
     VersionMismatch,
 )
 
@@ -26,5 +27,6 @@ __all__ = [
     "NotFound",
     "PreconditionRequired",
     "Role",
+    "Unavailable",
     "VersionMismatch",
 ]

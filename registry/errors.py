@@ -67,6 +67,10 @@ class ConfigurationError(Exception):
         self.setting = setting
 
 
+class Unavailable(DomainError):
+    """The register cannot do this right now, and says why (the access log failed its own check)."""
+
+
 class InvalidQuery(DomainError):
     """A query parameter the register cannot use (a malformed cursor)."""
 

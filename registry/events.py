@@ -31,6 +31,13 @@ class EventType(StrEnum):
     finding_resolved = "finding.resolved"
     webhook_test = "webhook.test"
     webhook_disabled = "webhook.disabled"
+    access_log_checkpoint = "access_log.checkpoint"
+    access_log_integrity_failed = "access_log.integrity_failed"
+
+
+# Events of the whole register, not of one organization: delivered to subscriptions (of any
+# organization) that name their type, never to those that take "every type".
+PLATFORM_EVENT_TYPES = frozenset({EventType.access_log_checkpoint, EventType.access_log_integrity_failed})
 
 
 EVENT_TYPES: tuple[str, ...] = tuple(member.value for member in EventType)
@@ -47,7 +54,7 @@ class Event:
     Subscribers fetch the details through the API (and so through the access log)."""
 
     type: EventType
-    organization_id: str
+    organization_id: str | None  # None: an event of the whole register (PLATFORM_EVENT_TYPES)
     data: dict[str, Any]
     occurred_at: datetime = field(default_factory=utcnow)
     id: str = field(default_factory=new_event_id)

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from registry.clock import iso, to_micros
-from registry.events import Event
+from registry.events import PLATFORM_EVENT_TYPES, Event, new_event_id
 from webhooks.tables import WebhookDelivery, WebhookEvent, WebhookSubscription
 
 API_PREFIX = "/api/v1"
@@ -20,6 +20,10 @@ def links(event: Event, base_url: str = "") -> dict[str, str]:
     """Where the subscriber reads the details, through the API (and so through the access log)."""
     root = base_url.rstrip("/") + API_PREFIX
     data = event.data
+    if event.organization_id is None:  # an event of the whole register: the access log's
+        number = (data.get("checkpoint") or {}).get("number")
+        after = f"?after={int(number) - 1}" if isinstance(number, int) else ""
+        return {"checkpoints": f"{root}/access-log/checkpoints{after}"}
     found: dict[str, str] = {"organization": f"{root}/organizations/{event.organization_id}"}
     if "system_id" in data:
         system = f"{root}/systems/{data['system_id']}"
@@ -37,16 +41,19 @@ def links(event: Event, base_url: str = "") -> dict[str, str]:
 def payload(event: Event, base_url: str = "") -> bytes:
     """The thin JSON body of an event: type, time, ids, version, changed field names, material flag,
     links. Standard Webhooks' recommended shape: {type, timestamp, data}."""
+    owner = {} if event.organization_id is None else {"organization_id": event.organization_id}
     body = {
         "type": str(event.type),
         "timestamp": iso(event.occurred_at),
-        "data": {"organization_id": event.organization_id, **event.data, "links": links(event, base_url)},
+        "data": {**owner, **event.data, "links": links(event, base_url)},
     }
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def wants(event_types: Any, event: Event) -> bool:
     types = json.loads(event_types) if isinstance(event_types, str) else event_types
+    if event.type in PLATFORM_EVENT_TYPES:
+        return str(event.type) in (types or ())  # only subscriptions that name it
     return not types or str(event.type) in types
 
 
@@ -54,6 +61,11 @@ def wants(event_types: Any, event: Event) -> bool:
 SUBSCRIBERS = (
     'SELECT "id", "event_types" FROM "webhook_subscription" WHERE "organization" = {} '
     'AND "deleted_at" IS NULL AND "status" IN (\'active\', \'paused\') ORDER BY "created_at"'
+)
+# Subscriptions of every organization, for the register's own events (the access log's).
+ALL_SUBSCRIBERS = (
+    'SELECT "id", "organization", "event_types" FROM "webhook_subscription" '
+    'WHERE "deleted_at" IS NULL AND "status" IN (\'active\', \'paused\') ORDER BY "created_at"'
 )
 INSERT_EVENT = (
     'INSERT INTO "webhook_event" ("event_id", "organization", "type", "payload", "created_at", "created_us") '
@@ -76,18 +88,38 @@ class OutboxSink:
         # with Piccolo's table objects cost more than the inserts themselves.
         receiving: dict[str, list[dict[str, Any]]] = {}
         for event in events:
+            if event.organization_id is None:
+                await self._broadcast(event)
+                continue
             if event.organization_id not in receiving:
                 receiving[event.organization_id] = await WebhookSubscription.raw(
                     SUBSCRIBERS, uuid.UUID(event.organization_id)
                 )
             await self._store(event, receiving[event.organization_id])
 
-    async def _store(self, event: Event, subscribers: list[dict[str, Any]]) -> None:
+    async def _broadcast(self, event: Event) -> None:
+        """An event of the whole register: one outbox row per organization with a subscription that
+        names it (each row with its own message id), delivered only to those subscriptions."""
+        wanting: dict[str, list[dict[str, Any]]] = {}
+        for row in await WebhookSubscription.raw(ALL_SUBSCRIBERS):
+            if wants(row["event_types"], event):
+                wanting.setdefault(str(row["organization"]), []).append(row)
+        for organization, subscribers in wanting.items():
+            await self._store(event, subscribers, organization=organization, event_id=new_event_id())
+
+    async def _store(
+        self,
+        event: Event,
+        subscribers: list[dict[str, Any]],
+        *,
+        organization: str | None = None,
+        event_id: str | None = None,
+    ) -> None:
         created_us = to_micros(event.occurred_at)
         inserted = await WebhookEvent.raw(
             INSERT_EVENT,
-            event.id,
-            uuid.UUID(event.organization_id),
+            event_id or event.id,
+            uuid.UUID(organization or event.organization_id),
             str(event.type),
             payload(event, self.public_base_url).decode(),
             event.occurred_at,

@@ -97,7 +97,32 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("file", type=Path, nargs="?", help="an export (JSON Lines or CSV)")
     verify.add_argument("--public-key", dest="public_key", type=Path, help="PEM file of the signing key")
     verify.add_argument("--database", action="store_true", help="verify the stored chain instead of a file")
+    verify.add_argument(
+        "--witness",
+        dest="witnesses",
+        type=Path,
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="FILE",
+        help="checkpoints kept elsewhere (JSON, or JSON Lines of several): the log must still hold them",
+    )
+    verify.add_argument(
+        "--allow-unsigned-tail",
+        dest="allow_unsigned_tail",
+        action="store_true",
+        help="exit 0 even when the last entries are not yet under a signed checkpoint",
+    )
     _command(log_commands, "checkpoint", "sign the current head of the chain now", "access_log:checkpoint")
+    accept = _command(
+        log_commands,
+        "accept-database",
+        "after a deliberate restore: keep the database's last checkpoint as the signer's own",
+        "access_log:accept_database",
+    )
+    accept.add_argument(
+        "--yes", action="store_true", help="confirm: entries the old checkpoint covered are given up"
+    )
     public_key = _command(
         log_commands, "public-key", "print the public key that verifies checkpoints", "access_log:public_key"
     )

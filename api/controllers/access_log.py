@@ -12,11 +12,12 @@ from litestar.di import NamedDependency
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Operation, Schema
 from litestar.params import FromQuery, QueryParameter
 from litestar.response import Stream
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from api.errors import problems
 from api.runtime import AccessLogRuntime
 from registry import Actor
+from registry.accesslog.checkpoints import list_checkpoints
 from registry.accesslog.files import jsonl_lines
 from registry.accesslog.service import (
     ExportQuery,
@@ -27,6 +28,7 @@ from registry.accesslog.service import (
     verify_stored,
 )
 from registry.errors import FieldProblem, InvalidQuery
+from registry.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 # Litestar adds "; charset=utf-8" to text/* types itself.
 MEDIA = {"jsonl": "application/x-ndjson", "csv": "text/csv"}
@@ -64,6 +66,25 @@ class Verification(BaseModel):
 class PublicKey(BaseModel):
     key_id: str
     public_key: str
+
+
+class Checkpoint(BaseModel):
+    """A signed checkpoint, as witness files keep it and the `access_log.checkpoint` event carries it."""
+
+    kind: Literal["checkpoint"]
+    number: int = Field(description="1, 2, 3, ... without gaps")
+    last_seq: int = Field(description="The last entry it covers")
+    last_hash: str = Field(description="The chain's hash at `last_seq`")
+    entries: int = Field(description="Entries since the checkpoint before it")
+    at: str = Field(description="When it was signed (UTC, milliseconds)")
+    key_id: str
+    prev: str = Field(description="sha256 of the checkpoint before it (64 zeros for the first)")
+    signature: str = Field(description="Ed25519, base64, over the canonical JSON of the fields above")
+
+
+class CheckpointPage(BaseModel):
+    items: list[Checkpoint]
+    next_after: int | None = Field(description="Pass as `after` for the next page; null on the last page.")
 
 
 async def _jsonl(records: AsyncIterator[dict[str, Any]]) -> AsyncIterator[bytes]:
@@ -145,7 +166,28 @@ class AccessLogController(Controller):
         self, request: Request[Actor, str, Any], audit: NamedDependency[AccessLogRuntime]
     ) -> Verification:
         require_log_reader(request.user)
-        return Verification.model_validate((await verify_stored(audit.verifier)).as_dict())
+        verdict = await verify_stored(audit.verifier, kept=audit.kept())
+        return Verification.model_validate(verdict.as_dict())
+
+    @get(
+        "/checkpoints",
+        operation_id="listAccessLogCheckpoints",
+        responses=problems(400, 403),
+        summary="Signed checkpoints with a number above `after`, oldest first: keep copies as witnesses",
+    )
+    async def list_access_log_checkpoints(
+        self,
+        request: Request[Actor, str, Any],
+        after: Annotated[int, QueryParameter(ge=0, le=2**62, description="a checkpoint number")] = 0,
+        limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    ) -> CheckpointPage:
+        require_log_reader(request.user)
+        rows = await list_checkpoints(after, limit + 1)
+        page = rows[:limit]
+        return CheckpointPage(
+            items=[Checkpoint.model_validate(row) for row in page],
+            next_after=int(page[-1]["number"]) if len(rows) > limit else None,
+        )
 
     @get(
         "/public-key",

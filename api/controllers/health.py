@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from litestar import Controller, Response, get
+from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Operation
 from pydantic import BaseModel
 
+from api.runtime import AccessLogRuntime
 from registry.db.migrate import pending_migrations
 
 
@@ -36,11 +38,11 @@ class HealthController(Controller):
     @get(
         "/ready",
         operation_id="ready",
-        summary="The database answers and its schema is current",
+        summary="The database answers, its schema is current and the access log passed its last check",
         operation_class=PublicOperation,
         responses={503: ResponseSpec(Health, description="Not ready: `detail` says why")},
     )
-    async def ready(self) -> Response[Health]:
+    async def ready(self, audit: NamedDependency[AccessLogRuntime]) -> Response[Health]:
         try:
             pending = await pending_migrations()
         except Exception:
@@ -50,6 +52,14 @@ class HealthController(Controller):
                 Health(
                     status="unavailable",
                     detail=f"{len(pending)} migration(s) not applied; run airegistry migrate",
+                ),
+                status_code=503,
+            )
+        if audit.integrity_problem:
+            return Response(
+                Health(
+                    status="unavailable",
+                    detail=f"the access log failed its integrity check: {audit.integrity_problem}",
                 ),
                 status_code=503,
             )

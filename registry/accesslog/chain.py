@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,9 +62,46 @@ def link(prev_hash: str, digest: str) -> str:
     return hashlib.sha256((prev_hash + digest).encode()).hexdigest()
 
 
+# What a checkpoint's signature covers. A checkpoint is one link of a chain of its own: its number, the
+# hash of the checkpoint before it and how many entries it adds. Anchors (where the kept log starts after
+# pruning) and checkpoints signed before checkpoints were chained sign the first five fields only.
+LEGACY_CHECKPOINT_FIELDS = ("kind", "last_seq", "last_hash", "at", "key_id")
+CHECKPOINT_FIELDS = ("kind", "number", "last_seq", "last_hash", "entries", "at", "key_id", "prev")
+
+
+def chained(checkpoint: Mapping[str, Any]) -> bool:
+    """Whether a checkpoint is a link of the chain of checkpoints (it has a number)."""
+    return checkpoint.get("kind") == "checkpoint" and checkpoint.get("number") is not None
+
+
 def checkpoint_message(checkpoint: Mapping[str, Any]) -> bytes:
     """What a checkpoint's signature covers."""
-    return canonical({name: checkpoint[name] for name in ("kind", "last_seq", "last_hash", "at", "key_id")})
+    names = CHECKPOINT_FIELDS if chained(checkpoint) else LEGACY_CHECKPOINT_FIELDS
+    return canonical({name: checkpoint[name] for name in names})
+
+
+def checkpoint_hash(checkpoint: Mapping[str, Any]) -> str:
+    """What the next checkpoint names as its `prev`."""
+    return hashlib.sha256(checkpoint_message(checkpoint)).hexdigest()
+
+
+def record_message(record: Mapping[str, Any]) -> bytes:
+    """What the signature of an export's header or trailer covers: every field but the signature."""
+    return canonical({name: value for name, value in record.items() if name != "signature"})
+
+
+class StubDigest:
+    """sha256 over the seqs an export shows as stubs, each in decimal followed by a line feed: what the
+    signed trailer holds, so no stub can be swapped in for an entry after signing."""
+
+    def __init__(self) -> None:
+        self._hash = hashlib.sha256()
+
+    def add(self, seq: int) -> None:
+        self._hash.update(b"%d\n" % seq)
+
+    def hexdigest(self) -> str:
+        return self._hash.hexdigest()
 
 
 @dataclass
@@ -116,12 +153,26 @@ class ChainWalker:
     length; the first fault is kept with the seq where it is."""
 
     def __init__(
-        self, *, start_seq: int = 0, start_hash: str = GENESIS_HASH, signature_ok: SignatureCheck
+        self,
+        *,
+        start_seq: int = 0,
+        start_hash: str = GENESIS_HASH,
+        signature_ok: SignatureCheck,
+        witnesses: Sequence[Mapping[str, Any]] = (),
     ) -> None:
         self.verdict = Verdict()
         self.expected_seq = start_seq + 1
         self.prev_hash = start_hash
         self.signature_ok = signature_ok
+        self.stub_digest = StubDigest()
+        self.last_chained: Mapping[str, Any] | None = None  # the last checkpoint with a number
+        self.seen_numbers: set[int] = set()
+        # What witnesses saw: the hash at a seq, and each checkpoint by its number.
+        self.witnessed_hashes: dict[int, list[Mapping[str, Any]]] = {}
+        self.witnessed_numbers = {int(w["number"]): w for w in witnesses}
+        for witness in witnesses:
+            self.witnessed_hashes.setdefault(int(witness["last_seq"]), []).append(witness)
+        self.last_matching_witness_seq = start_seq
 
     def step(self, record: Mapping[str, Any]) -> bool:
         """False once a fault is found; then the verdict names it."""
@@ -141,7 +192,25 @@ class ChainWalker:
             return seq, "checkpoint out of place in the chain"
         if record.get("last_hash") != self.prev_hash:
             return seq, "chain differs from the signed checkpoint"
+        fault = self._chain_of_checkpoints(record, seq) if chained(record) else None
+        if fault is not None:
+            return fault
         self.verdict.signed_through_seq = seq
+        return None
+
+    def _chain_of_checkpoints(self, record: Mapping[str, Any], seq: int) -> tuple[int, str] | None:
+        number = _int(record.get("number"))
+        if number is None:
+            return seq, "checkpoint without a number"
+        previous = self.last_chained
+        fault = None if previous is None else _checkpoint_link(previous, record, number, seq)
+        if fault is not None:
+            return seq, fault
+        witnessed = self.witnessed_numbers.get(number)
+        if witnessed is not None and checkpoint_message(witnessed) != checkpoint_message(record):
+            return seq, f"checkpoint {number} differs from the copy a witness kept"
+        self.last_chained = record
+        self.seen_numbers.add(number)
         return None
 
     def _link(self, record: Mapping[str, Any], kind: str) -> tuple[int | None, str] | None:
@@ -149,9 +218,11 @@ class ChainWalker:
         if seq is None:
             return self.expected_seq, "record without a seq"
         if seq != self.expected_seq:
-            if seq > self.expected_seq:
-                return self.expected_seq, "entry missing"
-            return seq, "entry out of order or repeated"
+            return (
+                (self.expected_seq, "entry missing")
+                if seq > self.expected_seq
+                else (seq, "entry out of order or repeated")
+            )
         digest = self._digest(record, kind, seq)
         if isinstance(digest, tuple):
             return digest
@@ -162,10 +233,25 @@ class ChainWalker:
             self.verdict.entries += 1
         else:
             self.verdict.stubs += 1
+            self.stub_digest.add(seq)
+        fault = self._witnessed(seq, current)
+        if fault is not None:
+            return fault
         if self.verdict.first_seq is None:
             self.verdict.first_seq = seq
         self.verdict.last_seq = seq
         self.prev_hash, self.expected_seq = current, seq + 1
+        return None
+
+    def _witnessed(self, seq: int, current: str) -> tuple[int, str] | None:
+        """Whether the chain at `seq` has the hash each witness's checkpoint there signed."""
+        for witness in self.witnessed_hashes.get(seq, ()):
+            if witness.get("last_hash") != current:
+                return seq, (
+                    f"entries {self.last_matching_witness_seq + 1}..{seq} differ from what witness "
+                    f"checkpoint {witness['number']} saw (changed, and the chain computed again)"
+                )
+            self.last_matching_witness_seq = seq
         return None
 
     def _digest(self, record: Mapping[str, Any], kind: str, seq: int) -> str | tuple[int, str]:
@@ -185,6 +271,38 @@ class ChainWalker:
                 return seq - 1, "entry replaced or inserted: its successor does not link to it"
             return seq, "prev_hash does not match the entry before"
         return digest
+
+
+def _checkpoint_link(
+    previous: Mapping[str, Any], record: Mapping[str, Any], number: int, seq: int
+) -> str | None:
+    """Why checkpoint `record` (number `number`, at `seq`) is not the one after `previous`, if it is not."""
+    expected = int(previous["number"]) + 1
+    if number > expected:
+        return f"checkpoint {expected} is missing (the next one is {number})"
+    if number < expected:
+        return f"checkpoint {number} out of order or repeated"
+    if record.get("prev") != checkpoint_hash(previous):
+        return f"checkpoint {number} does not link to checkpoint {expected - 1}"
+    if _int(record.get("entries")) != seq - int(previous["last_seq"]):
+        return f"checkpoint {number} counts other entries than the chain holds"
+    return None
+
+
+def missing_tail(
+    verdict: Verdict, witnesses: Sequence[Mapping[str, Any]], start_seq: int
+) -> tuple[int, str] | None:
+    """For a whole log (not an export of a range): the entries a witness saw that the log no longer
+    reaches, as (first missing seq, reason)."""
+    last = verdict.last_seq if verdict.last_seq is not None else start_seq
+    beyond = [w for w in witnesses if int(w["last_seq"]) > last]
+    if not beyond:
+        return None
+    furthest = max(beyond, key=lambda w: int(w["last_seq"]))
+    return last + 1, (
+        f"entries {last + 1}..{furthest['last_seq']} are missing: checkpoint {furthest['number']} "
+        f"signed the log through seq {furthest['last_seq']}"
+    )
 
 
 def _int(value: Any) -> int | None:

@@ -8,26 +8,34 @@ with one leading ' that readers remove, so the file is safe to open and still ve
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import msgspec
 
-from registry.accesslog.chain import ENTRY_FIELDS, ChainWalker, SignatureCheck, Verdict
+from registry.accesslog.chain import ENTRY_FIELDS, ChainWalker, Verdict, record_message
+from registry.accesslog.signing import CheckpointSigner, CheckpointVerifier
+
+FORMAT = "airegistry-access-log/2"
+"""The export format: header and trailer are signed (format 1, before, signed only checkpoints)."""
 
 CSV_COLUMNS = (
     "kind",
     *ENTRY_FIELDS,
     "digest",
+    "number",
     "last_seq",
     "last_hash",
+    "entries",
+    "prev",
     "key_id",
     "signature",
     "detail",
 )
-INTEGER_COLUMNS = frozenset({"seq", "status", "last_seq"})
+INTEGER_COLUMNS = frozenset({"seq", "status", "last_seq", "number", "entries"})
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
 _FORMULA_FIRST = frozenset(FORMULA_STARTS)  # each is one character
 
@@ -90,7 +98,17 @@ def _cell(text: str, integer: bool) -> Any:
     return text
 
 
-CHECKPOINT_COLUMNS = ("kind", "last_seq", "last_hash", "at", "key_id", "signature")
+CHECKPOINT_COLUMNS = (
+    "kind",
+    "number",
+    "last_seq",
+    "last_hash",
+    "entries",
+    "at",
+    "key_id",
+    "prev",
+    "signature",
+)
 
 
 def _csv_records(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
@@ -146,41 +164,126 @@ def detect_format(first_line: str) -> str:
     return "jsonl" if first_line.lstrip().startswith("{") else "csv"
 
 
-def verify_export(records: Iterable[Mapping[str, Any]], signature_ok: SignatureCheck) -> Verdict:
-    """An export verifies when its chain holds from the start hash in its header through a signed
-    checkpoint at its last record, and its trailer is there and agrees (a cut-off file does not)."""
+def verify_export(
+    records: Iterable[Mapping[str, Any]],
+    verifier: CheckpointVerifier,
+    witnesses: Sequence[Mapping[str, Any]] = (),
+) -> Verdict:
+    """An export verifies when its header and trailer are signed and belong together, its chain holds
+    from the start hash in its header through a signed checkpoint at its last record, and what the
+    trailer states (counts, first and last seq, the head, the stubbed seqs) is what the file holds.
+    Witnesses' checkpoints inside the export's range must match it."""
     iterator = iter(records)
     header = next(iterator, None)
     if header is None or header.get("kind") != "header":
         return Verdict().fail(None, "the file does not start with an export header")
-    start_seq, start_hash = header.get("start_seq"), header.get("start_hash")
-    if start_seq is not None and (isinstance(start_seq, bool) or not isinstance(start_seq, int)):
-        return Verdict().fail(None, "the export header's start_seq is not a number")
+    fault = next(_header_faults(header, verifier), None)
+    if fault:
+        return Verdict().fail(None, fault)
     walker = ChainWalker(
-        start_seq=int(start_seq or 0), start_hash=str(start_hash or ""), signature_ok=signature_ok
+        start_seq=int(header.get("start_seq") or 0),
+        start_hash=str(header.get("start_hash") or ""),
+        signature_ok=verifier,
+        witnesses=witnesses,
     )
-    trailer = None
-    for record in iterator:
+    trailer = _walk_to_trailer(walker, iterator)
+    verdict = walker.verdict
+    if not verdict.ok:
+        return verdict
+    fault = next(_ending_faults(walker, header, trailer, verifier), None)
+    if fault is None and next(iterator, None) is not None:
+        fault = "records follow the trailer"
+    if fault:
+        return verdict.fail(verdict.last_seq, fault)
+    for witness in witnesses:
+        if not (verdict.first_seq or 0) <= int(witness["last_seq"]) <= (verdict.last_seq or -1):
+            verdict.notes.append(f"checkpoint {witness['number']} lies outside this export: not checked")
+    return verdict
+
+
+def _walk_to_trailer(walker: ChainWalker, records: Iterator[Mapping[str, Any]]) -> Mapping[str, Any] | None:
+    """Step through the records up to the trailer (returned), or to the first fault."""
+    for record in records:
         if record.get("kind") == "trailer":
-            trailer = record
-            break
+            return record
         try:
             stepped = walker.step(record)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             # A record of the right kind with values no export holds: found, at its place.
-            return walker.verdict.fail(walker.expected_seq, f"a record cannot be read ({type(exc).__name__})")
+            walker.verdict.fail(walker.expected_seq, f"a record cannot be read ({type(exc).__name__})")
+            return None
         if not stepped:
-            return walker.verdict
-    verdict = walker.verdict
-    fault = _ending_fault(verdict, trailer)
-    return verdict.fail(verdict.last_seq, fault) if fault else verdict
-
-
-def _ending_fault(verdict: Verdict, trailer: Mapping[str, Any] | None) -> str | None:
-    if trailer is None:
-        return "the export is cut off: no trailer"
-    if (trailer.get("entries"), trailer.get("stubs")) != (verdict.entries, verdict.stubs):
-        return "the trailer counts other records than the file holds"
-    if verdict.last_seq is not None and verdict.signed_through_seq != verdict.last_seq:
-        return "the last records are not covered by a signed checkpoint"
+            return None
     return None
+
+
+def signed_trailer(
+    signer: CheckpointSigner,
+    header: Mapping[str, Any],
+    *,
+    entries: int,
+    stubs: int,
+    first_seq: int | None,
+    last_seq: int | None,
+    head: str | None,
+    stubbed: str,
+) -> dict[str, Any]:
+    """The last record of an export, signed like its header: what the file holds, from the hash
+    before it to the head after it, bound to its header. A file cut back, extended or given another
+    header no longer verifies."""
+    return signer.signed(
+        {
+            "kind": "trailer",
+            "entries": entries,
+            "stubs": stubs,
+            "first_seq": first_seq,
+            "last_seq": last_seq,
+            "head": head,
+            "stubbed": stubbed,
+            "header": hashlib.sha256(record_message(header)).hexdigest(),
+            "key_id": signer.key_id,
+        }
+    )
+
+
+def _header_faults(header: Mapping[str, Any], verifier: CheckpointVerifier) -> Iterator[str]:
+    if header.get("format") != FORMAT:
+        yield f"the export is in format {header.get('format')!r}, not {FORMAT!r}: export the range again"
+    elif not verifier.envelope_ok(header):
+        yield "the export header's signature does not verify (edited, or the wrong key)"
+    start_seq = header.get("start_seq")
+    if start_seq is not None and (isinstance(start_seq, bool) or not isinstance(start_seq, int)):
+        yield "the export header's start_seq is not a number"
+
+
+def _ending_faults(
+    walker: ChainWalker,
+    header: Mapping[str, Any],
+    trailer: Mapping[str, Any] | None,
+    verifier: CheckpointVerifier,
+) -> Iterator[str]:
+    """What is wrong with the end of an export, first fault first (a generator: checked lazily)."""
+    verdict = walker.verdict
+    if trailer is None:
+        yield "the export is cut off: no trailer"
+        return
+    if not verifier.envelope_ok(trailer):
+        yield "the export trailer's signature does not verify (edited, or the wrong key)"
+    if trailer.get("header") != hashlib.sha256(record_message(header)).hexdigest():
+        yield "the trailer belongs to another export"
+    if (trailer.get("entries"), trailer.get("stubs")) != (verdict.entries, verdict.stubs):
+        yield "the trailer counts other records than the file holds"
+    if (trailer.get("first_seq"), trailer.get("last_seq")) != (verdict.first_seq, verdict.last_seq):
+        yield (
+            f"the export was signed for seq {trailer.get('first_seq')}..{trailer.get('last_seq')}, "
+            f"but the file holds {verdict.first_seq}..{verdict.last_seq}"
+        )
+    if verdict.last_seq is not None and trailer.get("head") != walker.prev_hash:
+        yield "the chain ends at another head than the export was signed for"
+    if trailer.get("stubbed") != walker.stub_digest.hexdigest():
+        yield "other entries are stubs than when the export was signed"
+    unfiltered = header.get("organization_id") is None and not any((header.get("filters") or {}).values())
+    if unfiltered and verdict.stubs:
+        yield "an export without filters or organization scope holds stubs: entries were hidden"
+    if verdict.last_seq is not None and verdict.signed_through_seq != verdict.last_seq:
+        yield "the last records are not covered by a signed checkpoint"

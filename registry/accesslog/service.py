@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -16,19 +16,28 @@ from registry.accesslog.chain import (
     ENTRY_FIELDS,
     GENESIS_HASH,
     ChainWalker,
+    StubDigest,
     Verdict,
     content_digest,
+    missing_tail,
 )
-from registry.accesslog.files import CSV_COLUMNS, FORMULA_STARTS, INTEGER_COLUMNS, csv_header, csv_lines
+from registry.accesslog.checkpoints import checkpoint_record, latest_anchor, latest_chained, sign_checkpoint
+from registry.accesslog.files import (
+    CSV_COLUMNS,
+    FORMAT,
+    FORMULA_STARTS,
+    INTEGER_COLUMNS,
+    csv_header,
+    csv_lines,
+    signed_trailer,
+)
 from registry.accesslog.signing import CheckpointSigner, CheckpointVerifier, public_key_pem
 from registry.accesslog.tables import AccessLogCheckpoint, AccessLogEntry
 from registry.accesslog.writer import iso_ms
 from registry.db import dialect_of, fetch_tuples, postgres_connection, write_transaction
 from registry.errors import FieldProblem, Forbidden, InvalidQuery
 
-FORMAT = "airegistry-access-log/1"
 BATCH = 2000
-CHECKPOINT_FIELDS = ("kind", "last_seq", "last_hash", "at", "key_id", "signature")
 
 
 def require_log_reader(actor: Actor) -> None:
@@ -40,10 +49,6 @@ def _ms(moment: datetime) -> int:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return int(moment.timestamp() * 1000)
-
-
-def _checkpoint_record(row: dict[str, Any]) -> dict[str, Any]:
-    return {name: row[name] for name in CHECKPOINT_FIELDS}
 
 
 async def _entries_between(
@@ -73,34 +78,10 @@ async def _entries_between(
         pending.cancel()  # a reader that stops early (a client gone) leaves no read behind
 
 
-async def _head() -> tuple[int, str] | None:
-    row = (
-        await AccessLogEntry.select(AccessLogEntry.seq, AccessLogEntry.hash)
-        .order_by(AccessLogEntry.seq, ascending=False)
-        .first()
-    )
-    return (int(row["seq"]), row["hash"]) if row else None
-
-
-async def sign_checkpoint(signer: CheckpointSigner, *, kind: str = "checkpoint") -> dict[str, Any] | None:
-    """Sign the current head of the chain (nothing to sign in an empty log). Idempotent per seq."""
-    head = await _head()
-    if head is None:
-        return None
-    existing = (
-        await AccessLogCheckpoint.select()
-        .where((AccessLogCheckpoint.last_seq == head[0]) & (AccessLogCheckpoint.kind == kind))
-        .first()
-    )
-    if existing:
-        return _checkpoint_record(existing)
-    return await _insert_checkpoint(signer, kind, *head)
-
-
-async def _insert_checkpoint(signer: CheckpointSigner, kind: str, seq: int, hash_: str) -> dict[str, Any]:
+async def _insert_anchor(signer: CheckpointSigner, seq: int, hash_: str) -> dict[str, Any]:
     millis = _ms(datetime.now(UTC))
     record = {
-        "kind": kind,
+        "kind": "anchor",
         "last_seq": seq,
         "last_hash": hash_,
         "at": iso_ms(millis),
@@ -108,7 +89,7 @@ async def _insert_checkpoint(signer: CheckpointSigner, kind: str, seq: int, hash
     }
     record["signature"] = signer.sign(record)
     await AccessLogCheckpoint.insert(AccessLogCheckpoint(at_ms=millis, **record))  # type: ignore[arg-type]
-    return record
+    return checkpoint_record(record)
 
 
 @dataclass(frozen=True)
@@ -148,7 +129,7 @@ async def _start_of(first_seq: int) -> tuple[int, str, dict[str, Any] | None]:
     )
     if anchor is None:
         raise InvalidQuery("The log has a gap before this range; run a verification.")
-    return previous, anchor["last_hash"], _checkpoint_record(anchor)
+    return previous, anchor["last_hash"], checkpoint_record(anchor)
 
 
 # What an export reads of each entry: the entry's fields, then its time as a number.
@@ -173,9 +154,13 @@ def _wanted(actor: Actor, query: ExportQuery) -> list[tuple[str, Any]]:
 def _visibility(
     actor: Actor, query: ExportQuery, start_ms: int, end_ms: int
 ) -> Callable[[tuple[Any, ...]], bool]:
-    """Whether an entry (a tuple of _EXPORTED) is in the range and one the actor may see in full."""
+    """Whether an entry (a tuple of _EXPORTED) is in the range and one the actor may see in full. An
+    export without filters or organization scope shows every entry in full, those after the range up
+    to its closing checkpoint too: there, a stub could only hide an entry."""
     at_ms = _EXPORTED.index("at_ms")
     wanted = [(_EXPORTED.index(name), value) for name, value in _wanted(actor, query)]
+    if not wanted:
+        return lambda row: start_ms <= row[at_ms]
 
     def visible(row: tuple[Any, ...]) -> bool:
         return start_ms <= row[at_ms] < end_ms and all(row[at] == value for at, value in wanted)
@@ -198,9 +183,11 @@ class _ExportPlan:
     `end_seq` (the first checkpoint at or after the range), the checkpoints in it, and who sees what."""
 
     header: dict[str, Any]
+    signer: CheckpointSigner
     anchor: dict[str, Any] | None = None
     first_seq: int = 0
     end_seq: int | None = None  # None: nothing in the range
+    end_hash: str | None = None
     checkpoints: list[dict[str, Any]] = field(default_factory=list)
     visible: Callable[[tuple[Any, ...]], bool] = lambda _: False
     # The same test as `visible`, for SQL: the range in ms and the columns an entry must match.
@@ -209,9 +196,19 @@ class _ExportPlan:
     wanted: list[tuple[str, Any]] = field(default_factory=list)
     entries: int = 0
     stubs: int = 0
+    stubbed: StubDigest = field(default_factory=StubDigest)
 
     def trailer(self) -> dict[str, Any]:
-        return {"kind": "trailer", "entries": self.entries, "stubs": self.stubs, "last_seq": self.end_seq}
+        return signed_trailer(
+            self.signer,
+            self.header,
+            entries=self.entries,
+            stubs=self.stubs,
+            first_seq=self.first_seq if self.end_seq is not None else None,
+            last_seq=self.end_seq,
+            head=self.end_hash,
+            stubbed=self.stubbed.hexdigest(),
+        )
 
 
 async def _plan_export(
@@ -241,11 +238,14 @@ async def _plan_export(
         "organization_id": actor.org,
         "filters": {"actor": query.actor, "action": query.action, "resource_id": query.resource_id},
         "exported_by": actor.sub,
+        "exported_at": iso_ms(_ms(datetime.now(UTC))),
         "public_key": public_key_pem(signer.public_key),
         "key_id": signer.key_id,
     }
     if first is None or last is None or first["seq"] > last["seq"]:
-        return _ExportPlan(header={**header, "start_seq": None, "start_hash": None})
+        return _ExportPlan(
+            header=signer.signed({**header, "start_seq": None, "start_hash": None}), signer=signer
+        )
     first_seq, last_seq = int(first["seq"]), int(last["seq"])
     covering = (
         await AccessLogCheckpoint.select()
@@ -253,12 +253,12 @@ async def _plan_export(
         .order_by(AccessLogCheckpoint.last_seq)
         .first()
     )
-    closing = _checkpoint_record(covering) if covering else await sign_checkpoint(signer)
+    closing = checkpoint_record(covering) if covering else await sign_checkpoint(signer)
     assert closing is not None  # the range holds entries, so the log is not empty
     end_seq = int(closing["last_seq"])
     start_seq, start_hash, anchor = await _start_of(first_seq)
     checkpoints = [
-        _checkpoint_record(row)
+        checkpoint_record(row)
         for row in await AccessLogCheckpoint.select()
         .where(
             (AccessLogCheckpoint.kind == "checkpoint")
@@ -268,10 +268,12 @@ async def _plan_export(
         .order_by(AccessLogCheckpoint.last_seq)
     ]
     return _ExportPlan(
-        header={**header, "start_seq": start_seq, "start_hash": start_hash},
+        header=signer.signed({**header, "start_seq": start_seq, "start_hash": start_hash}),
+        signer=signer,
         anchor=anchor,
         first_seq=first_seq,
         end_seq=end_seq,
+        end_hash=str(closing["last_hash"]),
         checkpoints=checkpoints,
         visible=_visibility(actor, query, start_ms, end_ms),
         start_ms=start_ms,
@@ -294,6 +296,7 @@ async def _records_between(plan: _ExportPlan, first_seq: int, last_seq: int) -> 
             yield dict(zip(_ENTRY_KEYS, ("entry", *row[:shown]), strict=True))
         else:
             plan.stubs += 1
+            plan.stubbed.add(seq)
             yield {
                 "kind": "stub",
                 "seq": seq,
@@ -430,39 +433,70 @@ async def export_csv(
     yield csv_lines([plan.trailer()]).encode()
 
 
+CHECKPOINT_PAGE = 1000
+
+
+async def _stored_checkpoints() -> AsyncIterator[dict[str, Any]]:
+    """Every checkpoint (not anchors) in chain order, a page at a time (there are many over the years)."""
+    last_seq, last_id = -1, -1
+    while True:
+        rows = await AccessLogCheckpoint.raw(
+            'SELECT * FROM "access_log_checkpoint" WHERE "kind" = \'checkpoint\' '
+            'AND ("last_seq" > {} OR ("last_seq" = {} AND "id" > {})) ORDER BY "last_seq", "id" LIMIT {}',
+            last_seq,
+            last_seq,
+            last_id,
+            CHECKPOINT_PAGE,
+        )
+        for row in rows:
+            yield checkpoint_record(row)
+        if len(rows) < CHECKPOINT_PAGE:
+            return
+        last_seq, last_id = int(rows[-1]["last_seq"]), int(rows[-1]["id"])
+
+
 async def stored_records() -> AsyncIterator[dict[str, Any]]:
     """The whole kept chain in order, with every checkpoint after the entry it signs."""
-    checkpoints = [
-        _checkpoint_record(row)
-        for row in await AccessLogCheckpoint.select()
-        .where(AccessLogCheckpoint.kind == "checkpoint")
-        .order_by(AccessLogCheckpoint.last_seq)
-    ]
-    pending = 0
+    checkpoints = _stored_checkpoints()
+    pending = await anext(checkpoints, None)
     seq_at = ENTRY_FIELDS.index("seq")
     async for row in _entries_between(1, None, ENTRY_FIELDS):
         yield dict(zip(_ENTRY_KEYS, ("entry", *row), strict=True))
-        while pending < len(checkpoints) and checkpoints[pending]["last_seq"] <= row[seq_at]:
-            if checkpoints[pending]["last_seq"] == row[seq_at]:
-                yield checkpoints[pending]
-            pending += 1
+        while pending is not None and pending["last_seq"] <= row[seq_at]:
+            if pending["last_seq"] == row[seq_at]:
+                yield pending
+            pending = await anext(checkpoints, None)
 
 
-async def verify_stored(verifier: CheckpointVerifier) -> Verdict:
-    anchor = (
-        await AccessLogCheckpoint.select()
-        .where(AccessLogCheckpoint.kind == "anchor")
-        .order_by(AccessLogCheckpoint.last_seq, ascending=False)
-        .first()
-    )
+async def verify_stored(
+    verifier: CheckpointVerifier,
+    *,
+    kept: Mapping[str, Any] | None = None,
+    witnesses: Sequence[Mapping[str, Any]] = (),
+) -> Verdict:
+    """Walk the stored chain. `kept` is the checkpoint the server keeps beside its key and `witnesses`
+    are copies of checkpoints kept elsewhere: the log must still hold what each of them signed."""
+    anchor = await latest_anchor()
     start_seq, start_hash = (int(anchor["last_seq"]), anchor["last_hash"]) if anchor else (0, GENESIS_HASH)
-    if anchor and not verifier(_checkpoint_record(anchor)):
+    if anchor and not verifier(anchor):
         return Verdict().fail(start_seq, "anchor signature does not verify")
-    walker = ChainWalker(start_seq=start_seq, start_hash=start_hash, signature_ok=verifier)
+    seen = [*witnesses, *([kept] if kept else [])]
+    walker = ChainWalker(start_seq=start_seq, start_hash=start_hash, signature_ok=verifier, witnesses=seen)
     async for record in stored_records():
         if not walker.step(record):
-            break
-    return walker.verdict
+            return walker.verdict
+    verdict = walker.verdict
+    missing = missing_tail(verdict, seen, start_seq)
+    if missing:
+        return verdict.fail(*missing)
+    for checkpoint in seen:
+        number, seq = int(checkpoint["number"]), int(checkpoint["last_seq"])
+        if seq <= start_seq:
+            verdict.notes.append(f"checkpoint {number} covers pruned entries only: not checked")
+        elif number not in walker.seen_numbers:
+            whose = "the last this server signed" if checkpoint is kept else "kept by a witness"
+            return verdict.fail(seq, f"checkpoint {number} ({whose}) is missing from the database")
+    return verdict
 
 
 async def prune(signer: CheckpointSigner, *, retention_days: int, now: datetime | None = None) -> int:
@@ -479,10 +513,17 @@ async def prune(signer: CheckpointSigner, *, retention_days: int, now: datetime 
         if last is None:
             return 0
         count = await AccessLogEntry.count().where(AccessLogEntry.seq <= last["seq"])
-        await _insert_checkpoint(signer, "anchor", int(last["seq"]), last["hash"])
+        # The anchor first: the database deletes only entries and checkpoints an anchor covers.
+        await _insert_anchor(signer, int(last["seq"]), last["hash"])
         await AccessLogEntry.delete().where(AccessLogEntry.seq <= last["seq"])
+        newest = await latest_chained()  # kept, whatever its age: the next signature extends it
         await AccessLogCheckpoint.delete().where(
-            (AccessLogCheckpoint.kind != "anchor") & (AccessLogCheckpoint.last_seq < last["seq"])
+            (AccessLogCheckpoint.kind != "anchor")
+            & (AccessLogCheckpoint.last_seq < last["seq"])
+            & (
+                AccessLogCheckpoint.number.is_null()
+                | (AccessLogCheckpoint.number != (newest["number"] if newest else -1))
+            )
         )
     return int(count)
 

@@ -15,7 +15,14 @@ class AccessLogSettings(BaseSettings):
 
     data_dir: Path = Field(default_factory=default_data_dir)
     access_log_checkpoint_interval_seconds: int = Field(
-        default=3600, ge=10, description="How often the server signs a checkpoint of the log."
+        default=300,
+        ge=10,
+        description="The server signs a checkpoint at least this often (when entries were added).",
+    )
+    access_log_checkpoint_entries: int = Field(
+        default=10_000,
+        ge=100,
+        description="...and as soon as this many entries are not yet under a signed checkpoint.",
     )
     access_log_retention_days: int = Field(
         default=1826, ge=1, description="How long entries are kept (default 5 years); older ones are pruned."

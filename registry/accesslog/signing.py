@@ -14,7 +14,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from registry.accesslog.chain import checkpoint_message
+from registry.accesslog.chain import checkpoint_message, record_message
+from registry.accesslog.kept import KeptCheckpoint
 from registry.keyfiles import create_key_file
 
 PRIVATE_KEY_FILE = "access-log-ed25519.pem"
@@ -34,6 +35,8 @@ def public_key_pem(public_key: Ed25519PublicKey) -> str:
 @dataclass(frozen=True)
 class CheckpointSigner:
     private_key: Ed25519PrivateKey
+    # The last checkpoint this key signed, kept beside it (None only for a signer of a throwaway log).
+    kept: KeptCheckpoint | None = None
 
     @classmethod
     def from_data_dir(cls, data_dir: Path) -> CheckpointSigner:
@@ -43,7 +46,7 @@ class CheckpointSigner:
         loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
         if not isinstance(loaded, Ed25519PrivateKey):
             raise ValueError(f"{path} does not hold an Ed25519 private key")
-        return cls(private_key=loaded)
+        return cls(private_key=loaded, kept=KeptCheckpoint.in_data_dir(data_dir))
 
     @property
     def public_key(self) -> Ed25519PublicKey:
@@ -55,6 +58,11 @@ class CheckpointSigner:
 
     def sign(self, checkpoint: Mapping[str, Any]) -> str:
         return base64.b64encode(self.private_key.sign(checkpoint_message(checkpoint))).decode()
+
+    def signed(self, record: Mapping[str, Any]) -> dict[str, Any]:
+        """An export's header or trailer with its signature (over every other field)."""
+        signature = base64.b64encode(self.private_key.sign(record_message(record))).decode()
+        return {**record, "signature": signature}
 
 
 @dataclass(frozen=True)
@@ -74,13 +82,26 @@ class CheckpointVerifier:
         return cls(keys=keys)
 
     def __call__(self, checkpoint: Mapping[str, Any]) -> bool:
-        key = self.keys.get(str(checkpoint.get("key_id")))
-        signature = checkpoint.get("signature")
+        try:
+            return self._verifies(checkpoint, checkpoint_message(checkpoint))
+        except (KeyError, TypeError):  # a field missing: not a checkpoint this key signed
+            return False
+
+    def envelope_ok(self, record: Mapping[str, Any]) -> bool:
+        """Whether an export's header or trailer is signed, whole, by one of the keys."""
+        try:
+            return self._verifies(record, record_message(record))
+        except (TypeError, ValueError):
+            return False
+
+    def _verifies(self, record: Mapping[str, Any], message: bytes) -> bool:
+        key = self.keys.get(str(record.get("key_id")))
+        signature = record.get("signature")
         if key is None or not isinstance(signature, str):
             return False
         try:
-            key.verify(base64.b64decode(signature, validate=True), checkpoint_message(checkpoint))
-        except (InvalidSignature, ValueError, KeyError, TypeError):
+            key.verify(base64.b64decode(signature, validate=True), message)
+        except (InvalidSignature, ValueError):
             return False
         return True
 

@@ -1,5 +1,5 @@
-"""Tables of the access log. Rows of `access_log` are only ever inserted (a trigger refuses updates);
-only retention pruning deletes, and it leaves a signed anchor where the kept chain starts."""
+"""Tables of the access log. Rows are only ever inserted (triggers refuse updates and deletes); only
+retention pruning deletes, and only what a signed anchor it leaves covers (accesslog/guards.py)."""
 
 from __future__ import annotations
 
@@ -28,13 +28,18 @@ class AccessLogEntry(Table, tablename="access_log"):
 
 
 class AccessLogCheckpoint(Table, tablename="access_log_checkpoint"):
-    """A signed statement "the chain has this hash at this seq". `anchor` marks where the kept chain
-    starts after pruning."""
+    """A signed statement "the chain has this hash at this seq". Checkpoints form a chain of their own
+    (`number`, `prev`: the hash of checkpoint number - 1, `entries`: how many entries since it);
+    those signed before that was so have no number. `anchor` marks where the kept chain starts after
+    pruning. Rows are only inserted; the prune alone deletes (database triggers refuse the rest)."""
 
     kind = Varchar(length=16)
+    number = BigInt(null=True, default=None)  # unique: an index of its own (migrations)
     last_seq = BigInt(index=True)
     last_hash = Varchar(length=64)
+    entries = BigInt(null=True, default=None)
     at = Varchar(length=24)
     at_ms = BigInt()
     key_id = Varchar(length=16)
+    prev = Varchar(length=64, null=True, default=None)
     signature = Text()

@@ -309,6 +309,7 @@ ROUTES = (
     ),
     Route("GET", "/access-log/verify", "/access-log/verify", LOG_READERS, 200),
     Route("GET", "/access-log/public-key", "/access-log/public-key", LOG_READERS, 200),
+    Route("GET", "/access-log/checkpoints", "/access-log/checkpoints", LOG_READERS, 200),
 )
 
 

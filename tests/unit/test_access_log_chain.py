@@ -23,6 +23,7 @@ from registry.accesslog.files import (
 )
 from registry.accesslog.signing import CheckpointSigner, CheckpointVerifier, public_key_pem
 from registry.accesslog.writer import EntryDraft, chain_entries
+from tests.support.exports import signed_export
 
 SIZE = 100_000
 CHECKPOINT_EVERY = 10_000
@@ -65,21 +66,7 @@ def export(signer: CheckpointSigner) -> list[dict[str, Any]]:
         )
         for i in range(SIZE)
     ]
-    entries = chain_entries(drafts, 0, "0" * 64)
-    records: list[dict[str, Any]] = [{"kind": "header", "start_seq": 0, "start_hash": "0" * 64}]
-    for entry in entries:
-        records.append({"kind": "entry", **{k: v for k, v in entry.items() if k != "at_ms"}})
-        if entry["seq"] % CHECKPOINT_EVERY == 0:
-            checkpoint = {
-                "kind": "checkpoint",
-                "last_seq": entry["seq"],
-                "last_hash": entry["hash"],
-                "at": entry["at"],
-                "key_id": signer.key_id,
-            }
-            records.append({**checkpoint, "signature": signer.sign(checkpoint)})
-    records.append({"kind": "trailer", "entries": SIZE, "stubs": 0, "last_seq": SIZE})
-    return records
+    return signed_export(signer, chain_entries(drafts, 0, "0" * 64), checkpoint_every=CHECKPOINT_EVERY)
 
 
 def index_of(records: list[dict[str, Any]], seq: int) -> int:
@@ -183,3 +170,112 @@ def test_json_lines_are_what_json_dumps_writes(value: str) -> None:
     expected = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
     assert jsonl_line(record) == expected
     assert jsonl_lines([record, record]) == (expected * 2).encode()
+
+
+# --- Attacks on an export file, with the signing key out of reach -----------------------------------
+
+
+_SMALL = chain_entries(
+    [
+        EntryDraft(action="read", outcome="allowed", actor_sub=f"tr-{i}", organization_id=f"org-{i % 2}")
+        for i in range(100)
+    ],
+    0,
+    "0" * 64,
+)
+
+
+def _small(signer: CheckpointSigner, **options: Any) -> list[dict[str, Any]]:
+    return signed_export(signer, _SMALL, checkpoint_every=20, **options)
+
+
+def _as_stub(record: dict[str, Any]) -> dict[str, Any]:
+    return {"kind": "stub", "seq": record["seq"], "digest": content_digest(record)}
+
+
+def test_an_entry_hidden_behind_a_stub_is_found(
+    signer: CheckpointSigner, verifier: CheckpointVerifier
+) -> None:
+    unfiltered = _small(signer)
+    assert verify_export(unfiltered, verifier).ok
+    i = index_of(unfiltered, 37)
+    hidden = [*unfiltered[:i], _as_stub(unfiltered[i]), *unfiltered[i + 1 :]]
+    assert verify_export(hidden, verifier).reason == "the trailer counts other records than the file holds"
+    # The same counts, another stub: someone who knows entry 36 shows it where the signer put a stub,
+    # and hides 37 instead.
+    scoped = _small(signer, stubbed={36}, organization_id="org-0")
+    j = index_of(scoped, 37)
+    assert scoped[j - 1] == _as_stub(unfiltered[i - 1])
+    swapped = [*scoped[: j - 1], unfiltered[i - 1], _as_stub(scoped[j]), *scoped[j + 1 :]]
+    reason = verify_export(swapped, verifier).reason
+    assert reason == "other entries are stubs than when the export was signed"
+    # Even were the trailer's list of stubs right, an export of everything holds no stub at all.
+    scoped = _small(signer, stubbed={37})
+    assert (
+        verify_export(scoped, verifier).reason
+        == "an export without filters or organization scope holds stubs: entries were hidden"
+    )
+    allowed = _small(signer, stubbed={37}, organization_id="org-0")
+    assert verify_export(allowed, verifier).ok
+
+
+def test_an_edited_header_a_dropped_prefix_or_an_earlier_end_is_found(
+    signer: CheckpointSigner, verifier: CheckpointVerifier
+) -> None:
+    records = _small(signer)
+    # Drop entries 1-40 and their checkpoints, and say so in the header.
+    start = index_of(records, 41)
+    edited = {**records[0], "start_seq": 40, "start_hash": records[start - 2]["hash"]}
+    assert "header's signature does not verify" in str(
+        verify_export([edited, *records[start:]], verifier).reason
+    )
+    # Drop them without touching the header: the first entry is missing.
+    assert verify_export([records[0], *records[start:]], verifier).first_bad_seq == 1
+    # Cut back to the checkpoint at seq 60, keeping the signed trailer.
+    at_60 = next(i for i, r in enumerate(records) if r["kind"] == "checkpoint" and r["last_seq"] == 60)
+    cut = [*records[: at_60 + 1], records[-1]]
+    verdict = verify_export(cut, verifier)
+    assert not verdict.ok
+    assert verdict.reason == "the trailer counts other records than the file holds"
+    # A trailer of another export does not fit this one.
+    other = _small(signer, organization_id="org-1")
+    assert (
+        verify_export([*records[:-1], other[-1]], verifier).reason == "the trailer belongs to another export"
+    )
+    # An export of format 1 (unsigned header and trailer) is refused.
+    old = {k: v for k, v in records[0].items() if k != "signature"} | {"format": "airegistry-access-log/1"}
+    assert "export the range again" in str(verify_export([old, *records[1:]], verifier).reason)
+
+
+def test_a_missing_or_reordered_checkpoint_is_found(
+    signer: CheckpointSigner, verifier: CheckpointVerifier
+) -> None:
+    records = _small(signer)
+    places = [i for i, r in enumerate(records) if r["kind"] == "checkpoint"]
+    without_second = [r for i, r in enumerate(records) if i != places[1]]
+    verdict = verify_export(without_second, verifier)
+    assert (verdict.ok, verdict.reason) == (False, "checkpoint 2 is missing (the next one is 3)")
+    swapped = list(records)
+    swapped[places[1]], swapped[places[2]] = swapped[places[2]], swapped[places[1]]
+    assert verify_export(swapped, verifier).reason == "checkpoint out of place in the chain"
+
+
+def test_a_history_signed_again_differs_from_what_a_witness_kept(
+    signer: CheckpointSigner, verifier: CheckpointVerifier
+) -> None:
+    """Had the signer been made to sign a rewritten past, the copies witnesses kept still show it."""
+    original = signed_export(signer, _SMALL, checkpoint_every=20)
+    witnesses = [r for r in original if r["kind"] == "checkpoint"][:3]  # through seq 60
+    # Entry 50 changed, and the chain computed again from there (the algorithm is public).
+    changed = [dict(entry) for entry in _SMALL]
+    changed[49] |= {"actor_sub": "someone-else", "action": "delete"}
+    for i in range(49, len(changed)):
+        changed[i]["prev_hash"] = changed[i - 1]["hash"]
+        changed[i]["hash"] = link(changed[i]["prev_hash"], content_digest(changed[i]))
+    rewritten = signed_export(signer, changed, checkpoint_every=20)
+    assert verify_export(rewritten, verifier).ok  # on its own, the rewritten history holds together
+    verdict = verify_export(rewritten, verifier, witnesses)
+    assert (verdict.ok, verdict.first_bad_seq) == (False, 60)
+    assert verdict.reason is not None
+    assert verdict.reason.startswith("entries 41..60 differ from what witness")
+    assert verify_export(original, verifier, witnesses).ok
