@@ -35,7 +35,8 @@ class AccessLogRuntime:
 
     @classmethod
     def from_settings(cls, settings: AccessLogSettings) -> AccessLogRuntime:
-        return cls(settings=settings, signer=CheckpointSigner.from_data_dir(settings.data_dir))
+        signer = CheckpointSigner.from_data_dir(settings.data_dir, settings.access_log_kept_checkpoint_file)
+        return cls(settings=settings, signer=signer)
 
     @property
     def verifier(self) -> CheckpointVerifier:

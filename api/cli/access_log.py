@@ -29,6 +29,11 @@ def _operator() -> str:
         return "cli:unknown"
 
 
+def _signer(settings: AccessLogSettings | None = None) -> CheckpointSigner:
+    settings = settings or AccessLogSettings()
+    return CheckpointSigner.from_data_dir(settings.data_dir, settings.access_log_kept_checkpoint_file)
+
+
 def export(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
@@ -51,7 +56,7 @@ def export(args: argparse.Namespace) -> int:
     except DomainError as exc:
         raise CommandError(exc.message) from None
     require_database()
-    signer = CheckpointSigner.from_data_dir(settings.data_dir)
+    signer = _signer(settings)
     try:
         output = sys.stdout if args.output is None else args.output.open("w", encoding="utf-8", newline="")
     except OSError as exc:
@@ -145,7 +150,7 @@ def _verify_database(args: argparse.Namespace) -> int:
     from registry.accesslog.service import verify_stored
 
     require_database()
-    signer = CheckpointSigner.from_data_dir(AccessLogSettings().data_dir)
+    signer = _signer()
     verifier = CheckpointVerifier(keys={signer.key_id: signer.public_key})
     witnesses = _witnesses(args.witnesses, verifier)
     try:
@@ -189,7 +194,7 @@ def checkpoint(_: argparse.Namespace) -> int:
     from webhooks.outbox import OutboxSink
 
     require_database()
-    signer = CheckpointSigner.from_data_dir(AccessLogSettings().data_dir)
+    signer = _signer()
 
     async def run() -> dict[str, Any] | None:
         try:
@@ -224,7 +229,7 @@ def accept_database(args: argparse.Namespace) -> int:
         raise CommandError(
             "this gives up what the kept checkpoint covered beyond the database; run again with --yes"
         )
-    signer = CheckpointSigner.from_data_dir(AccessLogSettings().data_dir)
+    signer = _signer()
     verifier = CheckpointVerifier(keys={signer.key_id: signer.public_key})
 
     async def run() -> tuple[Verdict, dict[str, Any] | None]:
@@ -268,7 +273,7 @@ def accept_database(args: argparse.Namespace) -> int:
 def public_key(args: argparse.Namespace) -> int:
     # The key is made on first use beside the database; without one, a new key would verify nothing.
     require_database()
-    pem = public_key_pem(CheckpointSigner.from_data_dir(AccessLogSettings().data_dir).public_key)
+    pem = public_key_pem(_signer().public_key)
     if args.output:
         try:
             args.output.write_text(pem)
@@ -285,7 +290,7 @@ def prune(_: argparse.Namespace) -> int:
 
     require_database()
     settings = AccessLogSettings()
-    signer = CheckpointSigner.from_data_dir(settings.data_dir)
+    signer = _signer(settings)
     removed = asyncio.run(prune_entries(signer, retention_days=settings.access_log_retention_days))
     print(f"pruned {removed} entries older than {settings.access_log_retention_days} days")
     return 0

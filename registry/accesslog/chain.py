@@ -249,7 +249,7 @@ class ChainWalker:
             if witness.get("last_hash") != current:
                 return seq, (
                     f"entries {self.last_matching_witness_seq + 1}..{seq} differ from what witness "
-                    f"checkpoint {witness['number']} saw (changed, and the chain computed again)"
+                    f"checkpoint {witness['number']} saw (changed or replaced, and the chain computed again)"
                 )
             self.last_matching_witness_seq = seq
         return None

@@ -133,21 +133,22 @@ async def check_against_kept(
     verifier = CheckpointVerifier(keys={signer.key_id: signer.public_key})
     later = await _later_chain(kept, verifier)
     current = await head()
+    anchor = await latest_anchor()
+    if anchor is not None and not verifier(anchor):
+        raise IntegrityFailure("a prune anchor is not signed by this key", seq=int(anchor["last_seq"]))
+    # Where the log reaches: its head, or after pruning everything, the anchor.
+    reach = current[0] if current else int(anchor["last_seq"]) if anchor else 0
     signed_through = int(later[-1]["last_seq"]) if later else kept_seq
-    if current is None or current[0] < signed_through:
-        last = current[0] if current else 0
+    if reach < signed_through:
         raise IntegrityFailure(
-            f"the log ends at seq {last}, but seq {signed_through} was signed: entries "
-            f"{last + 1}..{signed_through} are missing",
-            seq=last + 1,
+            f"the log ends at seq {reach}, but seq {signed_through} was signed: entries "
+            f"{reach + 1}..{signed_through} are missing",
+            seq=reach + 1,
         )
     start_seq, start_hash = kept_seq, str(kept["last_hash"])
-    anchor = await latest_anchor()
     if anchor is not None and int(anchor["last_seq"]) >= start_seq:
         # Pruned past the kept checkpoint (a log idle for the whole retention period): the anchor,
         # signed when it was pruned, is where the kept chain starts.
-        if not verifier(anchor):
-            raise IntegrityFailure("a prune anchor is not signed by this key", seq=int(anchor["last_seq"]))
         if int(anchor["last_seq"]) == start_seq and anchor["last_hash"] != start_hash:
             raise IntegrityFailure("the prune anchor differs from the signed checkpoint", seq=start_seq)
         start_seq, start_hash = int(anchor["last_seq"]), str(anchor["last_hash"])
@@ -159,6 +160,8 @@ async def check_against_kept(
                 + ("removed" if row is None else "changed, or the chain before it computed again"),
                 seq=start_seq,
             )
+    if current is None:
+        return None, later[-1] if later else latest
     await _extends(start_seq, start_hash, current[0], {int(c["last_seq"]): c for c in later})
     return current, later[-1] if later else latest
 

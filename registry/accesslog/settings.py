@@ -24,6 +24,13 @@ class AccessLogSettings(BaseSettings):
         ge=100,
         description="...and as soon as this many entries are not yet under a signed checkpoint.",
     )
+    access_log_kept_checkpoint_file: Path | None = Field(
+        default=None,
+        description=(
+            "Where the server keeps the last checkpoint it signed (default: access-log-checkpoint.json "
+            "in the data dir). Writable by every process that signs; outside the database."
+        ),
+    )
     access_log_retention_days: int = Field(
         default=1826, ge=1, description="How long entries are kept (default 5 years); older ones are pruned."
     )

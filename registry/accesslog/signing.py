@@ -39,14 +39,17 @@ class CheckpointSigner:
     kept: KeptCheckpoint | None = None
 
     @classmethod
-    def from_data_dir(cls, data_dir: Path) -> CheckpointSigner:
+    def from_data_dir(cls, data_dir: Path, kept_file: Path | None = None) -> CheckpointSigner:
+        """The key in the data dir (made on first use); the last signed checkpoint is kept in
+        `kept_file`, by default beside the key."""
         path = data_dir / PRIVATE_KEY_FILE
         if not path.exists():
             _write_new_key(path)
         loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
         if not isinstance(loaded, Ed25519PrivateKey):
             raise ValueError(f"{path} does not hold an Ed25519 private key")
-        return cls(private_key=loaded, kept=KeptCheckpoint.in_data_dir(data_dir))
+        kept = KeptCheckpoint(kept_file) if kept_file else KeptCheckpoint.in_data_dir(data_dir)
+        return cls(private_key=loaded, kept=kept)
 
     @property
     def public_key(self) -> Ed25519PublicKey:

@@ -106,6 +106,59 @@ def test_access_log_export_and_offline_verification_from_the_command_line(tmp_pa
     assert stored.returncode == 0, stored.stdout
 
 
+def test_a_cut_log_is_refused_and_found_and_a_witness_still_shows_it_after_acceptance(tmp_path: Path) -> None:
+    """The operator's and the auditor's view of issue 19's attacks, through the installed command."""
+    assert airegistry(tmp_path, "migrate").returncode == 0
+    now = datetime.now(UTC)
+    wide = ("--from", (now - timedelta(days=1)).isoformat(), "--to", (now + timedelta(days=1)).isoformat())
+    out = tmp_path / "out.jsonl"
+    assert airegistry(tmp_path, "access-log", "export", *wide, "--output", str(out)).returncode == 0
+    # An export of an empty range signs nothing: its own entry is left unsigned.
+    empty = ("--from", "2020-01-01", "--to", "2020-01-02", "--output", str(out))
+    assert airegistry(tmp_path, "access-log", "export", *empty).returncode == 0
+    tail = airegistry(tmp_path, "access-log", "verify", "--database")
+    assert tail.returncode == 3, tail.stdout + tail.stderr
+    assert "UNSIGNED: the last 1 entries (after seq 1)" in tail.stdout
+    assert airegistry(tmp_path, "access-log", "verify", "--database", "--allow-unsigned-tail").returncode == 0
+    signed = airegistry(tmp_path, "access-log", "checkpoint")
+    assert signed.stdout.strip().startswith("signed checkpoint 2 at seq 2"), signed.stdout
+    witness = tmp_path / "union-archive.json"
+    witness.write_text((tmp_path / "data" / "access-log-checkpoint.json").read_text())
+    assert (
+        airegistry(tmp_path, "access-log", "verify", "--database", "--witness", str(witness)).returncode == 0
+    )
+    # Someone with the database file cuts the last entry and its checkpoint.
+    with sqlite3.connect(tmp_path / "data" / "registry.db") as db:
+        for name in ("access_log_no_delete", "access_log_checkpoint_no_delete"):
+            db.execute(f"DROP TRIGGER {name}")
+        db.execute("DELETE FROM access_log_checkpoint WHERE number = 2")
+        db.execute("DELETE FROM access_log WHERE seq = 2")
+    found = airegistry(tmp_path, "access-log", "verify", "--database")
+    assert found.returncode == 1
+    assert found.stdout.strip() == (
+        "FAILED at seq 2: entries 2..2 are missing: checkpoint 2 signed the log through seq 2"
+    )
+    refused = airegistry(tmp_path, "access-log", "checkpoint")
+    assert refused.returncode == 1
+    assert refused.stdout.startswith("REFUSED: nothing signed.")
+    # After a deliberate restore, the operator accepts the database; a witness still shows the loss.
+    assert airegistry(tmp_path, "access-log", "accept-database").returncode == 2  # without --yes
+    accepted = airegistry(tmp_path, "access-log", "accept-database", "--yes")
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+    assert airegistry(tmp_path, "access-log", "checkpoint").returncode == 0
+    assert airegistry(tmp_path, "access-log", "verify", "--database").returncode == 0
+    witnessed = airegistry(tmp_path, "access-log", "verify", "--database", "--witness", str(witness))
+    assert witnessed.returncode == 1
+    assert witnessed.stdout.startswith(
+        "FAILED at seq 2: entries 1..2 differ from what witness checkpoint 2 saw"
+    )
+    garbage = tmp_path / "not-a-witness.json"
+    garbage.write_text('{"kind": "checkpoint"}')
+    unreadable = airegistry(tmp_path, "access-log", "verify", "--database", "--witness", str(garbage))
+    assert unreadable.returncode == 2
+    assert "numbered checkpoint" in unreadable.stderr
+
+
 def airegistry_default(home: Path, cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     """The console script run from `cwd` with the default data dir: no AIREG_ setting but `env`, and
     `home` as the user's home (platformdirs: `<home>/.local/share/airegistry`)."""
@@ -165,6 +218,7 @@ EVERY_COMMAND = {
     "access-log export",
     "access-log verify",
     "access-log checkpoint",
+    "access-log accept-database",
     "access-log public-key",
     "access-log prune",
     "openapi",
@@ -210,6 +264,7 @@ NEED_THE_DATABASE = [
     ("access-log", "public-key"),
     ("access-log", "checkpoint"),
     ("access-log", "verify", "--database"),
+    ("access-log", "accept-database", "--yes"),
 ]
 
 
