@@ -28,6 +28,18 @@ class ApiSettings(BaseSettings):
         default="http://127.0.0.1:8000", description="Where users reach the API (used in printed links)."
     )
     max_body_bytes: int = Field(default=1_048_576, ge=1024, description="Larger request bodies get 413.")
+    request_header_timeout_seconds: float = Field(
+        default=10,
+        gt=0,
+        le=600,
+        description="`airegistry serve` closes a connection whose request headers take longer to arrive.",
+    )
+    request_body_timeout_seconds: float = Field(
+        default=60,
+        gt=0,
+        le=3600,
+        description="...and one whose request body takes longer than this after its headers.",
+    )
     forwarded_allow_ips: str = Field(
         default="",
         description="Comma-separated IPs or CIDR networks of reverse proxies whose X-Forwarded-For and "

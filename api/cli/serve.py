@@ -9,6 +9,7 @@ from typing import Any
 import uvicorn
 
 from api.cli.database import require_database
+from api.serving import protocol_with
 from api.settings import ApiSettings
 
 
@@ -42,6 +43,8 @@ def run(args: argparse.Namespace) -> int:
         port=port,
         log_level="info",
         log_config=log_config,
+        # uvicorn waits forever for headers or a body sent a byte at a time; this protocol does not.
+        http=protocol_with(settings.request_header_timeout_seconds, settings.request_body_timeout_seconds),
         **proxies,
     )
     return 0
