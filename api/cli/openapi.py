@@ -6,6 +6,7 @@ import argparse
 import json
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from api.app import create_app
 from api.cli.arguments import CommandError
@@ -17,7 +18,22 @@ def openapi_document(settings: ApiSettings | None = None) -> str:
         # The schema does not depend on keys; a scratch data dir keeps the real one untouched.
         app = create_app((settings or ApiSettings()).model_copy(update={"data_dir": Path(scratch)}))
         schema = app.openapi_schema.to_schema()
-    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(_headers_sorted(schema), indent=2, ensure_ascii=False) + "\n"
+
+
+def _headers_sorted(value: Any) -> Any:
+    """Response headers by name: Litestar merges a route's and its router's headers in no fixed order,
+    and the committed document should change only when the API does."""
+    if isinstance(value, dict):
+        return {
+            key: dict(sorted(_headers_sorted(item).items()))
+            if key == "headers" and isinstance(item, dict)
+            else _headers_sorted(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_headers_sorted(item) for item in value]
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
