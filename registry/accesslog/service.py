@@ -337,37 +337,46 @@ def _formula_guarded(column: str) -> str:
     return f'CASE WHEN left("{column}", 1) IN ({firsts}) THEN chr(39) || "{column}" ELSE "{column}" END'
 
 
-# An entry's CSV row (files.py's CSV_COLUMNS), as PostgreSQL's COPY writes it: the text cells quoted
-# (FORCE_QUOTE) as files.py's writer quotes them. The one difference: an empty cell is "" there and
-# nothing here, and readers read both as empty.
-_COPIED_ROW = ", ".join(
-    [
-        "'entry' AS kind",
-        *(f'"{n}"' if n in INTEGER_COLUMNS else f'{_formula_guarded(n)} AS "{n}"' for n in ENTRY_FIELDS),
-        *(["NULL"] * (len(CSV_COLUMNS) - 1 - len(ENTRY_FIELDS))),
-    ]
+def _text_cell(column: str, source: str | None) -> str:
+    if source is None:
+        return f'NULL AS "{column}"'
+    if column in INTEGER_COLUMNS:
+        return f'"{source}" AS "{column}"'
+    return f'{_formula_guarded(source)} AS "{column}"'
+
+
+# Rows of files.py's CSV_COLUMNS as PostgreSQL's COPY writes them: an entry's, and a signed checkpoint's,
+# in one query ordered as the chain runs (each checkpoint right after the entry it signs), the text cells
+# quoted (FORCE_QUOTE) as files.py's writer quotes them and with the same formula guard. The one
+# difference: an empty cell is "" there and nothing here, and readers read both as empty.
+_ENTRY_CELLS = ", ".join(
+    "'entry' AS \"kind\"" if c == "kind" else _text_cell(c, c if c in ENTRY_FIELDS else None)
+    for c in CSV_COLUMNS
 )
-_QUOTED = ["kind", *(name for name in ENTRY_FIELDS if name not in INTEGER_COLUMNS)]
+_CHECKPOINT_SOURCES = {"at", "number", "last_seq", "last_hash", "entries", "prev", "key_id", "signature"}
+_CHECKPOINT_CELLS = ", ".join(
+    "'checkpoint' AS \"kind\"" if c == "kind" else _text_cell(c, c if c in _CHECKPOINT_SOURCES else None)
+    for c in CSV_COLUMNS
+)
+_QUOTED = [name for name in CSV_COLUMNS if name not in INTEGER_COLUMNS]
+_COLUMN_LIST = ", ".join(f'"{name}"' for name in CSV_COLUMNS)
 
 
 def _runs(plan: _ExportPlan) -> list[tuple[int, int]]:
-    """first_seq..end_seq cut into runs of at most COPY_SEQS that each end where a checkpoint signs."""
+    """first_seq..end_seq cut into runs of at most COPY_SEQS."""
     assert plan.end_seq is not None
-    ends = sorted({int(c["last_seq"]) for c in plan.checkpoints})
-    runs = []
-    first = plan.first_seq
-    for end in [*ends, plan.end_seq]:
-        while first <= end:
-            last = min(end, first + COPY_SEQS - 1)
-            runs.append((first, last))
-            first = last + 1
-    return runs
+    return [
+        (first, min(plan.end_seq, first + COPY_SEQS - 1))
+        for first in range(plan.first_seq, plan.end_seq + 1, COPY_SEQS)
+    ]
 
 
 async def _all_shown(plan: _ExportPlan, first: int, last: int) -> bool:
     """Whether every entry of first..last is there and shown in full (the test of `visible`)."""
     tests = ['"at_ms" >= {}', '"at_ms" < {}', *(f'"{name}" = {{}}' for name, _ in plan.wanted)]
     values = [plan.start_ms, plan.end_ms, *(value for _, value in plan.wanted)]
+    if not plan.wanted:  # an unfiltered export shows every entry from the start of its range
+        tests, values = ['"at_ms" >= {}'], [plan.start_ms]
     [(count, hidden)] = await fetch_tuples(
         AccessLogEntry,
         # Only fixed column names are formatted in; every value is a bound parameter.
@@ -380,21 +389,30 @@ async def _all_shown(plan: _ExportPlan, first: int, last: int) -> bool:
     return int(hidden) == 0 and int(count) == last - first + 1
 
 
-async def _copied(first: int, last: int) -> bytes:
-    """Entries first..last as CSV rows, written by PostgreSQL."""
+async def _copied(plan: _ExportPlan, first: int, last: int) -> bytes:
+    """Entries first..last, and the plan's checkpoints among them, as CSV rows written by PostgreSQL."""
     parts: list[bytes] = []
 
     async def keep(data: bytes) -> None:
         parts.append(data)
 
+    numbers = [int(c["number"]) for c in plan.checkpoints if c.get("number") is not None]
+    # Only integers are formatted in. Checkpoints signed after the plan (numbers above its own) are
+    # not the plan's: the trailer was not made for them.
+    newest = max(numbers, default=0)
     sql = (
-        f'SELECT {_COPIED_ROW} FROM "access_log" '  # noqa: S608 - only two integers are formatted in
-        f'WHERE "seq" BETWEEN {int(first)} AND {int(last)} ORDER BY "seq"'
+        f'SELECT {_ENTRY_CELLS}, "seq" AS sort_seq, 0 AS sort_kind FROM "access_log" '  # noqa: S608
+        f'WHERE "seq" BETWEEN {int(first)} AND {int(last)} '
+        f'UNION ALL SELECT {_CHECKPOINT_CELLS}, "last_seq", 1 FROM "access_log_checkpoint" '
+        f'WHERE "kind" = \'checkpoint\' AND "last_seq" BETWEEN {int(first)} AND {int(last)} '
+        f'AND ("number" IS NULL OR "number" <= {int(newest)}) '
+        'ORDER BY sort_seq, sort_kind, "number" NULLS FIRST'
     )
+    query = f"SELECT {_COLUMN_LIST} FROM ({sql}) AS chain"  # noqa: S608 - the sort keys stay out
     engine = AccessLogEntry._meta.db
     assert isinstance(engine, PostgresEngine)  # SQLite exports go through the csv module
     async with postgres_connection(engine) as connection:
-        await connection.copy_from_query(sql, output=keep, format="csv", force_quote=_QUOTED)
+        await connection.copy_from_query(query, output=keep, format="csv", force_quote=_QUOTED)
     return b"".join(parts)
 
 
@@ -405,22 +423,20 @@ async def export_csv(
 
     The `csv` module's writer costs more per row than everything else an export does. So on
     PostgreSQL each run of entries that the auditor sees in full is written by PostgreSQL itself
-    (`COPY ... TO STDOUT (FORMAT csv)`, the same cells with the same formula guard); runs with stubs,
-    the header, checkpoints and trailer, and everything on SQLite, go through the `csv` module. A CSV
-    reader reads both the same (tests/integration/test_access_log.py compares them cell by cell)."""
+    (`COPY ... TO STDOUT (FORMAT csv)`: the entries and the checkpoints among them, the same cells with
+    the same formula guard); runs with stubs, the header and trailer, and everything on SQLite, go
+    through the `csv` module. A CSV reader reads both the same (tests/integration/test_access_log.py
+    compares them cell by cell)."""
     plan = await _plan_export(actor, query, signer, max_days=max_days)
     yield (csv_header() + csv_lines([plan.header])).encode()
     if plan.end_seq is not None:
         if plan.anchor:
             yield csv_lines([plan.anchor]).encode()
         copying = not dialect_of(AccessLogEntry._meta.db).sqlite
-        for first, last in _runs(plan):
+        for first, last in _runs(plan) if copying else [(plan.first_seq, plan.end_seq)]:
             if copying and await _all_shown(plan, first, last):
-                yield await _copied(first, last)
+                yield await _copied(plan, first, last)
                 plan.entries += last - first + 1
-                signed = [c for c in plan.checkpoints if c["last_seq"] == last]
-                if signed:
-                    yield csv_lines(signed).encode()
                 continue
             batch: list[dict[str, Any]] = []
             async for record in _records_between(plan, first, last):

@@ -80,6 +80,7 @@ TARGET_P50_OVERHEAD = 0.15
 
 HOUR_MS = 3_600_000
 DAY_MS = 24 * HOUR_MS
+CHECKPOINT_MS = 300_000  # AIREG_ACCESS_LOG_CHECKPOINT_INTERVAL_SECONDS' default: one every 5 minutes
 SEED_BATCH = 50_000
 ORGANIZATIONS = 20
 FORMATS = ("jsonl", "csv")
@@ -344,10 +345,17 @@ def _drafts(rng: random.Random, actors: _Actors, count: int) -> list[Any]:
 
 def seed_access_log(data_dir: Path, entries: int, span_days: int, random_seed: int = 20250101) -> SeededLog:
     """Entries numbered and hashed by the writer's `chain_entries` (its clock replaced by one that
-    walks through the 30 days), inserted in large transactions; hourly signed checkpoints."""
+    walks through the 30 days), inserted in large transactions; a chained, signed checkpoint for every
+    5 minutes of log, the last one kept beside the key as the server keeps it."""
     from registry.accesslog import writer as writer_module
+    from registry.accesslog.checkpoints import new_checkpoint
     from registry.accesslog.signing import CheckpointSigner, public_key_pem
     from registry.accesslog.writer import INSERT_COLUMNS, chain_entries
+
+    CHECKPOINT_COLUMNS = (
+        *("kind", "number", "last_seq", "last_hash", "entries"),
+        *("at", "at_ms", "key_id", "prev", "signature"),
+    )
 
     signer = CheckpointSigner.from_data_dir(data_dir)
     db_path = data_dir / "registry.db"
@@ -374,13 +382,14 @@ def seed_access_log(data_dir: Path, entries: int, span_days: int, random_seed: i
     columns = ", ".join(f'"{name}"' for name in INSERT_COLUMNS)
     insert = f'INSERT INTO "access_log" ({columns}) VALUES ({", ".join("?" for _ in INSERT_COLUMNS)})'  # noqa: S608
     insert_checkpoint = (
-        'INSERT INTO "access_log_checkpoint" ("kind", "last_seq", "last_hash", "at", "at_ms", "key_id", '
-        '"signature") VALUES (?, ?, ?, ?, ?, ?, ?)'
+        'INSERT INTO "access_log_checkpoint" ("kind", "number", "last_seq", "last_hash", "entries", "at", '
+        '"at_ms", "key_id", "prev", "signature") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'
     )
     connection = sqlite3.connect(db_path, isolation_level=None, timeout=30)
     connection.execute("PRAGMA synchronous=NORMAL")
     head_seq, head_hash = 0, "0" * 64
-    next_hour = (start_ms // HOUR_MS + 1) * HOUR_MS
+    next_tick = (start_ms // CHECKPOINT_MS + 1) * CHECKPOINT_MS
+    previous: dict[str, Any] | None = None
     started = time.perf_counter()
     try:
         with mock.patch.object(writer_module, "_timestamp", walking_clock):
@@ -395,29 +404,13 @@ def seed_access_log(data_dir: Path, entries: int, span_days: int, random_seed: i
                     batch.append(entry)
                 checkpoints = []
                 for entry in batch:
-                    if entry["at_ms"] >= next_hour and head_seq > 0:
-                        # the hourly task signs the head as it stands on the hour
-                        record = {
-                            "kind": "checkpoint",
-                            "last_seq": head_seq,
-                            "last_hash": head_hash,
-                            "at": iso_ms(next_hour),
-                            "key_id": signer.key_id,
-                        }
-                        signature = signer.sign(record)
-                        checkpoints.append(
-                            (
-                                "checkpoint",
-                                head_seq,
-                                head_hash,
-                                record["at"],
-                                next_hour,
-                                signer.key_id,
-                                signature,
-                            )
-                        )
-                        while next_hour <= entry["at_ms"]:
-                            next_hour += HOUR_MS
+                    if entry["at_ms"] >= next_tick and head_seq > 0:
+                        # the server's task signs the head as it stands every 5 minutes
+                        previous = new_checkpoint(signer, previous, head_seq, head_hash, at_ms=next_tick)
+                        row = {**previous, "at_ms": next_tick}
+                        checkpoints.append(tuple(row[name] for name in CHECKPOINT_COLUMNS))
+                        while next_tick <= entry["at_ms"]:
+                            next_tick += CHECKPOINT_MS
                     head_seq, head_hash = entry["seq"], entry["hash"]
                 connection.execute("BEGIN IMMEDIATE")
                 connection.executemany(insert, [tuple(e[n] for n in INSERT_COLUMNS) for e in batch])
@@ -429,6 +422,8 @@ def seed_access_log(data_dir: Path, entries: int, span_days: int, random_seed: i
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         connection.close()
+    if previous is not None and signer.kept is not None:
+        signer.kept.write(previous)  # as the server keeps the last checkpoint it signed
     seeded.seconds = time.perf_counter() - started
     return seeded
 
@@ -466,7 +461,7 @@ async def prepare(data_dir: Path, args: argparse.Namespace) -> tuple[SeededLog, 
     """Migrate, seed the log and sign its head, then the systems for the list benchmark."""
     import bench_list
 
-    from registry.accesslog.service import sign_checkpoint
+    from registry.accesslog.checkpoints import sign_checkpoint
     from registry.accesslog.signing import CheckpointSigner
     from registry.db.migrate import migrate
 
@@ -474,6 +469,10 @@ async def prepare(data_dir: Path, args: argparse.Namespace) -> tuple[SeededLog, 
         await migrate()
     log(f"seeding {args.entries:,} access-log entries over {args.span_days} days")
     seeded = seed_access_log(data_dir, args.entries, args.span_days)
+    from registry.composition import compose
+    from webhooks.outbox import OutboxSink
+
+    compose(OutboxSink())  # a checkpoint is an event
     head = await sign_checkpoint(CheckpointSigner.from_data_dir(data_dir))
     if head is None or head["last_seq"] != args.entries:
         raise RuntimeError(f"the head checkpoint is {head}, not at seq {args.entries}")
@@ -499,6 +498,133 @@ async def prepare(data_dir: Path, args: argparse.Namespace) -> tuple[SeededLog, 
         log(f"seeding {args.organizations} x {args.systems_per_org} systems for the list benchmark")
         data = await bench_list.prepare(data_dir, args.organizations, args.systems_per_org)
     return seeded, data
+
+
+# --- checkpoints and witnesses ---------------------------------------------------------------------
+
+
+@dataclass
+class CheckpointCosts:
+    sign_us: float  # one Ed25519 signature of a checkpoint
+    lagging_entries: int
+    lagging_checkpoints: int
+    check_lagging_ms: float  # the signer's check with its kept checkpoint that far back
+    tails: dict[
+        int, float
+    ]  # new entries -> ms of one whole sign_checkpoint (check, sign, insert, event, keep)
+    verify_s: float  # verify --database with the kept checkpoint
+    verify_witnessed_s: float  # the same, with every checkpoint as a witness
+    witnesses: int
+    entries: int
+
+
+TAILS = (100, 10_000)  # about 5 minutes of the seeded log's pace; AIREG_ACCESS_LOG_CHECKPOINT_ENTRIES
+
+
+async def measure_checkpoints(data_dir: Path, rounds: int) -> CheckpointCosts:
+    """In this process, on the seeded database after the other parts: what the signer's check, one
+    checkpoint and a verification against witnesses cost."""
+    from registry.accesslog.checkpoints import check_against_kept, checkpoint_record, sign_checkpoint
+    from registry.accesslog.service import verify_stored
+    from registry.accesslog.signing import CheckpointSigner, CheckpointVerifier
+    from registry.accesslog.tables import AccessLogCheckpoint
+    from registry.accesslog.writer import AccessLogWriter, EntryDraft
+    from registry.composition import compose
+    from webhooks.outbox import OutboxSink
+
+    compose(OutboxSink())  # a checkpoint is an event (no subscription here names it)
+    signer = CheckpointSigner.from_data_dir(data_dir)
+    verifier = CheckpointVerifier(keys={signer.key_id: signer.public_key})
+    assert signer.kept is not None
+    kept = signer.kept.read()
+    assert kept is not None
+    started = time.perf_counter()
+    for _ in range(1000):
+        signer.sign(kept)
+    sign_us = (time.perf_counter() - started) * 1000
+    # A signer whose kept checkpoint lags 10,000 entries (another process signed since): it checks the
+    # checkpoints in between and walks the entries.
+    lag = TAILS[-1]
+    behind = checkpoint_record(
+        await AccessLogCheckpoint.select()
+        .where(
+            AccessLogCheckpoint.number.is_not_null()
+            & (AccessLogCheckpoint.last_seq <= kept["last_seq"] - lag)
+        )
+        .order_by(AccessLogCheckpoint.number, ascending=False)
+        .first()
+    )
+    signer.kept.replace_with(behind)
+    checks = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        await check_against_kept(signer)
+        checks.append((time.perf_counter() - started) * 1000)
+    signer.kept.replace_with(kept)
+    witnesses = [
+        checkpoint_record(row)
+        for row in await AccessLogCheckpoint.select()
+        .where(AccessLogCheckpoint.number.is_not_null())
+        .order_by(AccessLogCheckpoint.number)
+    ]
+    started = time.perf_counter()
+    plain = await verify_stored(verifier, kept=kept)
+    verify_s = time.perf_counter() - started
+    started = time.perf_counter()
+    witnessed = await verify_stored(verifier, kept=kept, witnesses=witnesses)
+    verify_witnessed_s = time.perf_counter() - started
+    if not (plain.ok and witnessed.ok):
+        raise RuntimeError(f"the seeded log does not verify: {plain.as_dict()} {witnessed.as_dict()}")
+    tails: dict[int, float] = {}
+    writer = AccessLogWriter()
+    try:
+        for tail in TAILS:
+            times = []
+            for _ in range(rounds):
+                drafts = [
+                    EntryDraft(action="read", outcome="allowed", actor_sub=f"tr-{i}") for i in range(tail)
+                ]
+                for start in range(0, tail, 500):
+                    await writer.append_many(drafts[start : start + 500])
+                started = time.perf_counter()
+                if await sign_checkpoint(signer) is None:
+                    raise RuntimeError("nothing signed")
+                times.append((time.perf_counter() - started) * 1000)
+            tails[tail] = statistics.median(times)
+    finally:
+        await writer.close()
+    return CheckpointCosts(
+        sign_us=sign_us,
+        lagging_entries=int(kept["last_seq"]) - int(behind["last_seq"]),
+        lagging_checkpoints=int(kept["number"]) - int(behind["number"]),
+        check_lagging_ms=statistics.median(checks),
+        tails=tails,
+        verify_s=verify_s,
+        verify_witnessed_s=verify_witnessed_s,
+        witnesses=len(witnesses),
+        entries=plain.entries,
+    )
+
+
+def checkpoint_tables(costs: CheckpointCosts) -> list[str]:
+    ratio = costs.verify_witnessed_s / costs.verify_s
+    return [
+        "| what | measured |",
+        "| --- | --- |",
+        f"| one Ed25519 signature of a checkpoint | {costs.sign_us:.0f} µs |",
+        *(
+            f"| one checkpoint after {tail:,} new entries (`sign_checkpoint`: the check against the kept "
+            f"checkpoint, signing, insert, `access_log.checkpoint` event, keeping it) | {ms:.1f} ms |"
+            for tail, ms in costs.tails.items()
+        ),
+        f"| the signer's check with its kept checkpoint {costs.lagging_entries:,} entries and "
+        f"{costs.lagging_checkpoints} checkpoints behind | {costs.check_lagging_ms:.1f} ms |",
+        f"| `verify --database` of {costs.entries:,} entries with the kept checkpoint | "
+        f"{costs.verify_s:.1f} s "
+        f"({costs.entries / costs.verify_s:,.0f} entries/s) |",
+        f"| the same against {costs.witnesses:,} witness checkpoints | {costs.verify_witnessed_s:.1f} s "
+        f"({ratio:.2f} x the time without) |",
+    ]
 
 
 # --- the server's memory ---------------------------------------------------------------------------
@@ -1108,6 +1234,7 @@ def report(
     seeded: SeededLog,
     exports: ExportResults | None,
     listing: ListResults | None,
+    costs: CheckpointCosts,
     args: argparse.Namespace,
     command: str,
 ) -> str:
@@ -1128,8 +1255,8 @@ def report(
         f"({ORGANIZATIONS} organizations, {len(ACTIONS)} kinds of action, one entry every "
         f"{seeded.span_ms / seeded.entries / 1000:.1f} s), hashed by the writer's `chain_entries` and "
         f"inserted with executemany in transactions of {SEED_BATCH:,} in {seeded.seconds:.0f} s, with "
-        f"{seeded.checkpoints} signed checkpoints (one per hour of log, as the server's hourly task "
-        f"signs, plus the head); database file {seeded.file_bytes / 1e6:,.0f} MB.",
+        f"{seeded.checkpoints} chained, signed checkpoints (one per 5 minutes of log, as the server's task "
+        f"signs by default, plus the head); database file {seeded.file_bytes / 1e6:,.0f} MB.",
     ]
     if exports:
         parts += [
@@ -1166,6 +1293,14 @@ def report(
             *list_tables(listing, args),
             "",
         ]
+    parts += [
+        "- Checkpoints and witnesses, in the benchmark's own process on the same database after the parts "
+        f"above (medians of {args.rounds} runs; the signature of 1,000): what the server's task costs "
+        "every 5 minutes or 10,000 entries, and what checking the database against witnesses costs.",
+        "",
+        *checkpoint_tables(costs),
+        "",
+    ]
     checks = (export_verdicts(exports) if exports else []) + (list_verdicts(listing) if listing else [])
     parts += ["Targets (medians over the rounds):", ""]
     parts += [f"- {'met' if ok else 'NOT met'}: {what} (measured {value})" for what, value, ok in checks]
@@ -1260,10 +1395,18 @@ def run(args: argparse.Namespace, argv: list[str] | None) -> int:
         seeded, data = asyncio.run(prepare(data_dir, args))
         exports = None if args.skip_export else run_exports(data, seeded, machine, args)
         listing = None if args.skip_list else run_list(data, seeded, machine, args)
+        log("checkpoints and witnesses")
+        costs = asyncio.run(measure_checkpoints(data_dir, args.rounds))
         given = sys.argv[1:] if argv is None else argv
         command = f"`{' '.join([SCRIPT, *given])}`"
         block = report(
-            machine=machine, seeded=seeded, exports=exports, listing=listing, args=args, command=command
+            machine=machine,
+            seeded=seeded,
+            exports=exports,
+            listing=listing,
+            costs=costs,
+            args=args,
+            command=command,
         )
         print(block)
         if not args.no_docs:

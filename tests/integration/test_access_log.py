@@ -369,9 +369,9 @@ async def test_a_csv_export_reads_back_as_the_json_lines_export(
     copied: list[tuple[int, int]] = []
     copy = service._copied
 
-    async def counted(first: int, last: int) -> bytes:
+    async def counted(plan: Any, first: int, last: int) -> bytes:
         copied.append((first, last))
-        return await copy(first, last)
+        return await copy(plan, first, last)
 
     monkeypatch.setattr(service, "_copied", counted)
     runtime = runtime_of(app)
