@@ -11,8 +11,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from registry.accesslog.checkpoints import IntegrityFailure, head, report_failure, sign_checkpoint
-from registry.accesslog.service import prune
+from registry.accesslog.checkpoints import IntegrityFailure, head, prune, report_failure, sign_checkpoint
 from registry.accesslog.settings import AccessLogSettings
 from registry.accesslog.signing import CheckpointSigner, CheckpointVerifier, public_key_pem
 from registry.accesslog.writer import AccessLogWriter

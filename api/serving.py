@@ -50,6 +50,13 @@ class ReadDeadlineProtocol(HttpToolsProtocol):
         self._disarm()
         super().connection_lost(exc)
 
+    def data_received(self, data: bytes) -> None:
+        # Bytes between requests that begin none (a bare CRLF after a response: the parser skips it
+        # without a message) still start the clock for the next request's headers.
+        if self._read_deadline is None and (self.cycle is None or self.cycle.response_complete):
+            self._arm(self.header_timeout, "headers")
+        super().data_received(data)
+
     def on_message_begin(self) -> None:
         super().on_message_begin()
         self._arm(self.header_timeout, "headers")

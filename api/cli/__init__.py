@@ -113,6 +113,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="exit 0 even when the last entries are not yet under a signed checkpoint",
     )
+    verify.add_argument(
+        "--accept-format-1",
+        dest="accept_format_1",
+        action="store_true",
+        help="check an export made before 2026-12-06 (unsigned header and trailer) as far as it can be",
+    )
     _command(log_commands, "checkpoint", "sign the current head of the chain now", "access_log:checkpoint")
     accept = _command(
         log_commands,

@@ -118,12 +118,15 @@ def verify(args: argparse.Namespace) -> int:
 
 
 def _witnesses(paths: list[Path], verifier: CheckpointVerifier) -> list[dict[str, Any]]:
-    from registry.accesslog.witnesses import WitnessUnreadable, read_witnesses
+    from registry.accesslog.witnesses import WitnessesDisagree, WitnessUnreadable, read_witnesses
 
     try:
         return read_witnesses(paths, verifier)
     except WitnessUnreadable as exc:
         raise CommandError(str(exc)) from None
+    except WitnessesDisagree as exc:
+        print(f"FAILED: {exc}")
+        raise CommandError("the witnesses disagree", exit_code=1) from None
 
 
 def _verify_file(args: argparse.Namespace) -> int:
@@ -139,7 +142,12 @@ def _verify_file(args: argparse.Namespace) -> int:
         with args.file.open(encoding="utf-8", newline="") as handle:
             first = handle.readline()
             handle.seek(0)
-            verdict = verify_export(read_records(handle, detect_format(first)), verifier, witnesses)
+            verdict = verify_export(
+                read_records(handle, detect_format(first)),
+                verifier,
+                witnesses,
+                accept_format_1=args.accept_format_1,
+            )
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         raise CommandError(f"cannot read {args.file}: {exc}") from None
     return _report(verdict, time.perf_counter() - started, allow_unsigned_tail=args.allow_unsigned_tail)
@@ -286,7 +294,7 @@ def public_key(args: argparse.Namespace) -> int:
 
 
 def prune(_: argparse.Namespace) -> int:
-    from registry.accesslog.service import prune as prune_entries
+    from registry.accesslog.checkpoints import prune as prune_entries
 
     require_database()
     settings = AccessLogSettings()

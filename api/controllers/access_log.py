@@ -17,8 +17,10 @@ from pydantic import BaseModel, Field
 from api.errors import problems
 from api.runtime import AccessLogRuntime
 from registry import Actor
+from registry.accesslog.chain import Verdict
 from registry.accesslog.checkpoints import list_checkpoints
 from registry.accesslog.files import jsonl_lines
+from registry.accesslog.kept import KeptCheckpointUnreadable
 from registry.accesslog.service import (
     ExportQuery,
     check_range,
@@ -71,15 +73,16 @@ class PublicKey(BaseModel):
 class Checkpoint(BaseModel):
     """A signed checkpoint, as witness files keep it and the `access_log.checkpoint` event carries it."""
 
-    kind: Literal["checkpoint"]
+    # As stored: a row someone put in is listed as it is (its signature then does not verify).
+    kind: str = Field(description="`checkpoint`")
     number: int = Field(description="1, 2, 3, ... without gaps")
     last_seq: int = Field(description="The last entry it covers")
-    last_hash: str = Field(description="The chain's hash at `last_seq`")
-    entries: int = Field(description="Entries since the checkpoint before it")
-    at: str = Field(description="When it was signed (UTC, milliseconds)")
-    key_id: str
-    prev: str = Field(description="sha256 of the checkpoint before it (64 zeros for the first)")
-    signature: str = Field(description="Ed25519, base64, over the canonical JSON of the fields above")
+    last_hash: str | None = Field(description="The chain's hash at `last_seq`")
+    entries: int | None = Field(description="Entries since the checkpoint before it")
+    at: str | None = Field(description="When it was signed (UTC, milliseconds)")
+    key_id: str | None
+    prev: str | None = Field(description="sha256 of the checkpoint before it (64 zeros for the first)")
+    signature: str | None = Field(description="Ed25519, base64, over the canonical JSON of the fields above")
 
 
 class CheckpointPage(BaseModel):
@@ -166,7 +169,11 @@ class AccessLogController(Controller):
         self, request: Request[Actor, str, Any], audit: NamedDependency[AccessLogRuntime]
     ) -> Verification:
         require_log_reader(request.user)
-        verdict = await verify_stored(audit.verifier, kept=audit.kept())
+        try:
+            kept = audit.kept()
+        except KeptCheckpointUnreadable as exc:
+            return Verification.model_validate(Verdict().fail(None, str(exc)).as_dict())
+        verdict = await verify_stored(audit.verifier, kept=kept)
         return Verification.model_validate(verdict.as_dict())
 
     @get(

@@ -4,7 +4,7 @@ from piccolo.columns.indexes import IndexMethod
 
 ID = "2026-12-06T02:43:13:646746"
 VERSION = "1.38.0"
-DESCRIPTION = "Checkpoints of the access log form a chain: number, entries, prev"
+DESCRIPTION = "Checkpoints of the access log form a chain (number, entries, prev); anchors say where they cut (cut_at)"
 
 
 async def forwards():
@@ -61,6 +61,28 @@ async def forwards():
         column_class=Varchar,
         params={
             "length": 64,
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="AccessLogCheckpoint",
+        tablename="access_log_checkpoint",
+        column_name="cut_at",
+        db_column_name="cut_at",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 24,
             "default": None,
             "null": True,
             "primary_key": False,

@@ -74,9 +74,20 @@ def chained(checkpoint: Mapping[str, Any]) -> bool:
     return checkpoint.get("kind") == "checkpoint" and checkpoint.get("number") is not None
 
 
+ANCHOR_FIELDS = (*LEGACY_CHECKPOINT_FIELDS, "cut_at")
+"""An anchor also signs `cut_at`: the signed time of the checkpoint the prune cut at, so a witness's
+checkpoint below the anchor but signed after that time shows entries deleted before their time."""
+
+
 def checkpoint_message(checkpoint: Mapping[str, Any]) -> bytes:
     """What a checkpoint's signature covers."""
-    names = CHECKPOINT_FIELDS if chained(checkpoint) else LEGACY_CHECKPOINT_FIELDS
+    names: tuple[str, ...]
+    if chained(checkpoint):
+        names = CHECKPOINT_FIELDS
+    elif checkpoint.get("kind") == "anchor" and checkpoint.get("cut_at") is not None:
+        names = ANCHOR_FIELDS
+    else:
+        names = LEGACY_CHECKPOINT_FIELDS
     return canonical({name: checkpoint[name] for name in names})
 
 

@@ -10,8 +10,9 @@ subscribers keep copies (witnesses) the database cannot take back.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from registry.accesslog.chain import (
@@ -32,6 +33,7 @@ from registry.errors import Unavailable
 from registry.events import Event, EventType, emit
 
 STORED_FIELDS = (*CHECKPOINT_FIELDS, "signature")
+log = logging.getLogger("airegistry.accesslog")
 SIGNER_LOCK_KEY = 0x41_52_45_43  # "AREC": signers of checkpoints take turns (PostgreSQL)
 TAIL_BATCH = 5000
 
@@ -46,12 +48,15 @@ class IntegrityFailure(Unavailable):
 
 
 def checkpoint_record(row: Mapping[str, Any]) -> dict[str, Any]:
-    """A checkpoint as exports, the API, events and witness files carry it."""
-    return {name: row.get(name) for name in STORED_FIELDS}
+    """A checkpoint as exports, the API, events and witness files carry it (an anchor with `cut_at`)."""
+    record = {name: row.get(name) for name in STORED_FIELDS}
+    if row.get("kind") == "anchor":
+        record["cut_at"] = row.get("cut_at")
+    return record
 
 
 def _ms(moment: datetime) -> int:
-    return int(moment.timestamp() * 1000)
+    return round(moment.timestamp() * 1000)
 
 
 async def head() -> tuple[int, str] | None:
@@ -76,7 +81,7 @@ async def latest_chained() -> dict[str, Any] | None:
 async def chained_after(number: int, *, limit: int | None = None) -> list[dict[str, Any]]:
     query = (
         AccessLogCheckpoint.select()
-        .where(AccessLogCheckpoint.number > number)
+        .where((AccessLogCheckpoint.number > number) & (AccessLogCheckpoint.kind == "checkpoint"))
         .order_by(AccessLogCheckpoint.number)
     )
     if limit is not None:
@@ -111,13 +116,20 @@ async def check_against_kept(
         raise IntegrityFailure(str(exc)) from exc
     latest = await latest_chained()
     if kept is None:
-        if latest is not None and signer.kept is not None:
-            raise IntegrityFailure(
-                f"the database holds signed checkpoints through number {latest['number']}, but no "
-                f"checkpoint is kept beside the signing key ({signer.kept.path}); restore that file, or "
-                "run `airegistry access-log accept-database` after checking the log"
-            )
-        return await head(), latest
+        if latest is None or signer.kept is None:
+            return await head(), latest
+        # A process with nothing kept (a new host, a first start after an upgrade) starts from the
+        # database's latest checkpoint, when this key signed it, and says so.
+        if not CheckpointVerifier(keys={signer.key_id: signer.public_key})(latest):
+            raise IntegrityFailure(f"checkpoint {latest['number']} is not signed by this key")
+        log.warning(
+            "no access-log checkpoint kept in %s: starting from the database's checkpoint %s (seq %s)",
+            signer.kept.path,
+            latest["number"],
+            latest["last_seq"],
+        )
+        signer.kept.write(latest)
+        kept = latest
     number, kept_seq = int(kept["number"]), int(kept["last_seq"])
     stored = await AccessLogCheckpoint.select().where(AccessLogCheckpoint.number == number).first()
     if stored is None:
@@ -145,14 +157,18 @@ async def check_against_kept(
             f"{reach + 1}..{signed_through} are missing",
             seq=reach + 1,
         )
-    start_seq, start_hash = kept_seq, str(kept["last_hash"])
-    if anchor is not None and int(anchor["last_seq"]) >= start_seq:
-        # Pruned past the kept checkpoint (a log idle for the whole retention period): the anchor,
-        # signed when it was pruned, is where the kept chain starts.
-        if int(anchor["last_seq"]) == start_seq and anchor["last_hash"] != start_hash:
-            raise IntegrityFailure("the prune anchor differs from the signed checkpoint", seq=start_seq)
-        start_seq, start_hash = int(anchor["last_seq"]), str(anchor["last_hash"])
-    else:
+    start_seq, start_hash = await _start_of_check(kept, anchor)
+    if current is None:
+        return None, later[-1] if later else latest
+    await _extends(start_seq, start_hash, current[0], {int(c["last_seq"]): c for c in later})
+    return current, later[-1] if later else latest
+
+
+async def _start_of_check(kept: Mapping[str, Any], anchor: Mapping[str, Any] | None) -> tuple[int, str]:
+    """Where the signer's walk starts: the kept checkpoint's entry, unchanged; or, when the log was
+    pruned past it (idle for the whole retention period), the anchor that cut at it or later."""
+    number, start_seq, start_hash = int(kept["number"]), int(kept["last_seq"]), str(kept["last_hash"])
+    if anchor is None or int(anchor["last_seq"]) < start_seq:
         row = await AccessLogEntry.select(AccessLogEntry.hash).where(AccessLogEntry.seq == start_seq).first()
         if row is None or row["hash"] != start_hash:
             raise IntegrityFailure(
@@ -160,10 +176,20 @@ async def check_against_kept(
                 + ("removed" if row is None else "changed, or the chain before it computed again"),
                 seq=start_seq,
             )
-    if current is None:
-        return None, later[-1] if later else latest
-    await _extends(start_seq, start_hash, current[0], {int(c["last_seq"]): c for c in later})
-    return current, later[-1] if later else latest
+        return start_seq, start_hash
+    if int(anchor["last_seq"]) == start_seq:
+        if anchor["last_hash"] != start_hash:
+            raise IntegrityFailure("the prune anchor differs from the signed checkpoint", seq=start_seq)
+        return start_seq, start_hash
+    # Below the anchor: signed before the checkpoint the prune cut at, or deleted before its time.
+    cut_at = _ms_of(anchor.get("cut_at")) if anchor.get("cut_at") else None
+    if cut_at is None or cut_at < (_ms_of(kept["at"]) or 0):
+        raise IntegrityFailure(
+            f"a prune anchor at seq {anchor['last_seq']} covers checkpoint {number}, which was signed "
+            "after the checkpoint the prune cut at: entries were deleted before their time",
+            seq=start_seq,
+        )
+    return int(anchor["last_seq"]), str(anchor["last_hash"])
 
 
 async def _later_chain(kept: Mapping[str, Any], verifier: CheckpointVerifier) -> list[dict[str, Any]]:
@@ -189,8 +215,10 @@ async def _later_chain(kept: Mapping[str, Any], verifier: CheckpointVerifier) ->
 async def _extends(
     start_seq: int, start_hash: str, last_seq: int, signed: dict[int, Mapping[str, Any]]
 ) -> None:
-    """Each entry after start_seq through last_seq links to the one before and matches its content."""
-    columns = ", ".join(f'"{name}"' for name in ("seq", *_CONTENT, "prev_hash", "hash"))
+    """Each entry after start_seq through last_seq links to the one before, matches its content, and
+    has the time as a number (which exports search by) that its hashed time says."""
+    names = ("seq", *_CONTENT, "prev_hash", "hash", "at_ms")
+    columns = ", ".join(f'"{name}"' for name in names)
     sql = f'SELECT {columns} FROM "access_log" WHERE "seq" > {{}} AND "seq" <= {{}} ORDER BY "seq" LIMIT {{}}'  # noqa: S608
     expected, previous = start_seq + 1, start_hash
     while expected <= last_seq:
@@ -198,12 +226,16 @@ async def _extends(
         if not rows:
             break
         for row in rows:
-            entry = dict(zip(("seq", *_CONTENT, "prev_hash", "hash"), row, strict=True))
+            entry = dict(zip(names, row, strict=True))
             seq = int(entry["seq"])
             if seq != expected:
                 raise IntegrityFailure(f"entry {expected} is missing", seq=expected)
             if entry["prev_hash"] != previous or entry["hash"] != link(previous, content_digest(entry)):
                 raise IntegrityFailure(f"entry {seq} does not extend the signed chain", seq=seq)
+            if entry["at_ms"] != _ms_of(entry["at"]):
+                raise IntegrityFailure(
+                    f"entry {seq}'s time as a number differs from its hashed time", seq=seq
+                )
             if seq in signed and signed[seq]["last_hash"] != entry["hash"]:
                 raise IntegrityFailure(f"the chain differs from checkpoint {signed[seq]['number']}", seq=seq)
             previous, expected = entry["hash"], seq + 1
@@ -290,6 +322,81 @@ async def report_failure(failure: IntegrityFailure) -> None:
         await emit(integrity_event(failure))
 
 
+def _ms_of(at: Any) -> int | None:
+    """A checkpoint's signed time as ms, or None when it is not one."""
+    try:
+        return _ms(datetime.fromisoformat(str(at).replace("Z", "+00:00")))
+    except ValueError:
+        return None
+
+
+async def _cut_point(verifier: CheckpointVerifier, cutoff_ms: int) -> dict[str, Any] | None:
+    """The newest checkpoint this key signed before the cutoff, by its signed time. Nothing a
+    database writer can change (an entry's time as a number, an unsigned row) moves it."""
+    rows = (
+        await AccessLogCheckpoint.select()
+        .where((AccessLogCheckpoint.kind == "checkpoint") & (AccessLogCheckpoint.at_ms < cutoff_ms))
+        .order_by(AccessLogCheckpoint.last_seq, ascending=False)
+        .limit(100)
+    )
+    for row in rows:
+        record = checkpoint_record(row)
+        signed_at = _ms_of(record["at"])
+        if signed_at is not None and signed_at < cutoff_ms and verifier(record):
+            return record
+    return None
+
+
+async def prune(signer: CheckpointSigner, *, retention_days: int, now: datetime | None = None) -> int:
+    """Delete entries past the retention period: those under the newest checkpoint signed before the
+    cutoff. Only a log that passes the signer's check is pruned, and only behind a signed anchor that
+    names the checkpoint's time (`cut_at`), written before the deletes (the triggers need it).
+    Returns how many entries went."""
+    if signer.kept is None:
+        return await _prune_checked(signer, retention_days, now)
+    async with signer.kept.locked():
+        return await _prune_checked(signer, retention_days, now)
+
+
+async def _prune_checked(signer: CheckpointSigner, retention_days: int, now: datetime | None) -> int:
+    await check_against_kept(signer)
+    cutoff_ms = _ms((now or datetime.now(UTC)) - timedelta(days=retention_days))
+    verifier = CheckpointVerifier(keys={signer.key_id: signer.public_key})
+    cut = await _cut_point(verifier, cutoff_ms)
+    if cut is None:
+        return 0
+    seq = int(cut["last_seq"])
+    row = await AccessLogEntry.select(AccessLogEntry.hash).where(AccessLogEntry.seq == seq).first()
+    if row is None:
+        return 0  # pruned through there already
+    if row["hash"] != cut["last_hash"]:
+        raise IntegrityFailure(f"the chain differs from checkpoint {cut.get('number') or seq}", seq=seq)
+    async with write_transaction(AccessLogEntry._meta.db):
+        count = await AccessLogEntry.count().where(AccessLogEntry.seq <= seq)
+        millis = _ms(datetime.now(UTC))
+        anchor: dict[str, Any] = {
+            "kind": "anchor",
+            "last_seq": seq,
+            "last_hash": cut["last_hash"],
+            "at": iso_ms(millis),
+            "key_id": signer.key_id,
+            "cut_at": cut["at"],
+        }
+        anchor["signature"] = signer.sign(anchor)
+        await AccessLogCheckpoint.insert(AccessLogCheckpoint(at_ms=millis, **anchor))
+        await AccessLogEntry.delete().where(AccessLogEntry.seq <= seq)
+        newest = await latest_chained()  # kept, whatever its age: the next signature extends it
+        await AccessLogCheckpoint.delete().where(
+            (AccessLogCheckpoint.kind != "anchor")
+            & (AccessLogCheckpoint.last_seq < seq)
+            & (
+                AccessLogCheckpoint.number.is_null()
+                | (AccessLogCheckpoint.number != (newest["number"] if newest else -1))
+            )
+        )
+    return int(count)
+
+
 async def list_checkpoints(after: int, limit: int) -> list[dict[str, Any]]:
     """Chained checkpoints with a number above `after`, oldest first."""
     return await chained_after(after, limit=limit)
@@ -300,5 +407,6 @@ __all__ = [
     "check_against_kept",
     "checkpoint_record",
     "list_checkpoints",
+    "prune",
     "sign_checkpoint",
 ]

@@ -20,6 +20,7 @@ from registry.accesslog.chain import ENTRY_FIELDS, ChainWalker, Verdict, record_
 from registry.accesslog.signing import CheckpointSigner, CheckpointVerifier
 
 FORMAT = "airegistry-access-log/2"
+FORMAT_1 = "airegistry-access-log/1"
 """The export format: header and trailer are signed (format 1, before, signed only checkpoints)."""
 
 CSV_COLUMNS = (
@@ -33,6 +34,7 @@ CSV_COLUMNS = (
     "prev",
     "key_id",
     "signature",
+    "cut_at",
     "detail",
 )
 INTEGER_COLUMNS = frozenset({"seq", "status", "last_seq", "number", "entries"})
@@ -136,13 +138,19 @@ def _csv_rows(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
             raise ValueError(f"row {rows.line_num} (seq {seq or '?'}) is cut off or has cells of more")
         kind = row[kind_at]
         if kind in ("header", "trailer"):
-            yield dict(json.loads(row[detail_at] or "{}"))
+            detail = json.loads(row[detail_at] or "{}")
+            if not isinstance(detail, dict):
+                raise ValueError(f"row {rows.line_num}: the {kind}'s detail is not a record")
+            yield detail
         elif kind == "entry":
             yield {"kind": "entry", **{name: _cell(row[i], integer) for name, i, integer in entry_at}}
         elif kind == "stub":
             yield {"kind": "stub", "seq": _cell(row[seq_at], True), "digest": _cell(row[digest_at], False)}
         else:
-            yield {name: _cell(row[i], integer) for name, i, integer in checkpoint_at}
+            record = {name: _cell(row[i], integer) for name, i, integer in checkpoint_at}
+            if kind == "anchor":
+                record["cut_at"] = _cell(row[where["cut_at"]], False)
+            yield record
 
 
 def read_records(lines: Iterable[str], fmt: str) -> Iterator[dict[str, Any]]:
@@ -168,6 +176,8 @@ def verify_export(
     records: Iterable[Mapping[str, Any]],
     verifier: CheckpointVerifier,
     witnesses: Sequence[Mapping[str, Any]] = (),
+    *,
+    accept_format_1: bool = False,
 ) -> Verdict:
     """An export verifies when its header and trailer are signed and belong together, its chain holds
     from the start hash in its header through a signed checkpoint at its last record, and what the
@@ -177,7 +187,8 @@ def verify_export(
     header = next(iterator, None)
     if header is None or header.get("kind") != "header":
         return Verdict().fail(None, "the file does not start with an export header")
-    fault = next(_header_faults(header, verifier), None)
+    legacy = accept_format_1 and header.get("format") in (None, FORMAT_1)
+    fault = None if legacy else next(_header_faults(header, verifier), None)
     if fault:
         return Verdict().fail(None, fault)
     walker = ChainWalker(
@@ -190,11 +201,18 @@ def verify_export(
     verdict = walker.verdict
     if not verdict.ok:
         return verdict
-    fault = next(_ending_faults(walker, header, trailer, verifier), None)
+    fault = next(
+        (_legacy_ending_faults if legacy else _ending_faults)(walker, header, trailer, verifier), None
+    )
     if fault is None and next(iterator, None) is not None:
         fault = "records follow the trailer"
     if fault:
         return verdict.fail(verdict.last_seq, fault)
+    if legacy:
+        verdict.notes.append(
+            "an export of format 1 (before 2026-12-06): its header and trailer are not signed, so only "
+            "its chain and checkpoints were checked"
+        )
     for witness in witnesses:
         if not (verdict.first_seq or 0) <= int(witness["last_seq"]) <= (verdict.last_seq or -1):
             verdict.notes.append(f"checkpoint {witness['number']} lies outside this export: not checked")
@@ -246,9 +264,27 @@ def signed_trailer(
     )
 
 
+def _legacy_ending_faults(
+    walker: ChainWalker, header: Mapping[str, Any], trailer: Mapping[str, Any] | None, _: CheckpointVerifier
+) -> Iterator[str]:
+    """The end of an export of format 1, as it was checked then."""
+    verdict = walker.verdict
+    if trailer is None:
+        yield "the export is cut off: no trailer"
+    elif (trailer.get("entries"), trailer.get("stubs")) != (verdict.entries, verdict.stubs):
+        yield "the trailer counts other records than the file holds"
+    elif verdict.last_seq is not None and verdict.signed_through_seq != verdict.last_seq:
+        yield "the last records are not covered by a signed checkpoint"
+
+
 def _header_faults(header: Mapping[str, Any], verifier: CheckpointVerifier) -> Iterator[str]:
-    if header.get("format") != FORMAT:
-        yield f"the export is in format {header.get('format')!r}, not {FORMAT!r}: export the range again"
+    if header.get("format") in (None, FORMAT_1):
+        yield (
+            "the export is of format 1, whose header and trailer are not signed: export the range "
+            "again, or check what it can show with --accept-format-1"
+        )
+    elif header.get("format") != FORMAT:
+        yield f"the export is in format {header.get('format')!r}, not {FORMAT!r}"
     elif not verifier.envelope_ok(header):
         yield "the export header's signature does not verify (edited, or the wrong key)"
     start_seq = header.get("start_seq")

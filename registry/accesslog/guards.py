@@ -39,17 +39,21 @@ SQLITE_NAMES = [
     "access_log_checkpoint_no_delete",
 ]
 
+# The functions name their tables through a fixed search path with pg_temp last, so a temporary table
+# of the same name cannot stand in for the real one.
+_FIXED_PATH = "SET search_path = public, pg_temp"
+
 POSTGRES = [
-    "CREATE OR REPLACE FUNCTION access_log_guard() RETURNS trigger AS $$ BEGIN "
+    f"CREATE OR REPLACE FUNCTION access_log_guard() RETURNS trigger {_FIXED_PATH} AS $$ BEGIN "
     f"IF TG_OP = 'DELETE' AND OLD.seq <= {_ANCHORED} THEN RETURN OLD; END IF; "
     f"RAISE EXCEPTION '{REFUSED}: % refused', TG_OP USING ERRCODE = 'insufficient_privilege'; "
     "END $$ LANGUAGE plpgsql",
-    "CREATE OR REPLACE FUNCTION access_log_checkpoint_guard() RETURNS trigger AS $$ BEGIN "
+    f"CREATE OR REPLACE FUNCTION access_log_checkpoint_guard() RETURNS trigger {_FIXED_PATH} AS $$ BEGIN "
     f"IF TG_OP = 'DELETE' AND OLD.kind <> 'anchor' AND OLD.last_seq < {_ANCHORED} "
     f"AND (OLD.number IS NULL OR OLD.number <> {_LATEST_NUMBER}) THEN RETURN OLD; END IF; "
     f"RAISE EXCEPTION '{REFUSED}: % refused', TG_OP USING ERRCODE = 'insufficient_privilege'; "
     "END $$ LANGUAGE plpgsql",
-    "CREATE OR REPLACE FUNCTION access_log_no_truncate() RETURNS trigger AS $$ BEGIN "
+    f"CREATE OR REPLACE FUNCTION access_log_no_truncate() RETURNS trigger {_FIXED_PATH} AS $$ BEGIN "
     f"RAISE EXCEPTION '{REFUSED}: TRUNCATE refused' USING ERRCODE = 'insufficient_privilege'; "
     "END $$ LANGUAGE plpgsql",
     "CREATE TRIGGER access_log_guard BEFORE UPDATE OR DELETE ON access_log "

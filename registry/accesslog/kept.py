@@ -27,6 +27,22 @@ KEPT_FILE = "access-log-checkpoint.json"
 LOCK_FILE = ".access-log-checkpoint.lock"
 
 
+_SHAPE = {
+    "kind": str,
+    "number": int,
+    "last_seq": int,
+    "last_hash": str,
+    "entries": int,
+    "at": str,
+    "key_id": str,
+    "prev": str,
+    "signature": str,
+}
+# One lock per kept file and event loop: a process's signers queue here, not on threads waiting for
+# the file lock.
+_process_locks: dict[tuple[Path, int], asyncio.Lock] = {}
+
+
 class KeptCheckpointUnreadable(Exception):
     """The kept checkpoint exists but is not one: refuse to sign rather than start a new chain."""
 
@@ -50,7 +66,10 @@ class KeptCheckpoint:
             record = json.loads(text)
         except json.JSONDecodeError as exc:
             raise KeptCheckpointUnreadable(f"{self.path} is not JSON") from exc
-        if not isinstance(record, dict) or not isinstance(record.get("number"), int):
+        if not isinstance(record, dict) or not all(
+            isinstance(record.get(name), kind) and not isinstance(record.get(name), bool)
+            for name, kind in _SHAPE.items()
+        ):
             raise KeptCheckpointUnreadable(f"{self.path} does not hold a numbered checkpoint")
         return record
 
@@ -74,13 +93,16 @@ class KeptCheckpoint:
     async def locked(self) -> AsyncIterator[None]:
         """Signers on this host (the server, the CLI) take turns. Waited for in a thread, so the
         server's other requests go on meanwhile."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path.with_name(LOCK_FILE), os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            await asyncio.to_thread(fcntl.flock, fd, fcntl.LOCK_EX)
-            yield
-        finally:
-            os.close(fd)  # closing releases the lock
+        key = (self.path, id(asyncio.get_running_loop()))
+        in_process = _process_locks.setdefault(key, asyncio.Lock())
+        async with in_process:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path.with_name(LOCK_FILE), os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                await asyncio.to_thread(fcntl.flock, fd, fcntl.LOCK_EX)
+                yield
+            finally:
+                os.close(fd)  # closing releases the lock
 
     def _readable(self) -> dict[str, Any] | None:
         try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -21,7 +21,7 @@ from registry.accesslog.chain import (
     content_digest,
     missing_tail,
 )
-from registry.accesslog.checkpoints import checkpoint_record, latest_anchor, latest_chained, sign_checkpoint
+from registry.accesslog.checkpoints import checkpoint_record, head, latest_anchor, sign_checkpoint
 from registry.accesslog.files import (
     CSV_COLUMNS,
     FORMAT,
@@ -34,7 +34,7 @@ from registry.accesslog.files import (
 from registry.accesslog.signing import CheckpointSigner, CheckpointVerifier, public_key_pem
 from registry.accesslog.tables import AccessLogCheckpoint, AccessLogEntry
 from registry.accesslog.writer import iso_ms
-from registry.db import dialect_of, fetch_tuples, postgres_connection, write_transaction
+from registry.db import dialect_of, fetch_tuples, postgres_connection
 from registry.errors import FieldProblem, Forbidden, InvalidQuery
 
 BATCH = 2000
@@ -76,20 +76,6 @@ async def _entries_between(
                 return
     finally:
         pending.cancel()  # a reader that stops early (a client gone) leaves no read behind
-
-
-async def _insert_anchor(signer: CheckpointSigner, seq: int, hash_: str) -> dict[str, Any]:
-    millis = _ms(datetime.now(UTC))
-    record = {
-        "kind": "anchor",
-        "last_seq": seq,
-        "last_hash": hash_,
-        "at": iso_ms(millis),
-        "key_id": signer.key_id,
-    }
-    record["signature"] = signer.sign(record)
-    await AccessLogCheckpoint.insert(AccessLogCheckpoint(at_ms=millis, **record))  # type: ignore[arg-type]
-    return checkpoint_record(record)
 
 
 @dataclass(frozen=True)
@@ -211,6 +197,25 @@ class _ExportPlan:
         )
 
 
+async def _closing_checkpoint(signer: CheckpointSigner, last_seq: int) -> dict[str, Any]:
+    """The first checkpoint at or after `last_seq` that this key signed and that the log reaches (a
+    row someone put in does not close an export); signed now when there is none."""
+    verifier = CheckpointVerifier(keys={signer.key_id: signer.public_key})
+    current = await head()
+    for row in (
+        await AccessLogCheckpoint.select()
+        .where((AccessLogCheckpoint.kind == "checkpoint") & (AccessLogCheckpoint.last_seq >= last_seq))
+        .order_by(AccessLogCheckpoint.last_seq)
+        .limit(20)
+    ):
+        record = checkpoint_record(row)
+        if current is not None and int(record["last_seq"]) <= current[0] and verifier(record):
+            return record
+    signed = await sign_checkpoint(signer)
+    assert signed is not None  # the range holds entries, so the log is not empty
+    return signed
+
+
 async def _plan_export(
     actor: Actor, query: ExportQuery, signer: CheckpointSigner, *, max_days: int
 ) -> _ExportPlan:
@@ -247,14 +252,7 @@ async def _plan_export(
             header=signer.signed({**header, "start_seq": None, "start_hash": None}), signer=signer
         )
     first_seq, last_seq = int(first["seq"]), int(last["seq"])
-    covering = (
-        await AccessLogCheckpoint.select()
-        .where((AccessLogCheckpoint.kind == "checkpoint") & (AccessLogCheckpoint.last_seq >= last_seq))
-        .order_by(AccessLogCheckpoint.last_seq)
-        .first()
-    )
-    closing = checkpoint_record(covering) if covering else await sign_checkpoint(signer)
-    assert closing is not None  # the range holds entries, so the log is not empty
+    closing = await _closing_checkpoint(signer, last_seq)
     end_seq = int(closing["last_seq"])
     start_seq, start_hash, anchor = await _start_of(first_seq)
     checkpoints = [
@@ -362,13 +360,11 @@ _QUOTED = [name for name in CSV_COLUMNS if name not in INTEGER_COLUMNS]
 _COLUMN_LIST = ", ".join(f'"{name}"' for name in CSV_COLUMNS)
 
 
-def _runs(plan: _ExportPlan) -> list[tuple[int, int]]:
+def _runs(plan: _ExportPlan) -> Iterator[tuple[int, int]]:
     """first_seq..end_seq cut into runs of at most COPY_SEQS."""
     assert plan.end_seq is not None
-    return [
-        (first, min(plan.end_seq, first + COPY_SEQS - 1))
-        for first in range(plan.first_seq, plan.end_seq + 1, COPY_SEQS)
-    ]
+    for first in range(plan.first_seq, plan.end_seq + 1, COPY_SEQS):
+        yield first, min(plan.end_seq, first + COPY_SEQS - 1)
 
 
 async def _all_shown(plan: _ExportPlan, first: int, last: int) -> bool:
@@ -433,7 +429,7 @@ async def export_csv(
         if plan.anchor:
             yield csv_lines([plan.anchor]).encode()
         copying = not dialect_of(AccessLogEntry._meta.db).sqlite
-        for first, last in _runs(plan) if copying else [(plan.first_seq, plan.end_seq)]:
+        for first, last in _runs(plan) if copying else iter([(plan.first_seq, plan.end_seq)]):
             if copying and await _all_shown(plan, first, last):
                 yield await _copied(plan, first, last)
                 plan.entries += last - first + 1
@@ -471,17 +467,28 @@ async def _stored_checkpoints() -> AsyncIterator[dict[str, Any]]:
         last_seq, last_id = int(rows[-1]["last_seq"]), int(rows[-1]["id"])
 
 
+_STORED = (*ENTRY_FIELDS, "at_ms")
+
+
 async def stored_records() -> AsyncIterator[dict[str, Any]]:
-    """The whole kept chain in order, with every checkpoint after the entry it signs."""
+    """The whole kept chain in order, with every checkpoint after the entry it signs. Entries carry
+    `at_ms` too (their time as a number, which exports search by and the hash does not cover)."""
     checkpoints = _stored_checkpoints()
     pending = await anext(checkpoints, None)
-    seq_at = ENTRY_FIELDS.index("seq")
-    async for row in _entries_between(1, None, ENTRY_FIELDS):
-        yield dict(zip(_ENTRY_KEYS, ("entry", *row), strict=True))
+    seq_at = _STORED.index("seq")
+    async for row in _entries_between(1, None, _STORED):
+        yield dict(zip(("kind", *_STORED), ("entry", *row), strict=True))
         while pending is not None and pending["last_seq"] <= row[seq_at]:
             if pending["last_seq"] == row[seq_at]:
                 yield pending
             pending = await anext(checkpoints, None)
+
+
+def _at_ms(at: Any) -> int | None:
+    try:
+        return round(datetime.fromisoformat(str(at).replace("Z", "+00:00")).timestamp() * 1000)
+    except ValueError:
+        return None
 
 
 async def verify_stored(
@@ -499,49 +506,69 @@ async def verify_stored(
     seen = [*witnesses, *([kept] if kept else [])]
     walker = ChainWalker(start_seq=start_seq, start_hash=start_hash, signature_ok=verifier, witnesses=seen)
     async for record in stored_records():
+        if record["kind"] == "entry" and record["at_ms"] != _at_ms(record["at"]):
+            return walker.verdict.fail(
+                record["seq"], "the entry's time as a number differs from its hashed time"
+            )
         if not walker.step(record):
             return walker.verdict
     verdict = walker.verdict
-    missing = missing_tail(verdict, seen, start_seq)
-    if missing:
-        return verdict.fail(*missing)
+    fault = missing_tail(verdict, seen, start_seq) or await _signed_beyond(verifier, verdict, start_seq)
+    if fault:
+        return verdict.fail(*fault)
     for checkpoint in seen:
-        number, seq = int(checkpoint["number"]), int(checkpoint["last_seq"])
-        if seq <= start_seq:
-            verdict.notes.append(f"checkpoint {number} covers pruned entries only: not checked")
-        elif number not in walker.seen_numbers:
-            whose = "the last this server signed" if checkpoint is kept else "kept by a witness"
-            return verdict.fail(seq, f"checkpoint {number} ({whose}) is missing from the database")
+        fault = _unaccounted(checkpoint, walker, anchor, kept)
+        if fault:
+            return verdict.fail(*fault)
+        if int(checkpoint["last_seq"]) <= start_seq:
+            verdict.notes.append(f"checkpoint {checkpoint['number']} covers pruned entries only: not checked")
     return verdict
 
 
-async def prune(signer: CheckpointSigner, *, retention_days: int, now: datetime | None = None) -> int:
-    """Delete entries older than the retention period. A signed anchor at the last deleted entry marks
-    where the kept chain starts, so it still verifies. Returns how many entries went."""
-    cutoff = _ms((now or datetime.now(UTC)) - timedelta(days=retention_days))
-    async with write_transaction(AccessLogEntry._meta.db):
-        last = (
-            await AccessLogEntry.select(AccessLogEntry.seq, AccessLogEntry.hash)
-            .where(AccessLogEntry.at_ms < cutoff)
-            .order_by(AccessLogEntry.seq, ascending=False)
-            .first()
+def _unaccounted(
+    checkpoint: Mapping[str, Any], walker: ChainWalker, anchor: Mapping[str, Any] | None, kept: Any
+) -> tuple[int, str] | None:
+    """Why a witness's (or the kept) checkpoint is not accounted for by the stored log, if it is not."""
+    number, seq = int(checkpoint["number"]), int(checkpoint["last_seq"])
+    whose = "the last this server signed" if checkpoint is kept else "kept by a witness"
+    if anchor is None or seq > int(anchor["last_seq"]):
+        if number not in walker.seen_numbers:
+            return seq, f"checkpoint {number} ({whose}) is missing from the database"
+        return None
+    if seq == int(anchor["last_seq"]):
+        if checkpoint.get("last_hash") != anchor["last_hash"]:
+            return seq, f"checkpoint {number} ({whose}) differs from the prune anchor at its seq"
+        return None
+    # Strictly below the anchor: it was signed when the log ended there, so before the checkpoint the
+    # prune cut at; one signed after it shows entries deleted before their time.
+    cut_at = _at_ms(anchor.get("cut_at")) if anchor.get("cut_at") else None
+    signed_at = _at_ms(checkpoint.get("at"))
+    if cut_at is not None and (signed_at is None or signed_at > cut_at):
+        return seq, (
+            f"checkpoint {number} ({whose}) lies below the prune anchor at seq {anchor['last_seq']} but was "
+            "signed after the checkpoint the prune cut at: entries were deleted before their time"
         )
-        if last is None:
-            return 0
-        count = await AccessLogEntry.count().where(AccessLogEntry.seq <= last["seq"])
-        # The anchor first: the database deletes only entries and checkpoints an anchor covers.
-        await _insert_anchor(signer, int(last["seq"]), last["hash"])
-        await AccessLogEntry.delete().where(AccessLogEntry.seq <= last["seq"])
-        newest = await latest_chained()  # kept, whatever its age: the next signature extends it
-        await AccessLogCheckpoint.delete().where(
-            (AccessLogCheckpoint.kind != "anchor")
-            & (AccessLogCheckpoint.last_seq < last["seq"])
-            & (
-                AccessLogCheckpoint.number.is_null()
-                | (AccessLogCheckpoint.number != (newest["number"] if newest else -1))
+    return None
+
+
+async def _signed_beyond(
+    verifier: CheckpointVerifier, verdict: Verdict, start_seq: int
+) -> tuple[int, str] | None:
+    """A checkpoint this key signed beyond where the log now ends: the log was cut back."""
+    last = verdict.last_seq if verdict.last_seq is not None else start_seq
+    for row in (
+        await AccessLogCheckpoint.select()
+        .where((AccessLogCheckpoint.kind == "checkpoint") & (AccessLogCheckpoint.last_seq > last))
+        .order_by(AccessLogCheckpoint.last_seq, ascending=False)
+        .limit(20)
+    ):
+        record = checkpoint_record(row)
+        if verifier(record):
+            return last + 1, (
+                f"entries {last + 1}..{record['last_seq']} are missing: a signed checkpoint in the database "
+                f"covers the log through seq {record['last_seq']}"
             )
-        )
-    return int(count)
+    return None
 
 
 __all__ = [
@@ -549,7 +576,6 @@ __all__ = [
     "ExportQuery",
     "export_csv",
     "export_records",
-    "prune",
     "sign_checkpoint",
     "verify_stored",
 ]

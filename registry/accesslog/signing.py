@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
@@ -78,7 +78,10 @@ class CheckpointVerifier:
     def from_pem(cls, *pems: str | bytes) -> CheckpointVerifier:
         keys = {}
         for pem in pems:
-            loaded = serialization.load_pem_public_key(pem.encode() if isinstance(pem, str) else pem)
+            try:
+                loaded = serialization.load_pem_public_key(pem.encode() if isinstance(pem, str) else pem)
+            except UnsupportedAlgorithm as exc:
+                raise ValueError("not an Ed25519 public key") from exc
             if not isinstance(loaded, Ed25519PublicKey):
                 raise ValueError("not an Ed25519 public key")
             keys[key_id_of(loaded)] = loaded

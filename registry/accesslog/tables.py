@@ -42,4 +42,6 @@ class AccessLogCheckpoint(Table, tablename="access_log_checkpoint"):
     at_ms = BigInt()
     key_id = Varchar(length=16)
     prev = Varchar(length=64, null=True, default=None)
+    # An anchor's: the signed time of the checkpoint the prune cut at (entries signed after it stay).
+    cut_at = Varchar(length=24, null=True, default=None)
     signature = Text()

@@ -12,12 +12,17 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from registry.accesslog.chain import chained
+from registry.accesslog.chain import chained, checkpoint_message
 from registry.accesslog.signing import CheckpointVerifier
 
 
 class WitnessUnreadable(Exception):
     """A witness file that cannot be read, or holds something other than checkpoints of this key."""
+
+
+class WitnessesDisagree(Exception):
+    """Two copies of one checkpoint number that differ, both signed by the key: the signer signed two
+    histories (a restore it was told to accept, or a stolen key)."""
 
 
 def _checkpoints_in(value: Any) -> Iterator[Any]:
@@ -74,8 +79,15 @@ def read_witnesses(paths: Sequence[Path], verifier: CheckpointVerifier) -> list[
                     raise WitnessUnreadable(
                         f"witness {path}: checkpoint {checkpoint['number']} is not signed by this public key"
                     )
-                found[int(checkpoint["number"])] = dict(checkpoint)
+                number = int(checkpoint["number"])
+                earlier = found.get(number)
+                if earlier is not None and checkpoint_message(earlier) != checkpoint_message(checkpoint):
+                    raise WitnessesDisagree(
+                        f"two different checkpoints numbered {number} among the witnesses, both signed "
+                        "by this key: the register signed two histories"
+                    )
+                found[number] = dict(checkpoint)
     return [found[number] for number in sorted(found)]
 
 
-__all__ = ["WitnessUnreadable", "read_witnesses"]
+__all__ = ["WitnessUnreadable", "WitnessesDisagree", "read_witnesses"]

@@ -17,7 +17,7 @@ from api.app import create_app
 from api.runtime import AccessLogRuntime
 from registry.accesslog import guards
 from registry.accesslog.chain import content_digest, link
-from registry.accesslog.checkpoints import IntegrityFailure, sign_checkpoint
+from registry.accesslog.checkpoints import IntegrityFailure, prune, sign_checkpoint
 from registry.accesslog.service import verify_stored
 from registry.accesslog.settings import AccessLogSettings
 from registry.accesslog.tables import AccessLogCheckpoint, AccessLogEntry
@@ -274,3 +274,66 @@ async def test_a_forged_prune_anchor_does_not_open_the_way(runtime: AccessLogRun
     with pytest.raises(IntegrityFailure, match="a prune anchor is not signed by this key"):
         await runtime.checkpoint()
     assert not (await verify_stored(runtime.verifier, kept=runtime.kept())).ok
+
+
+async def test_checkpoints_signed_before_the_upgrade_still_verify_and_the_chain_starts_after_them(
+    runtime: AccessLogRuntime,
+) -> None:
+    """An earlier release signed checkpoints without a number: they stay valid, and the first chained
+    checkpoint starts the chain of checkpoints."""
+    await _append(runtime, 30)
+    head = await AccessLogEntry.select().where(AccessLogEntry.seq == 30).first()
+    legacy = {"kind": "checkpoint", "last_seq": 30, "last_hash": head["hash"], "at": head["at"]}
+    legacy |= {"key_id": runtime.signer.key_id}
+    await AccessLogCheckpoint.insert(
+        AccessLogCheckpoint(**legacy, at_ms=head["at_ms"], signature=runtime.signer.sign(legacy))
+    )
+    assert (await verify_stored(runtime.verifier)).ok
+    await _append(runtime, 10)
+    first = await runtime.checkpoint()
+    assert first is not None
+    assert (first["number"], first["entries"], first["last_seq"]) == (1, 40, 40)
+    verdict = await verify_stored(runtime.verifier, kept=runtime.kept())
+    assert (verdict.ok, verdict.checkpoints, verdict.signed_through_seq) == (True, 2, 40)
+
+
+async def test_the_prune_cannot_be_steered_to_delete_young_entries(runtime: AccessLogRuntime) -> None:
+    """The prune cuts only at a checkpoint signed before the cutoff: an entry given an old time (its time
+    as a number is not hashed) moves nothing, and is found."""
+    await _append(runtime, 30)
+    await runtime.checkpoint()
+    head = await AccessLogEntry.select().where(AccessLogEntry.seq == 30).first()
+    forged = {**head, "seq": 31, "event_id": "forged", "at_ms": 0, "prev_hash": head["hash"]}
+    forged["hash"] = link(forged["prev_hash"], content_digest(forged))
+    await AccessLogEntry.insert(AccessLogEntry(**forged))  # an INSERT: the triggers allow it
+    with pytest.raises(IntegrityFailure):
+        await prune(runtime.signer, retention_days=1)
+    assert await AccessLogEntry.count() == 31
+    verdict = await verify_stored(runtime.verifier, kept=runtime.kept())
+    assert (verdict.ok, verdict.first_bad_seq) == (False, 31)
+    assert verdict.reason == "the entry's time as a number differs from its hashed time"
+
+
+async def test_a_witness_below_an_anchor_that_cut_before_it_shows_entries_deleted_early(
+    runtime: AccessLogRuntime,
+) -> None:
+    """Even a server made to sign an anchor past what the retention period allows is found: a witness
+    signed after the checkpoint the anchor says it cut at lies below it."""
+    await _append(runtime, 10)
+    first = await runtime.checkpoint()
+    await _append(runtime, 10)
+    second = await runtime.checkpoint()
+    assert first is not None
+    assert second is not None
+    anchor = {"kind": "anchor", "last_seq": 20, "last_hash": second["last_hash"], "at": second["at"]}
+    # It says it cut at a checkpoint of 2020: every checkpoint below it must be older still.
+    anchor |= {"key_id": runtime.signer.key_id, "cut_at": "2020-01-01T00:00:00.000Z"}
+    async with intruder():
+        await AccessLogCheckpoint.insert(
+            AccessLogCheckpoint(**anchor, at_ms=0, signature=runtime.signer.sign(anchor))
+        )
+        await AccessLogEntry.delete().where(AccessLogEntry.seq <= 20)
+    verdict = await verify_stored(runtime.verifier, witnesses=[first, second])
+    assert (verdict.ok, verdict.first_bad_seq) == (False, 10)
+    assert verdict.reason is not None
+    assert "entries were deleted before their time" in verdict.reason

@@ -7,10 +7,12 @@ import asyncio
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
 
+from registry.accesslog.signing import CheckpointSigner
 from tests.support.postgres import ThrowawayPostgres
 from tests.support.processes import run_cli
 
@@ -42,6 +44,18 @@ async def _as(url: str, *statements: str) -> list[str]:
     return errors
 
 
+async def _rows_async(url: str, query: str) -> list[tuple[object, ...]]:
+    connection = await asyncpg.connect(url)
+    try:
+        return [tuple(row) for row in await connection.fetch(query)]
+    finally:
+        await connection.close()
+
+
+def _rows(url: str, query: str) -> Any:
+    return _rows_async(url, query)
+
+
 def test_the_serving_role_works_but_cannot_alter_the_log(tmp_path: Path) -> None:
     with ThrowawayPostgres() as server:
         owner_env = {**os.environ, "AIREG_DATA_DIR": str(tmp_path / "data"), "AIREG_DATABASE_URL": server.url}
@@ -61,16 +75,21 @@ def test_the_serving_role_works_but_cannot_alter_the_log(tmp_path: Path) -> None
         ):
             run = run_cli(tmp_path, serve_env, *args)
             assert run.returncode == 0, (args, run.stdout, run.stderr)
-        # Entry 1 made old (its time as a number is not hashed; the owner can, the serving role cannot).
-        aged = asyncio.run(
+        # A checkpoint of entry 1 signed ten years ago (as an earlier release signed them, unnumbered):
+        # the prune cuts there.
+        signer = CheckpointSigner.from_data_dir(tmp_path / "data")
+        [(at, hash_)] = asyncio.run(_rows(server.url, "SELECT at, hash FROM access_log WHERE seq = 1"))
+        old = {"kind": "checkpoint", "last_seq": 1, "last_hash": hash_, "at": "2016-01-04T10:00:00.000Z"}
+        old["key_id"] = signer.key_id
+        inserted = asyncio.run(
             _as(
                 server.url,
-                "ALTER TABLE access_log DISABLE TRIGGER access_log_guard; "
-                "UPDATE access_log SET at_ms = 0 WHERE seq = 1; "
-                "ALTER TABLE access_log ENABLE TRIGGER access_log_guard",
+                "INSERT INTO access_log_checkpoint (kind, last_seq, last_hash, at, at_ms, key_id, signature) "  # noqa: S608
+                f"VALUES ('checkpoint', 1, '{hash_}', '{old['at']}', 1451901600000, '{signer.key_id}', "
+                f"'{signer.sign(old)}')",
             )
         )
-        assert aged == [""]
+        assert inserted == [""], (inserted, at)
         pruned = run_cli(tmp_path, serve_env, "access-log", "prune")
         assert pruned.stdout.startswith("pruned 1 entries"), pruned.stdout + pruned.stderr
         assert run_cli(tmp_path, serve_env, "access-log", "checkpoint").returncode == 0  # after the prune too

@@ -44,9 +44,16 @@ def test_slow_headers_and_bodies_are_cut_off_and_others_are_served(tmp_path: Pat
             + f"Authorization: Bearer {admin}\r\n".encode()
             + b'Content-Length: 1000\r\n\r\n{"name": '
         )
+        # After a whole request and its answer, a bare line break begins no request; it does not hold
+        # the connection open either.
+        blank = socket.create_connection((HOST, api.port))
+        blank.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n")
+        blank.settimeout(WAIT_FOR_CLOSE)
+        assert blank.recv(4096).startswith(b"HTTP/1.1 200")
+        blank.sendall(b"\r\n")
         # Meanwhile, and after, everyone else is answered.
         assert httpx.get(f"{api.base_url}{API}/health", timeout=10).status_code == 200
-        for sock in (silent, partial_headers, partial_body):
+        for sock in (silent, partial_headers, partial_body, blank):
             with sock:
                 assert _closed_by_server(sock) == b""
         assert httpx.get(f"{api.base_url}{API}/health", timeout=10).status_code == 200

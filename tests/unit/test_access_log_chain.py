@@ -245,6 +245,9 @@ def test_an_edited_header_a_dropped_prefix_or_an_earlier_end_is_found(
     # An export of format 1 (unsigned header and trailer) is refused.
     old = {k: v for k, v in records[0].items() if k != "signature"} | {"format": "airegistry-access-log/1"}
     assert "export the range again" in str(verify_export([old, *records[1:]], verifier).reason)
+    format_1 = verify_export([old, *records[1:]], verifier, accept_format_1=True)
+    assert format_1.ok
+    assert "not signed" in format_1.notes[0]
 
 
 def test_a_missing_or_reordered_checkpoint_is_found(
