@@ -198,7 +198,7 @@ def verify_export(
         witnesses=witnesses,
     )
     trailer = _walk_to_trailer(walker, iterator)
-    verdict = walker.verdict
+    verdict = walker.finish()
     if not verdict.ok:
         return verdict
     fault = next(

@@ -174,7 +174,6 @@ class _ExportPlan:
     first_seq: int = 0
     end_seq: int | None = None  # None: nothing in the range
     end_hash: str | None = None
-    checkpoints: list[dict[str, Any]] = field(default_factory=list)
     visible: Callable[[tuple[Any, ...]], bool] = lambda _: False
     # The same test as `visible`, for SQL: the range in ms and the columns an entry must match.
     start_ms: int = 0
@@ -255,16 +254,6 @@ async def _plan_export(
     closing = await _closing_checkpoint(signer, last_seq)
     end_seq = int(closing["last_seq"])
     start_seq, start_hash, anchor = await _start_of(first_seq)
-    checkpoints = [
-        checkpoint_record(row)
-        for row in await AccessLogCheckpoint.select()
-        .where(
-            (AccessLogCheckpoint.kind == "checkpoint")
-            & (AccessLogCheckpoint.last_seq >= first_seq)
-            & (AccessLogCheckpoint.last_seq <= end_seq)
-        )
-        .order_by(AccessLogCheckpoint.last_seq)
-    ]
     return _ExportPlan(
         header=signer.signed({**header, "start_seq": start_seq, "start_hash": start_hash}),
         signer=signer,
@@ -272,7 +261,6 @@ async def _plan_export(
         first_seq=first_seq,
         end_seq=end_seq,
         end_hash=str(closing["last_hash"]),
-        checkpoints=checkpoints,
         visible=_visibility(actor, query, start_ms, end_ms),
         start_ms=start_ms,
         end_ms=end_ms,
@@ -282,9 +270,10 @@ async def _plan_export(
 
 async def _records_between(plan: _ExportPlan, first_seq: int, last_seq: int) -> AsyncIterator[dict[str, Any]]:
     """The entries (or stubs) of first_seq..last_seq, each followed by the checkpoints that sign it;
-    counted into the plan."""
-    checkpoints = [c for c in plan.checkpoints if first_seq <= c["last_seq"] <= last_seq]
-    pending = 0
+    counted into the plan. (A checkpoint signed since the plan signs the head as it was then, at or
+    after the plan's end: at most one more at the end, which verifies as the others do.)"""
+    checkpoints = _checkpoints_between(first_seq, last_seq)
+    pending = await anext(checkpoints, None)
     seq_at, shown = _EXPORTED.index("seq"), len(ENTRY_FIELDS)
     visible = plan.visible
     async for row in _entries_between(first_seq, last_seq, _EXPORTED):
@@ -300,10 +289,10 @@ async def _records_between(plan: _ExportPlan, first_seq: int, last_seq: int) -> 
                 "seq": seq,
                 "digest": content_digest(dict(zip(_EXPORTED, row, strict=True))),
             }
-        while pending < len(checkpoints) and checkpoints[pending]["last_seq"] <= seq:
-            if checkpoints[pending]["last_seq"] == seq:
-                yield checkpoints[pending]
-            pending += 1
+        while pending is not None and pending["last_seq"] <= seq:
+            if pending["last_seq"] == seq:
+                yield pending
+            pending = await anext(checkpoints, None)
 
 
 async def export_records(
@@ -392,17 +381,13 @@ async def _copied(plan: _ExportPlan, first: int, last: int) -> bytes:
     async def keep(data: bytes) -> None:
         parts.append(data)
 
-    numbers = [int(c["number"]) for c in plan.checkpoints if c.get("number") is not None]
-    # Only integers are formatted in. Checkpoints signed after the plan (numbers above its own) are
-    # not the plan's: the trailer was not made for them.
-    newest = max(numbers, default=0)
+    # Only two integers are formatted in. The checkpoints in the order _checkpoints_between reads them.
     sql = (
-        f'SELECT {_ENTRY_CELLS}, "seq" AS sort_seq, 0 AS sort_kind FROM "access_log" '  # noqa: S608
+        f'SELECT {_ENTRY_CELLS}, "seq" AS sort_seq, 0 AS sort_kind, 0 AS sort_id FROM "access_log" '  # noqa: S608
         f'WHERE "seq" BETWEEN {int(first)} AND {int(last)} '
-        f'UNION ALL SELECT {_CHECKPOINT_CELLS}, "last_seq", 1 FROM "access_log_checkpoint" '
+        f'UNION ALL SELECT {_CHECKPOINT_CELLS}, "last_seq", 1, "id" FROM "access_log_checkpoint" '
         f'WHERE "kind" = \'checkpoint\' AND "last_seq" BETWEEN {int(first)} AND {int(last)} '
-        f'AND ("number" IS NULL OR "number" <= {int(newest)}) '
-        'ORDER BY sort_seq, sort_kind, "number" NULLS FIRST'
+        "ORDER BY sort_seq, sort_kind, sort_id"
     )
     query = f"SELECT {_COLUMN_LIST} FROM ({sql}) AS chain"  # noqa: S608 - the sort keys stay out
     engine = AccessLogEntry._meta.db
@@ -448,15 +433,18 @@ async def export_csv(
 CHECKPOINT_PAGE = 1000
 
 
-async def _stored_checkpoints() -> AsyncIterator[dict[str, Any]]:
-    """Every checkpoint (not anchors) in chain order, a page at a time (there are many over the years)."""
-    last_seq, last_id = -1, -1
+async def _checkpoints_between(first_seq: int, last_seq: int | None) -> AsyncIterator[dict[str, Any]]:
+    """The checkpoints (not anchors) of first_seq..last_seq in chain order, a page at a time (one every
+    5 minutes makes many over the years)."""
+    after_seq, last_id = first_seq - 1, -1
+    upper = 2**63 - 1 if last_seq is None else last_seq
     while True:
         rows = await AccessLogCheckpoint.raw(
-            'SELECT * FROM "access_log_checkpoint" WHERE "kind" = \'checkpoint\' '
+            'SELECT * FROM "access_log_checkpoint" WHERE "kind" = \'checkpoint\' AND "last_seq" <= {} '
             'AND ("last_seq" > {} OR ("last_seq" = {} AND "id" > {})) ORDER BY "last_seq", "id" LIMIT {}',
-            last_seq,
-            last_seq,
+            upper,
+            after_seq,
+            after_seq,
             last_id,
             CHECKPOINT_PAGE,
         )
@@ -464,7 +452,7 @@ async def _stored_checkpoints() -> AsyncIterator[dict[str, Any]]:
             yield checkpoint_record(row)
         if len(rows) < CHECKPOINT_PAGE:
             return
-        last_seq, last_id = int(rows[-1]["last_seq"]), int(rows[-1]["id"])
+        after_seq, last_id = int(rows[-1]["last_seq"]), int(rows[-1]["id"])
 
 
 _STORED = (*ENTRY_FIELDS, "at_ms")
@@ -473,7 +461,7 @@ _STORED = (*ENTRY_FIELDS, "at_ms")
 async def stored_records() -> AsyncIterator[dict[str, Any]]:
     """The whole kept chain in order, with every checkpoint after the entry it signs. Entries carry
     `at_ms` too (their time as a number, which exports search by and the hash does not cover)."""
-    checkpoints = _stored_checkpoints()
+    checkpoints = _checkpoints_between(1, None)
     pending = await anext(checkpoints, None)
     seq_at = _STORED.index("seq")
     async for row in _entries_between(1, None, _STORED):
@@ -512,10 +500,12 @@ async def verify_stored(
             )
         if not walker.step(record):
             return walker.verdict
-    verdict = walker.verdict
-    fault = missing_tail(verdict, seen, start_seq) or await _signed_beyond(verifier, verdict, start_seq)
-    if fault:
-        return verdict.fail(*fault)
+    verdict = walker.finish()
+    fault = None
+    if verdict.ok:
+        fault = missing_tail(verdict, seen, start_seq) or await _signed_beyond(verifier, verdict, start_seq)
+    if fault or not verdict.ok:
+        return verdict.fail(*fault) if fault else verdict
     for checkpoint in seen:
         fault = _unaccounted(checkpoint, walker, anchor, kept)
         if fault:

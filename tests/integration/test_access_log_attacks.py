@@ -157,6 +157,19 @@ async def test_a_missing_or_forged_checkpoint_is_found(runtime: AccessLogRuntime
         await _append(runtime, 10)
         await runtime.checkpoint()
     assert (await verify_stored(runtime.verifier, kept=runtime.kept())).ok
+    later = "2026-01-01T00:00:00.000Z"
+    async with intruder():
+        await AccessLogCheckpoint.update({AccessLogCheckpoint.at: later}).where(
+            AccessLogCheckpoint.number == 3
+        )
+    verdict = await verify_stored(runtime.verifier)
+    assert (verdict.first_bad_seq, verdict.reason) == (30, "checkpoint signature does not verify")
+    async with intruder():
+        await AccessLogCheckpoint.update({AccessLogCheckpoint.at: later}).where(
+            AccessLogCheckpoint.number == 2
+        )
+    verdict = await verify_stored(runtime.verifier)
+    assert (verdict.first_bad_seq, verdict.reason) == (30, "checkpoint 3 does not link to checkpoint 2")
     async with intruder():
         await AccessLogCheckpoint.delete().where(AccessLogCheckpoint.number == 2)
     verdict = await verify_stored(runtime.verifier, kept=runtime.kept())
@@ -165,12 +178,6 @@ async def test_a_missing_or_forged_checkpoint_is_found(runtime: AccessLogRuntime
         30,
         "checkpoint 2 is missing (the next one is 3)",
     )
-    async with intruder():
-        await AccessLogCheckpoint.update({AccessLogCheckpoint.entries: 20}).where(
-            AccessLogCheckpoint.number == 3
-        )
-    verdict = await verify_stored(runtime.verifier)
-    assert (verdict.first_bad_seq, verdict.reason) == (30, "checkpoint signature does not verify")
 
 
 async def test_the_database_refuses_to_change_or_delete_the_log(runtime: AccessLogRuntime) -> None:

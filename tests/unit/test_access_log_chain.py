@@ -127,7 +127,13 @@ def test_a_forged_checkpoint_or_a_cut_file_fails(
     forged = copy.copy(export)
     i = next(i for i, r in enumerate(forged) if r["kind"] == "checkpoint")
     forged[i] = {**forged[i], "last_hash": "f" * 64}
+    assert verify_export(forged, verifier).reason == "chain differs from the signed checkpoint"
+    last = max(i for i, r in enumerate(forged) if r["kind"] == "checkpoint")
+    forged = [*export[:last], {**export[last], "at": "2020-01-01T00:00:00.000Z"}, *export[last + 1 :]]
     assert verify_export(forged, verifier).reason == "checkpoint signature does not verify"
+    middle = next(i for i, r in enumerate(export) if r["kind"] == "checkpoint" and r["number"] == 5)
+    forged = [*export[:middle], {**export[middle], "at": "2020-01-01T00:00:00.000Z"}, *export[middle + 1 :]]
+    assert verify_export(forged, verifier).reason == "checkpoint 6 does not link to checkpoint 5"
     assert verify_export(export[:-1], verifier).reason == "the export is cut off: no trailer"
     unsigned = [r for r in export if not (r["kind"] == "checkpoint" and r["last_seq"] == SIZE)]
     assert (
