@@ -16,7 +16,7 @@ from litestar.middleware.base import DefineMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
-from litestar.openapi.spec import Components, SecurityScheme
+from litestar.openapi.spec import Components, SecurityScheme, Tag
 from litestar.plugins.pydantic import PydanticPlugin
 from litestar.types import ControllerRouterHandler
 
@@ -71,6 +71,21 @@ async def database_pool(_: Litestar) -> AsyncIterator[None]:
         yield
 
 
+TAGS = (
+    ("Organizations", "Employers and their cooperation bodies"),
+    ("Units", "An organization's units, which stewards may be limited to"),
+    (
+        "AI systems",
+        "The register: AI systems, their versions, notices, consultations and workers' information",
+    ),
+    ("Questions", "Questions on record from employee representatives, and the employer's answers"),
+    ("Obligations", "Findings of the rules, the written account and APV revisions"),
+    ("Webhooks", "Signed notices of every change to subscribed systems"),
+    ("Access log", "Who read or changed what: verifiable exports, signed checkpoints, verification"),
+    ("Operations", "Liveness and readiness"),
+)
+
+
 def openapi_config() -> OpenAPIConfig:
     return OpenAPIConfig(
         title="Workplace AI register",
@@ -85,6 +100,7 @@ def openapi_config() -> OpenAPIConfig:
             }
         ),
         security=[{"BearerToken": []}],
+        tags=[Tag(name=name, description=text) for name, text in TAGS],
         # The document only, at /schema/openapi.json: an explorer page would load its script from a
         # public CDN onto the origin of the logged-in pages. Load the document into a tool of your own.
         render_plugins=[JsonRenderPlugin()],
