@@ -243,6 +243,7 @@ async def test_a_server_killed_mid_write_leaves_no_partial_change(database_url: 
             }
             assert expected <= arrived, f"{len(expected - arrived)} deliveries never arrived"
             await check_database(db, writers)
-        verified = group.cli("access-log", "verify", "--database")
+        # Killed, the server signed no last checkpoint: its last entries are chained, not yet signed.
+        verified = group.cli("access-log", "verify", "--database", "--allow-unsigned-tail")
         assert verified.stdout.startswith("OK: "), verified.stdout
         print(f"after the crash: {counts}; cut off: {dict(writers.failures)}; {verified.stdout.strip()}")

@@ -506,6 +506,8 @@ async def test_access_log_is_one_chain_with_two_api_processes(cluster: Cluster, 
             assert switches >= 20, f"the two processes' entries hardly interleave ({switches} switches)"
 
             # The product's own verifiers agree: the stored chain, and an export checked offline.
+            signed = cluster.group.cli("access-log", "checkpoint")  # the tail since the last signature
+            assert signed.stdout.startswith("signed checkpoint"), signed.stdout
             stored = cluster.group.cli("access-log", "verify", "--database")
             assert stored.stdout.startswith(f"OK: {len(entries)} entries"), stored.stdout
             now = datetime.now(UTC)

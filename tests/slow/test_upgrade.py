@@ -18,7 +18,12 @@ from tests.support.earlier_release import EARLIER_DA, EARLIER_EN
 ROOT = Path(__file__).resolve().parents[2]
 
 
-LATER = ["2026-12-06T00:25:30:370790", "2026-12-06T00:25:31:000000"]
+LATER = [
+    "2026-12-06T00:25:30:370790",
+    "2026-12-06T00:25:31:000000",
+    "2026-12-06T02:43:13:646746",
+    "2026-12-06T02:43:14:000000",
+]
 
 
 def _upgrade(database_url: str, tmp_path: Path, *scenario: str) -> dict[str, Any]:
