@@ -14,6 +14,7 @@ from api.controllers.questions import (
     SystemQuestionController,
 )
 from api.controllers.records import ConsultationController, NoticeController, WorkerInformationController
+from api.controllers.register_files import RegisterFilesController
 from api.controllers.revisions import RevisionController
 from api.controllers.statement import SystemStatementController
 from api.controllers.systems import OrganizationSystemController, SystemController
@@ -33,6 +34,7 @@ __all__ = [
     "OrganizationUnitController",
     "OrganizationWebhookController",
     "QuestionController",
+    "RegisterFilesController",
     "RevisionController",
     "SystemController",
     "SystemFindingController",

@@ -50,6 +50,7 @@ class Route:
     success: int
     body: dict[str, Any] | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    content: bytes | None = None  # a body that is not JSON (an uploaded file)
 
     @property
     def addresses_an_organization(self) -> bool:
@@ -107,6 +108,29 @@ ROUTES = (
         REGISTER_WRITERS,
         201,
         body=system_body(name="Vagtplanlægning"),
+    ),
+    Route(
+        "GET",
+        "/organizations/{org_id:uuid}/systems/export",
+        "/organizations/{org}/systems/export",
+        REGISTER_READERS,
+        200,
+    ),
+    Route(
+        "GET",
+        "/organizations/{org_id:uuid}/imports/template",
+        "/organizations/{org}/imports/template",
+        REGISTER_WRITERS,
+        200,
+    ),
+    Route(
+        "POST",
+        "/organizations/{org_id:uuid}/imports",
+        "/organizations/{org}/imports?dry_run=false",
+        REGISTER_WRITERS,
+        200,
+        headers={"Content-Type": "text/csv"},
+        content="Navn,Formål,Anvendelse,Kontrolforanstaltning,Status\nX,Y,other,Nej,planned\n".encode(),
     ),
     Route("GET", "/systems/{system_id:uuid}", "/systems/{system}", REGISTER_READERS, 200),
     Route(
@@ -478,8 +502,9 @@ async def check_authorization(world: World, route: Route, role: str, target: str
     )
     before = await register_state(world) if route.writes else None
 
+    body: dict[str, Any] = {"content": route.content} if route.content is not None else {"json": route.body}
     response = await world.client.request(
-        route.method, API + path, json=route.body, headers={**headers_of(world, role), **route.headers}
+        route.method, API + path, headers={**headers_of(world, role), **route.headers}, **body
     )
 
     expected = expected_status(route, role, target)

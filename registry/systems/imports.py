@@ -1,0 +1,281 @@
+"""Importing a spreadsheet of AI systems: rows in the columns of registry/systems/sheet.py, each becoming
+a new system (no `id`), a change of one (its `id`, with the `version` it was read at) or nothing (it
+matches the system as it is). A dry run reports what would happen and writes nothing; a real run
+writes every row or none, each new or changed system with a revision whose change note names the
+import."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from registry.access import Actor, require_register_writer
+from registry.db import write_transaction
+from registry.errors import DomainError, NotFound
+from registry.organizations.service import organization_exists
+from registry.organizations.units import list_units
+from registry.systems.models import SystemFields
+from registry.systems.service import get_system, register_system, update_system
+from registry.systems.sheet import COLUMNS, Column
+from registry.systems.tables import AISystem
+
+MAX_ROWS = 10_000
+HISTORY_FIELDS = ("notice", "consultation", "workers_informed_at")
+"""Read as the latest entry of a history: a blank cell does not remove a history."""
+_DAY = re.compile(r"^(\d{1,2})[.\-/](\d{1,2})[.\-/](\d{4})$")
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What a reader may write in a cell besides the codes: yes/no and the vocabularies' words."""
+
+    yes_no: Mapping[str, bool]
+    choices: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # column key -> word -> code
+
+
+@dataclass
+class RowReport:
+    row: int
+    outcome: str = "unchanged"  # created | changed | unchanged | refused
+    system_id: str | None = None
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (column key, reason)
+    fields: SystemFields | None = None
+    changes: dict[str, Any] = field(default_factory=dict)
+    version: int | None = None
+
+
+class ImportRefused(DomainError):
+    """A real run with refused rows: nothing was written; the report says why."""
+
+    def __init__(self, reports: list[RowReport]) -> None:
+        super().__init__("Nothing was imported: some rows are refused.")
+        self.reports = reports
+
+
+class _CellProblem(ValueError):
+    pass
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _day(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = _text(value)
+    found = _DAY.match(text)
+    try:
+        if found:
+            return date(int(found[3]), int(found[2]), int(found[1]))
+        return date.fromisoformat(text[:10])
+    except ValueError as exc:
+        raise _CellProblem("is not a date (2027-03-01 or 1.3.2027)") from exc
+
+
+def _number(value: Any, whole: bool) -> int | float:
+    if isinstance(value, bool):
+        raise _CellProblem("is not a number")
+    try:
+        number = float(str(value).replace(",", ".")) if isinstance(value, str) else float(value)
+    except ValueError as exc:
+        raise _CellProblem("is not a number") from exc
+    if whole:
+        if not number.is_integer():
+            raise _CellProblem("is not a whole number")
+        return int(number)
+    return number
+
+
+def _choice(column: Column, text: str, vocabulary: Vocabulary) -> str:
+    if text in column.choices:
+        return text
+    code = vocabulary.choices.get(column.key, {}).get(text.casefold())
+    if code is None:
+        raise _CellProblem(f"is not one of: {', '.join(column.choices)}")
+    return code
+
+
+def _items(value: Any) -> list[str]:
+    return [item.strip() for item in _text(value).split(";") if item.strip()]
+
+
+def _yes_no(column: Column, value: Any, vocabulary: Vocabulary, _: Mapping[str, str]) -> bool:
+    if isinstance(value, bool):
+        return value
+    answer = vocabulary.yes_no.get(_text(value).casefold())
+    if answer is None:
+        raise _CellProblem(f"must be one of: {', '.join(sorted(vocabulary.yes_no))}")
+    return answer
+
+
+def _unit_ids(column: Column, value: Any, vocabulary: Vocabulary, units: Mapping[str, str]) -> list[str]:
+    unknown = [name for name in _items(value) if name not in units]
+    if unknown:
+        raise _CellProblem(f"names no unit of the organization: {', '.join(unknown)}")
+    return [units[name] for name in _items(value)]
+
+
+def _json(column: Column, value: Any, vocabulary: Vocabulary, units: Mapping[str, str]) -> Any:
+    try:
+        return json.loads(_text(value))
+    except json.JSONDecodeError as exc:
+        raise _CellProblem("is not JSON") from exc
+
+
+_PARSERS: dict[str, Any] = {
+    "bool": _yes_no,
+    "int": lambda c, v, voc, u: _number(v, True),
+    "number": lambda c, v, voc, u: _number(v, False),
+    "date": lambda c, v, voc, u: _day(v).isoformat(),
+    "choice": lambda c, v, voc, u: _choice(c, _text(v), voc),
+    "choices": lambda c, v, voc, u: [_choice(c, item, voc) for item in _items(v)],
+    "list": lambda c, v, voc, u: _items(v),
+    "units": _unit_ids,
+    "json": _json,
+}
+
+
+def _parsed(column: Column, value: Any, vocabulary: Vocabulary, units: Mapping[str, str]) -> Any:
+    """A cell as the field's value: numbers, yes/no, dates, codes; or _CellProblem with the reason."""
+    parser = _PARSERS.get(column.kind)
+    return _text(value) if parser is None else parser(column, value, vocabulary, units)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _fields_of(
+    cells: Mapping[str, Any], vocabulary: Vocabulary, units: Mapping[str, str], report: RowReport
+) -> dict[str, Any]:
+    document: dict[str, Any] = {}
+    for column in COLUMNS:
+        value = cells.get(column.key)
+        if column.kind == "key" or _blank(value):
+            continue
+        try:
+            parsed = _parsed(column, value, vocabulary, units)
+        except _CellProblem as exc:
+            report.problems.append((column.key, str(exc)))
+            continue
+        *parents, leaf = column.path
+        target = document
+        for name in parents:
+            target = target.setdefault(name, {})
+        target[leaf] = parsed
+    return document
+
+
+def _column_of(location: Sequence[Any]) -> str:
+    """The column of a validation error's location (list indexes and dict keys dropped)."""
+    names = [str(part) for part in location if isinstance(part, str)]
+    keys = {column.key for column in COLUMNS}
+    for length in range(len(names), 0, -1):
+        key = ".".join(names[:length])
+        if key in keys:
+            return key
+    return ".".join(names) or "row"
+
+
+def _validated(document: dict[str, Any], report: RowReport) -> SystemFields | None:
+    try:
+        return SystemFields.model_validate(document)
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            report.problems.append((_column_of(error["loc"]), str(error["msg"])))
+        return None
+
+
+async def _compare(actor: Actor, org_id: str, cells: Mapping[str, Any], report: RowReport) -> None:
+    """For a row with an `id`: the system as it is, and what the row changes of it."""
+    system_id, version = _text(cells.get("id")), cells.get("version")
+    try:
+        stored = await get_system(actor, system_id)
+    except (NotFound, ValueError):
+        report.problems.append(("id", "names no AI system of this organization"))
+        return
+    current = stored.document
+    if str(current.get("organization_id")) != org_id:
+        report.problems.append(("id", "names no AI system of this organization"))
+        return
+    report.system_id = system_id
+    try:
+        report.version = int(_number(version, True)) if not _blank(version) else None
+    except _CellProblem:
+        report.version = None
+    if report.version is None:
+        report.problems.append(("version", "is needed to change a system: the version the row was read at"))
+        return
+    if report.version != stored.version:
+        report.problems.append(
+            ("version", f"the system has changed since version {report.version} (it is now {stored.version})")
+        )
+        return
+    assert report.fields is not None
+    new = report.fields.model_dump(mode="json")
+    old = SystemFields.model_validate({k: current.get(k) for k in SystemFields.model_fields if k in current})
+    before = old.model_dump(mode="json")
+    report.changes = {
+        name: value
+        for name, value in new.items()
+        if value != before.get(name) and not (name in HISTORY_FIELDS and value is None)
+    }
+    report.outcome = "changed" if report.changes else "unchanged"
+
+
+async def import_rows(
+    actor: Actor,
+    org_id: str,
+    rows: Sequence[tuple[int, Mapping[str, Any]]],
+    vocabulary: Vocabulary,
+    *,
+    dry_run: bool,
+    change_note: str,
+) -> list[RowReport]:
+    """Rows as (row number in the file, column key -> cell). Raises ImportRefused on a real run with
+    a refused row; writes nothing then, and nothing on a dry run."""
+    require_register_writer(actor, org_id)
+    if not await organization_exists(org_id):
+        raise NotFound("Organization not found.")
+    units = {str(unit["name"]): str(unit["id"]) for unit in await list_units(actor, org_id)}
+    reports = []
+    for number, cells in rows:
+        report = RowReport(row=number)
+        document = _fields_of(cells, vocabulary, units, report)
+        report.fields = None if report.problems else _validated(document, report)
+        if report.fields is not None and not _blank(cells.get("id")):
+            await _compare(actor, org_id, cells, report)
+        elif report.fields is not None:
+            report.outcome = "created"
+        if report.problems:
+            report.outcome = "refused"
+        reports.append(report)
+    if dry_run:
+        return reports
+    if any(r.outcome == "refused" for r in reports):
+        raise ImportRefused(reports)
+    note = change_note
+    async with write_transaction(AISystem._meta.db):
+        for report in reports:
+            if report.outcome == "created" and report.fields is not None:
+                stored = await register_system(actor, org_id, report.fields, change_note=note)
+                report.system_id = str(stored.document["id"])
+            elif report.outcome == "changed" and report.system_id is not None:
+                await update_system(
+                    actor, report.system_id, report.changes, if_match=[report.version or 0], change_note=note
+                )
+    return reports
+
+
+__all__ = ["MAX_ROWS", "ImportRefused", "RowReport", "Vocabulary", "import_rows"]
