@@ -197,6 +197,14 @@ def _validated(document: dict[str, Any], report: RowReport) -> SystemFields | No
         return None
 
 
+def _normal(value: Any) -> Any:
+    """A value as a row can state it: a group whose every field is empty is no group (blank cells)."""
+    if isinstance(value, dict):
+        inner = {name: _normal(item) for name, item in value.items()}
+        return None if all(item in (None, [], {}) for item in inner.values()) else inner
+    return value
+
+
 async def _compare(actor: Actor, org_id: str, cells: Mapping[str, Any], report: RowReport) -> None:
     """For a row with an `id`: the system as it is, and what the row changes of it."""
     system_id, version = _text(cells.get("id")), cells.get("version")
@@ -229,7 +237,7 @@ async def _compare(actor: Actor, org_id: str, cells: Mapping[str, Any], report: 
     report.changes = {
         name: value
         for name, value in new.items()
-        if value != before.get(name) and not (name in HISTORY_FIELDS and value is None)
+        if _normal(value) != _normal(before.get(name)) and not (name in HISTORY_FIELDS and value is None)
     }
     report.outcome = "changed" if report.changes else "unchanged"
 
