@@ -27,7 +27,7 @@ from registry.accesslog.chain import (
 from registry.accesslog.kept import KeptCheckpointUnreadable
 from registry.accesslog.signing import CheckpointSigner, CheckpointVerifier
 from registry.accesslog.tables import AccessLogCheckpoint, AccessLogEntry
-from registry.accesslog.writer import iso_ms
+from registry.accesslog.writer import iso_ms, ms_of, ms_of_text
 from registry.db import fetch_tuples, write_transaction
 from registry.errors import Unavailable
 from registry.events import Event, EventType, emit
@@ -53,10 +53,6 @@ def checkpoint_record(row: Mapping[str, Any]) -> dict[str, Any]:
     if row.get("kind") == "anchor":
         record["cut_at"] = row.get("cut_at")
     return record
-
-
-def _ms(moment: datetime) -> int:
-    return round(moment.timestamp() * 1000)
 
 
 async def head() -> tuple[int, str] | None:
@@ -182,8 +178,8 @@ async def _start_of_check(kept: Mapping[str, Any], anchor: Mapping[str, Any] | N
             raise IntegrityFailure("the prune anchor differs from the signed checkpoint", seq=start_seq)
         return start_seq, start_hash
     # Below the anchor: signed before the checkpoint the prune cut at, or deleted before its time.
-    cut_at = _ms_of(anchor.get("cut_at")) if anchor.get("cut_at") else None
-    if cut_at is None or cut_at < (_ms_of(kept["at"]) or 0):
+    cut_at = ms_of_text(anchor.get("cut_at")) if anchor.get("cut_at") else None
+    if cut_at is None or cut_at < (ms_of_text(kept["at"]) or 0):
         raise IntegrityFailure(
             f"a prune anchor at seq {anchor['last_seq']} covers checkpoint {number}, which was signed "
             "after the checkpoint the prune cut at: entries were deleted before their time",
@@ -232,7 +228,7 @@ async def _extends(
                 raise IntegrityFailure(f"entry {expected} is missing", seq=expected)
             if entry["prev_hash"] != previous or entry["hash"] != link(previous, content_digest(entry)):
                 raise IntegrityFailure(f"entry {seq} does not extend the signed chain", seq=seq)
-            if entry["at_ms"] != _ms_of(entry["at"]):
+            if entry["at_ms"] != ms_of_text(entry["at"]):
                 raise IntegrityFailure(
                     f"entry {seq}'s time as a number differs from its hashed time", seq=seq
                 )
@@ -270,7 +266,7 @@ async def _sign_checked(signer: CheckpointSigner) -> dict[str, Any] | None:
             return now_latest  # another signer got there first; its checkpoint covers this head or more
         record = new_checkpoint(signer, latest, *current)
         await AccessLogCheckpoint.insert(
-            AccessLogCheckpoint(at_ms=_ms(datetime.fromisoformat(record["at"])), **record)
+            AccessLogCheckpoint(at_ms=ms_of(datetime.fromisoformat(record["at"])), **record)
         )
         await emit(checkpoint_event(record))
     if signer.kept is not None:
@@ -293,7 +289,7 @@ def new_checkpoint(
         "last_seq": seq,
         "last_hash": hash_,
         "entries": seq - int(previous["last_seq"]) if previous else seq,
-        "at": iso_ms(at_ms if at_ms is not None else _ms(datetime.now(UTC))),
+        "at": iso_ms(at_ms if at_ms is not None else ms_of(datetime.now(UTC))),
         "key_id": signer.key_id,
         "prev": checkpoint_hash(previous) if previous else GENESIS_HASH,
     }
@@ -322,14 +318,6 @@ async def report_failure(failure: IntegrityFailure) -> None:
         await emit(integrity_event(failure))
 
 
-def _ms_of(at: Any) -> int | None:
-    """A checkpoint's signed time as ms, or None when it is not one."""
-    try:
-        return _ms(datetime.fromisoformat(str(at).replace("Z", "+00:00")))
-    except ValueError:
-        return None
-
-
 async def _cut_point(verifier: CheckpointVerifier, cutoff_ms: int) -> dict[str, Any] | None:
     """The newest checkpoint this key signed before the cutoff, by its signed time. Nothing a
     database writer can change (an entry's time as a number, an unsigned row) moves it."""
@@ -341,7 +329,7 @@ async def _cut_point(verifier: CheckpointVerifier, cutoff_ms: int) -> dict[str, 
     )
     for row in rows:
         record = checkpoint_record(row)
-        signed_at = _ms_of(record["at"])
+        signed_at = ms_of_text(record["at"])
         if signed_at is not None and signed_at < cutoff_ms and verifier(record):
             return record
     return None
@@ -360,7 +348,7 @@ async def prune(signer: CheckpointSigner, *, retention_days: int, now: datetime 
 
 async def _prune_checked(signer: CheckpointSigner, retention_days: int, now: datetime | None) -> int:
     await check_against_kept(signer)
-    cutoff_ms = _ms((now or datetime.now(UTC)) - timedelta(days=retention_days))
+    cutoff_ms = ms_of((now or datetime.now(UTC)) - timedelta(days=retention_days))
     verifier = CheckpointVerifier(keys={signer.key_id: signer.public_key})
     cut = await _cut_point(verifier, cutoff_ms)
     if cut is None:
@@ -373,7 +361,7 @@ async def _prune_checked(signer: CheckpointSigner, retention_days: int, now: dat
         raise IntegrityFailure(f"the chain differs from checkpoint {cut.get('number') or seq}", seq=seq)
     async with write_transaction(AccessLogEntry._meta.db):
         count = await AccessLogEntry.count().where(AccessLogEntry.seq <= seq)
-        millis = _ms(datetime.now(UTC))
+        millis = ms_of(datetime.now(UTC))
         anchor: dict[str, Any] = {
             "kind": "anchor",
             "last_seq": seq,

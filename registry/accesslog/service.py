@@ -33,7 +33,7 @@ from registry.accesslog.files import (
 )
 from registry.accesslog.signing import CheckpointSigner, CheckpointVerifier, public_key_pem
 from registry.accesslog.tables import AccessLogCheckpoint, AccessLogEntry
-from registry.accesslog.writer import iso_ms
+from registry.accesslog.writer import iso_ms, ms_of, ms_of_text
 from registry.db import dialect_of, fetch_tuples, postgres_connection
 from registry.errors import FieldProblem, Forbidden, InvalidQuery
 
@@ -43,12 +43,6 @@ BATCH = 2000
 def require_log_reader(actor: Actor) -> None:
     if actor.role is not Role.auditor:
         raise Forbidden("Only auditors read the access log.")
-
-
-def _ms(moment: datetime) -> int:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return int(moment.timestamp() * 1000)
 
 
 async def _entries_between(
@@ -158,7 +152,7 @@ async def records_in_range(query: ExportQuery) -> int:
     """How many entries fall in the export's range (for progress reporting)."""
     return int(
         await AccessLogEntry.count().where(
-            (AccessLogEntry.at_ms >= _ms(query.start)) & (AccessLogEntry.at_ms < _ms(query.end))
+            (AccessLogEntry.at_ms >= ms_of(query.start)) & (AccessLogEntry.at_ms < ms_of(query.end))
         )
     )
 
@@ -220,7 +214,7 @@ async def _plan_export(
 ) -> _ExportPlan:
     require_log_reader(actor)
     check_range(query, max_days)
-    start_ms, end_ms = _ms(query.start), _ms(query.end)
+    start_ms, end_ms = ms_of(query.start), ms_of(query.end)
     # Time never goes back along the chain (the writer sees to it), so the at_ms index finds both ends.
     first = (
         await AccessLogEntry.select(AccessLogEntry.seq)
@@ -242,7 +236,7 @@ async def _plan_export(
         "organization_id": actor.org,
         "filters": {"actor": query.actor, "action": query.action, "resource_id": query.resource_id},
         "exported_by": actor.sub,
-        "exported_at": iso_ms(_ms(datetime.now(UTC))),
+        "exported_at": iso_ms(ms_of(datetime.now(UTC))),
         "public_key": public_key_pem(signer.public_key),
         "key_id": signer.key_id,
     }
@@ -472,13 +466,6 @@ async def stored_records() -> AsyncIterator[dict[str, Any]]:
             pending = await anext(checkpoints, None)
 
 
-def _at_ms(at: Any) -> int | None:
-    try:
-        return round(datetime.fromisoformat(str(at).replace("Z", "+00:00")).timestamp() * 1000)
-    except ValueError:
-        return None
-
-
 async def verify_stored(
     verifier: CheckpointVerifier,
     *,
@@ -494,7 +481,7 @@ async def verify_stored(
     seen = [*witnesses, *([kept] if kept else [])]
     walker = ChainWalker(start_seq=start_seq, start_hash=start_hash, signature_ok=verifier, witnesses=seen)
     async for record in stored_records():
-        if record["kind"] == "entry" and record["at_ms"] != _at_ms(record["at"]):
+        if record["kind"] == "entry" and record["at_ms"] != ms_of_text(record["at"]):
             return walker.verdict.fail(
                 record["seq"], "the entry's time as a number differs from its hashed time"
             )
@@ -531,8 +518,8 @@ def _unaccounted(
         return None
     # Strictly below the anchor: it was signed when the log ended there, so before the checkpoint the
     # prune cut at; one signed after it shows entries deleted before their time.
-    cut_at = _at_ms(anchor.get("cut_at")) if anchor.get("cut_at") else None
-    signed_at = _at_ms(checkpoint.get("at"))
+    cut_at = ms_of_text(anchor.get("cut_at")) if anchor.get("cut_at") else None
+    signed_at = ms_of_text(checkpoint.get("at"))
     if cut_at is not None and (signed_at is None or signed_at > cut_at):
         return seq, (
             f"checkpoint {number} ({whose}) lies below the prune anchor at seq {anchor['last_seq']} but was "

@@ -60,6 +60,21 @@ def iso_ms(millis: int) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{millis % 1000:03d}Z"
 
 
+def ms_of(moment: datetime) -> int:
+    """A moment as milliseconds since the epoch (a moment without a zone is UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return round(moment.timestamp() * 1000)
+
+
+def ms_of_text(text: Any) -> int | None:
+    """iso_ms's text back as milliseconds; None when it is not such a text."""
+    try:
+        return ms_of(datetime.fromisoformat(str(text).replace("Z", "+00:00")))
+    except ValueError:
+        return None
+
+
 def _timestamp() -> tuple[str, int]:
     millis = int(datetime.now(UTC).timestamp() * 1000)
     return iso_ms(millis), millis
