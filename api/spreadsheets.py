@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
@@ -29,8 +30,9 @@ FORMATS = {
     "csv": "text/csv",
     "jsonl": "application/x-ndjson",
 }
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-"""A text cell that a spreadsheet would run as a formula gets a leading ' in CSV (the import removes it)."""
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
+"""A text cell that a spreadsheet would run as a formula (or that starts with ' itself) gets a leading '
+in CSV; the import removes one."""
 
 EXAMPLE: dict[str, Any] = {
     "name": "Vagtplanlægning med AI",
@@ -79,7 +81,8 @@ def _text(column: Column, value: Any, lang: str) -> Any:
 
 def as_csv(rows: Sequence[dict[str, Any]], lang: str) -> bytes:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    # Every cell quoted: Danish Excel splits an unquoted line at ";" too, and a part could start a formula.
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     writer.writerow(headings(lang))
     for row in rows:
         writer.writerow([_text(column, row[column.key], lang) for column in COLUMNS])
@@ -96,6 +99,14 @@ def as_jsonl(rows: Sequence[dict[str, Any]]) -> bytes:
     )
 
 
+def _cell_value(value: Any, words: dict[bool, str]) -> Any:
+    """yes/no in words; text without the control characters a workbook cannot hold (a vertical tab
+    pasted from a word processor)."""
+    if isinstance(value, bool):
+        return words[value]
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
 def _workbook(rows: Sequence[dict[str, Any]], lang: str, *, lists: bool) -> bytes:
     book = Workbook()
     sheet = book.active
@@ -107,7 +118,7 @@ def _workbook(rows: Sequence[dict[str, Any]], lang: str, *, lists: bool) -> byte
     sheet.freeze_panes = "A2"
     words = {True: translator(lang)("value.yes"), False: translator(lang)("value.no")}
     for row in rows:
-        sheet.append([words[v] if isinstance(v, bool) else v for v in (row[c.key] for c in COLUMNS)])
+        sheet.append([_cell_value(row[c.key], words) for c in COLUMNS])
     for index in range(2, len(rows) + 2):
         for position in range(1, len(COLUMNS) + 1):
             cell = sheet.cell(row=index, column=position)
@@ -226,7 +237,39 @@ def _rows(table: Sequence[Sequence[Any]]) -> list[tuple[int, dict[str, Any]]]:
     return rows
 
 
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+"""A workbook is a zip: what it unpacks to is bounded too, so a small file cannot fill the memory."""
+
+
+def _sheet_table(sheet: Any) -> list[list[Any]]:
+    """The sheet's cells as values, as wide as the template can be (a cell far to the right of it is
+    not read: it would make every row that wide)."""
+    table = []
+    try:
+        for cells in sheet.iter_rows(max_col=len(COLUMNS) + MARGIN_COLUMNS):
+            for cell in cells:
+                if getattr(cell, "data_type", None) == "f":
+                    raise _unreadable(f"cell {cell.coordinate} holds a formula; import values only")
+            table.append([cell.value for cell in cells])
+            if len(table) > MAX_ROWS + 1:
+                raise _unreadable(f"it has more than {MAX_ROWS} rows; at most {MAX_ROWS} at a time")
+    except InvalidFields:
+        raise
+    except Exception as exc:  # openpyxl raises what a value it cannot convert gives (a 5,000-digit number)
+        raise _unreadable(f"a cell of row {len(table) + 1} cannot be read") from exc
+    return table
+
+
+MARGIN_COLUMNS = 20
+
+
 def _workbook_rows(body: bytes) -> list[tuple[int, dict[str, Any]]]:
+    try:
+        unpacked = sum(entry.file_size for entry in zipfile.ZipFile(io.BytesIO(body)).infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise _unreadable("it is not an Excel workbook (xlsx) or a CSV file") from exc
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise _unreadable(f"it unpacks to more than {MAX_UNPACKED_BYTES // 2**20} MB")
     try:
         book = load_workbook(io.BytesIO(body), read_only=True, data_only=False)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
@@ -236,14 +279,7 @@ def _workbook_rows(body: bytes) -> list[tuple[int, dict[str, Any]]]:
         title = next((titles[t] for t in SHEET_TITLES if t in titles), None)
         if title is None:
             raise _unreadable("it has no sheet named Systemer or Systems")
-        table = []
-        for cells in book[title].iter_rows():
-            for cell in cells:
-                if getattr(cell, "data_type", None) == "f":
-                    raise _unreadable(f"cell {cell.coordinate} holds a formula; import values only")
-            table.append([cell.value for cell in cells])
-            if len(table) > MAX_ROWS + 1:
-                raise _unreadable(f"it has more than {MAX_ROWS} rows; at most {MAX_ROWS} at a time")
+        table = _sheet_table(book[title])
         return _rows(table)
     finally:
         book.close()

@@ -7,6 +7,7 @@ import."""
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,16 +19,21 @@ from pydantic import ValidationError
 from registry.access import Actor, require_register_writer
 from registry.db import write_transaction
 from registry.errors import DomainError, NotFound
+from registry.fields import days_out_of_range
 from registry.organizations.service import organization_exists
 from registry.organizations.units import list_units
+from registry.systems.consistency import contradictions
 from registry.systems.models import SystemFields
 from registry.systems.service import get_system, register_system, update_system
 from registry.systems.sheet import COLUMNS, Column
 from registry.systems.tables import AISystem
 
 MAX_ROWS = 10_000
+MAX_JSON_CELL = 100_000
+AMBIGUOUS = ""
 HISTORY_FIELDS = ("notice", "consultation", "workers_informed_at")
 """Read as the latest entry of a history: a blank cell does not remove a history."""
+_ISO_MIDNIGHT = re.compile(r"^\d{4}-\d{2}-\d{2}([ T]00:00(:00)?)?$")  # a date, or a date at midnight
 _DAY = re.compile(r"^(\d{1,2})[.\-/](\d{1,2})[.\-/](\d{4})$")
 
 
@@ -78,18 +84,20 @@ def _day(value: Any) -> date:
     try:
         if found:
             return date(int(found[3]), int(found[2]), int(found[1]))
-        return date.fromisoformat(text[:10])
+        return date.fromisoformat(text[:10] if _ISO_MIDNIGHT.match(text) else text)
     except ValueError as exc:
         raise _CellProblem("is not a date (2027-03-01 or 1.3.2027)") from exc
 
 
 def _number(value: Any, whole: bool) -> int | float:
-    if isinstance(value, bool):
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise _CellProblem("is not a number")
     try:
-        number = float(str(value).replace(",", ".")) if isinstance(value, str) else float(value)
-    except ValueError as exc:
+        number = float(value.strip().replace(",", ".")) if isinstance(value, str) else float(value)
+    except (TypeError, ValueError, OverflowError) as exc:
         raise _CellProblem("is not a number") from exc
+    if not math.isfinite(number):
+        raise _CellProblem("is not a number")
     if whole:
         if not number.is_integer():
             raise _CellProblem("is not a whole number")
@@ -123,13 +131,19 @@ def _unit_ids(column: Column, value: Any, vocabulary: Vocabulary, units: Mapping
     unknown = [name for name in _items(value) if name not in units]
     if unknown:
         raise _CellProblem(f"names no unit of the organization: {', '.join(unknown)}")
+    shared = [name for name in _items(value) if units[name] == AMBIGUOUS]
+    if shared:
+        raise _CellProblem(f"names a unit that several units are called: {', '.join(shared)}")
     return [units[name] for name in _items(value)]
 
 
 def _json(column: Column, value: Any, vocabulary: Vocabulary, units: Mapping[str, str]) -> Any:
+    text = _text(value)
+    if len(text) > MAX_JSON_CELL:
+        raise _CellProblem(f"is longer than {MAX_JSON_CELL} characters")
     try:
-        return json.loads(_text(value))
-    except json.JSONDecodeError as exc:
+        return json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
         raise _CellProblem("is not JSON") from exc
 
 
@@ -242,6 +256,44 @@ async def _compare(actor: Actor, org_id: str, cells: Mapping[str, Any], report: 
     report.outcome = "changed" if report.changes else "unchanged"
 
 
+def _stated_problems(report: RowReport) -> None:
+    """What registering would refuse beyond the model: dates out of range, contradicting statuses."""
+    assert report.fields is not None
+    stated = report.fields.model_dump(mode="json")
+    for problem in days_out_of_range(report.fields) + contradictions(stated):
+        report.problems.append((_column_of(problem.field.replace("[", ".[").split(".")), problem.reason))
+
+
+async def _row_report(
+    actor: Actor,
+    org_id: str,
+    number: int,
+    cells: Mapping[str, Any],
+    vocabulary: Vocabulary,
+    units: Mapping[str, str],
+    seen_ids: dict[str, int],
+) -> RowReport:
+    """What one row would do, or why it is refused."""
+    report = RowReport(row=number)
+    document = _fields_of(cells, vocabulary, units, report)
+    report.fields = None if report.problems else _validated(document, report)
+    if report.fields is not None:
+        _stated_problems(report)
+    row_id = None if _blank(cells.get("id")) else _text(cells.get("id"))
+    if row_id is not None and row_id in seen_ids:
+        report.problems.append(("id", f"is also in row {seen_ids[row_id]}: one row per system"))
+    elif row_id is not None:
+        seen_ids[row_id] = number
+    if report.fields is not None and not report.problems:
+        if row_id is not None:
+            await _compare(actor, org_id, cells, report)
+        else:
+            report.outcome = "created"
+    if report.problems:
+        report.outcome = "refused"
+    return report
+
+
 async def import_rows(
     actor: Actor,
     org_id: str,
@@ -256,19 +308,15 @@ async def import_rows(
     require_register_writer(actor, org_id)
     if not await organization_exists(org_id):
         raise NotFound("Organization not found.")
-    units = {str(unit["name"]): str(unit["id"]) for unit in await list_units(actor, org_id)}
+    units: dict[str, str] = {}
+    for unit in await list_units(actor, org_id):
+        # A name two units share names neither: such a cell is refused (by _unit_ids).
+        name = str(unit["name"])
+        units[name] = AMBIGUOUS if name in units else str(unit["id"])
     reports = []
+    seen_ids: dict[str, int] = {}
     for number, cells in rows:
-        report = RowReport(row=number)
-        document = _fields_of(cells, vocabulary, units, report)
-        report.fields = None if report.problems else _validated(document, report)
-        if report.fields is not None and not _blank(cells.get("id")):
-            await _compare(actor, org_id, cells, report)
-        elif report.fields is not None:
-            report.outcome = "created"
-        if report.problems:
-            report.outcome = "refused"
-        reports.append(report)
+        reports.append(await _row_report(actor, org_id, number, cells, vocabulary, units, seen_ids))
     if dry_run:
         return reports
     if any(r.outcome == "refused" for r in reports):

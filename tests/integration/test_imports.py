@@ -197,3 +197,67 @@ async def test_every_demo_register_exported_and_imported_again_is_unchanged(worl
             assert r.status_code == 200, r.text
             outcomes = {row["outcome"] for row in report["rows"]}
             assert outcomes == {"unchanged"}, (organization.name, fmt, report)
+
+
+async def test_a_workbook_that_unpacks_to_too_much_is_refused_before_it_is_read(world: World) -> None:
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as bomb:
+        bomb.writestr("xl/sharedStrings.xml", b"\0" * (201 * 1024 * 1024))
+    assert len(buffer.getvalue()) < 1024 * 1024
+    r = await _import(world, buffer.getvalue())
+    assert r.status_code == 400
+    assert "unpacks to more than 200 MB" in r.json()["errors"][0]["reason"]
+
+
+async def test_odd_cells_are_refused_by_row_and_column_never_with_a_500(world: World) -> None:
+    from datetime import datetime
+
+    def odd(book: Any, sheet: Any) -> None:
+        sheet["H1"], sheet["I1"], sheet["J1"] = "Antal berørte medarbejdere", "Adgang", "Taget i brug"
+        sheet["H2"], sheet["I2"], sheet["J2"] = datetime(2027, 1, 1), "[" * 100_000, "2027-03-01xyz"
+        sheet["A3"], sheet["B3"] = world.systems[0], "9" * 400
+        sheet["C3"], sheet["D3"], sheet["E3"], sheet["F3"], sheet["G3"] = "B", "F", "other", "Nej", "planned"
+        sheet["A4"], sheet["B4"] = world.systems[0], 1
+        sheet["C4"], sheet["D4"], sheet["E4"], sheet["F4"], sheet["G4"] = "B", "F", "other", "Nej", "planned"
+        sheet.cell(row=5, column=16000, value="far to the right")
+
+    r = await _import(world, _workbook(odd))
+    assert r.status_code == 200, r.text
+    rows = {row["row"]: row for row in r.json()["rows"]}
+    assert {p["field"] for p in rows[2]["problems"]} == {"affected_headcount", "access", "go_live_at"}
+    assert {p["field"] for p in rows[3]["problems"]} == {"version"}
+    assert [(p["field"], p["reason"]) for p in rows[4]["problems"]] == [
+        ("id", "is also in row 3: one row per system")
+    ]
+    assert 5 not in rows  # the far cell is beyond what is read; the row is otherwise empty
+
+
+async def test_a_unit_name_two_units_share_is_refused_and_text_a_workbook_cannot_hold_is_left_out(
+    world: World,
+) -> None:
+    admin = world.headers("employer_admin", 0)
+    await world.client.post(
+        f"{API}/organizations/{world.orgs[0]}/units", json={"name": "Hjemmeplejen"}, headers=admin
+    )
+
+    def in_the_unit(book: Any, sheet: Any) -> None:
+        sheet["H1"], sheet["H2"] = "Enheder", "Hjemmeplejen"
+
+    r = await _import(world, _workbook(in_the_unit))
+    [problem] = r.json()["rows"][0]["problems"]
+    assert (problem["field"], problem["reason"]) == (
+        "unit_ids",
+        "names a unit that several units are called: Hjemmeplejen",
+    )
+    await world.client.patch(
+        f"{API}/systems/{world.systems[0]}",
+        json={"description": "Indsat fra Word\x0bmed en lodret tabulator"},
+        headers={**admin, "If-Match": '"1"'},
+    )
+    exported = await world.client.get(f"{API}/organizations/{world.orgs[0]}/systems/export", headers=admin)
+    assert exported.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(exported.content))
+    cell = book["Systemer"].cell(row=2, column=COLUMN_KEYS.index("description") + 1)
+    assert cell.value == "Indsat fra Wordmed en lodret tabulator"
