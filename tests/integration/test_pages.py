@@ -846,7 +846,7 @@ async def test_the_history_shows_each_change_before_and_after(world: World, brow
     assert "hr-0" in text or "test-employer_admin" in text
     assert "Nye typer af oplysninger" in text or "nye typer af oplysninger" in text.lower()
     rows = re.findall(
-        r'<th scope="row">([^<]*)</th>\s*<td class="before">([^<]*)</td>\s*<td class="after">([^<]*)</td>',
+        r'<th scope="row">([^<]*)</th>\s*<td class="before"[^>]*>([^<]*)</td>\s*<td class="after"[^>]*>([^<]*)</td>',
         two,
     )
     assert ("Status", "afprøves (pilotforsøg)", "i brug") in rows
