@@ -81,6 +81,16 @@ AUDITED: dict[str, tuple[str, str]] = {
     "pageAnswerQuestion": ("answer", "answer"),
     "pageStatement": ("read", "statement"),
     "pageStatementPdf": ("read", "statement"),
+    "pageNewSystem": ("read", "system_form"),
+    "pageRegisterSystem": ("create", "system"),
+    "pageEditSystem": ("read", "system"),
+    "pageUpdateSystem": ("update", "system"),
+    "pageRetireSystem": ("read", "system"),
+    "pageRetire": ("update", "system"),
+    "pageExportRegister": ("export", "system"),
+    "pageImportTemplate": ("read", "import_template"),
+    "pageImport": ("read", "import_page"),
+    "pageImportSystems": ("import", "system"),
 }
 UNAUDITED = re.compile(r"^(/api/v1/health|/api/v1/ready|/schema)(/|$)")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")

@@ -17,8 +17,10 @@ from litestar.static_files import create_static_files_router
 
 from api.auth import TokenVerifier
 from api.pages.config import OPT_KEY, PageConfig
+from api.pages.editing import SystemEditPageController
 from api.pages.errors import PAGE_EXCEPTION_HANDLERS, error_page
 from api.pages.register import RegisterPageController
+from api.pages.register_files import RegisterFilesPageController
 from api.pages.security import PageAuthMiddleware
 from api.pages.session import SessionPageController
 from api.pages.settings import PageSettings
@@ -30,7 +32,13 @@ STATIC = Path(__file__).parent / "static"
 def pages_router(verifier: TokenVerifier, settings: PageSettings, public_url: str) -> list[Router]:
     pages = Router(
         path="/",
-        route_handlers=[SessionPageController, RegisterPageController, SystemPageController],
+        route_handlers=[
+            SessionPageController,
+            RegisterPageController,
+            SystemPageController,
+            SystemEditPageController,
+            RegisterFilesPageController,
+        ],
         middleware=[PageAuthMiddleware(verifier)],
         exception_handlers=PAGE_EXCEPTION_HANDLERS,
         # The pages authenticate themselves (session cookie or bearer token), not by the API's

@@ -10,7 +10,7 @@ from litestar.handlers.base import BaseRouteHandler
 
 from api.pages.security import NotLoggedIn
 from api.pages.settings import PageSettings
-from registry import Actor
+from registry import Actor, Forbidden, Role
 
 OPT_KEY = "pages"
 
@@ -54,4 +54,12 @@ def actor_required(connection: ASGIConnection[Any, Any, Any, Any]) -> Actor:
     return user
 
 
-__all__ = ["OPT_KEY", "PageConfig", "actor_required", "config_of", "logged_in"]
+def employer_admin_org(actor: Actor) -> str:
+    """The organization whose register an employer admin keeps; no one else writes on the pages
+    (the services decide again, as for the API)."""
+    if actor.role is not Role.employer_admin or actor.org is None:
+        raise Forbidden("Only the organization's employer admins change its register.")
+    return actor.org
+
+
+__all__ = ["OPT_KEY", "PageConfig", "actor_required", "config_of", "employer_admin_org", "logged_in"]

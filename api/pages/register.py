@@ -35,7 +35,7 @@ VOCABULARIES: dict[str, tuple[str, Any]] = {
 }
 
 
-def _organization_of(actor: Actor, requested: str | None) -> str | None:
+def organization_of(actor: Actor, requested: str | None) -> str | None:
     """The organization whose register the actor reads: its own, or (an auditor of every
     organization) the one asked for; None when such an auditor has not chosen yet."""
     if actor.org is not None:
@@ -60,7 +60,7 @@ class RegisterPageController(Controller):
         lang = language_of(request)
         t = translator(lang)
         query = request.query_params
-        org_id = _organization_of(actor, query.get("org"))
+        org_id = organization_of(actor, query.get("org"))
         if org_id is None:
             organizations = await list_organizations(actor)
             return render_page(
@@ -98,6 +98,8 @@ class RegisterPageController(Controller):
             "next_href": None,
             "first_href": None,
             "cursor_error": None,
+            "can_write": actor.role is Role.employer_admin and actor.org == org_id,
+            "export_query": urlencode(base),
         }
         title = t("register.title")
         if filters is None:
@@ -129,4 +131,4 @@ async def _rows(
     ]
 
 
-__all__ = ["PAGE_SIZE", "RegisterPageController"]
+__all__ = ["PAGE_SIZE", "RegisterPageController", "organization_of"]

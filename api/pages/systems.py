@@ -31,7 +31,7 @@ from registry.sessions.visits import last_seen_versions, record_visit
 from registry.systems.models import SYSTEM_FIELD_NAMES
 
 SEE_OTHER: Final = 303
-SENT = ("question", "correction", "answer")
+SENT = ("question", "correction", "answer", "registered", "saved", "retired")
 
 
 def _flags(statement: Statement) -> SystemFlags:
@@ -87,6 +87,8 @@ async def _system_page(
         questions=[question_view(q, words, t) for q in questions],
         can_ask=actor.role is Role.steward,
         can_answer=actor.role is Role.employer_admin and actor.org == statement.organization.id,
+        can_edit=actor.role is Role.employer_admin and actor.org == statement.organization.id,
+        retired=document.get("status") == "retired",
         ask=ask_state or FormState(),
         answer_forms=answer_states or {},
         default_answer=FormState(),

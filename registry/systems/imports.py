@@ -115,7 +115,9 @@ def _choice(column: Column, text: str, vocabulary: Vocabulary) -> str:
 
 
 def _items(value: Any) -> list[str]:
-    return [item.strip() for item in _text(value).split(";") if item.strip()]
+    """A list cell's items: "a; b" in a spreadsheet, or a list as a form sends it."""
+    items = [_text(item) for item in value] if isinstance(value, list | tuple) else _text(value).split(";")
+    return [item.strip() for item in items if item.strip()]
 
 
 def _yes_no(column: Column, value: Any, vocabulary: Vocabulary, _: Mapping[str, str]) -> bool:
@@ -167,6 +169,8 @@ def _parsed(column: Column, value: Any, vocabulary: Vocabulary, units: Mapping[s
 
 
 def _blank(value: Any) -> bool:
+    if isinstance(value, list | tuple):
+        return all(_blank(item) for item in value)
     return value is None or (isinstance(value, str) and not value.strip())
 
 
@@ -191,7 +195,16 @@ def _fields_of(
     return document
 
 
-def _column_of(location: Sequence[Any]) -> str:
+def parse_cells(
+    cells: Mapping[str, Any], vocabulary: Vocabulary, units: Mapping[str, str]
+) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """Cells (column key -> value) as the fields they state, nested by group, and each cell that
+    cannot be read with its reason. `units`: unit name (or id) -> unit id."""
+    report = RowReport(row=0)
+    return _fields_of(cells, vocabulary, units, report), report.problems
+
+
+def column_of(location: Sequence[Any]) -> str:
     """The column of a validation error's location (list indexes and dict keys dropped)."""
     names = [str(part) for part in location if isinstance(part, str)]
     keys = {column.key for column in COLUMNS}
@@ -207,7 +220,7 @@ def _validated(document: dict[str, Any], report: RowReport) -> SystemFields | No
         return SystemFields.model_validate(document)
     except ValidationError as exc:
         for error in exc.errors(include_url=False):
-            report.problems.append((_column_of(error["loc"]), str(error["msg"])))
+            report.problems.append((column_of(error["loc"]), str(error["msg"])))
         return None
 
 
@@ -261,7 +274,7 @@ def _stated_problems(report: RowReport) -> None:
     assert report.fields is not None
     stated = report.fields.model_dump(mode="json")
     for problem in days_out_of_range(report.fields) + contradictions(stated):
-        report.problems.append((_column_of(problem.field.replace("[", ".[").split(".")), problem.reason))
+        report.problems.append((column_of(problem.field.replace("[", ".[").split(".")), problem.reason))
 
 
 async def _row_report(
@@ -334,4 +347,4 @@ async def import_rows(
     return reports
 
 
-__all__ = ["MAX_ROWS", "ImportRefused", "RowReport", "Vocabulary", "import_rows"]
+__all__ = ["MAX_ROWS", "ImportRefused", "RowReport", "Vocabulary", "column_of", "import_rows", "parse_cells"]

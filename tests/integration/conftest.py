@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from tests.support import database
+from tests.support.pages import browser  # noqa: F401  (the fixture, for every page test)
 from tests.support.world import SharedWorld, TokenFactory, World
 
 _shared = SharedWorld()

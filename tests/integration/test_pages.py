@@ -9,10 +9,8 @@ import asyncio
 import html as htmllib
 import io
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
-import httpx
 import pytest
 from pypdf import PdfReader
 
@@ -29,105 +27,20 @@ from registry.sessions.service import (
     secret_hash,
 )
 from registry.sessions.tables import BrowserSession, LoginLink
+from tests.support.pages import (
+    OpenBrowser,
+    badges,
+    change,
+    element,
+    employer,
+    form_value,
+    register,
+    section,
+    steward,
+    table_rows,
+    visible_text,
+)
 from tests.support.world import API, World, bearer, system_body
-
-OpenBrowser = Callable[..., Awaitable[httpx.AsyncClient]]
-
-
-# --- helpers ------------------------------------------------------------------------------------------
-
-
-def form_value(page: str, name: str) -> str:
-    match = re.search(rf'name="{name}" value="([^"]*)"', page)
-    assert match, f"no {name} field on the page"
-    return htmllib.unescape(match.group(1))
-
-
-def visible_text(page: str) -> str:
-    return htmllib.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page)))
-
-
-def element(page: str, pattern: str) -> str:
-    """The first element whose opening tag matches `pattern`, up to the end of the page."""
-    match = re.search(pattern, page)
-    assert match, pattern
-    return page[match.start() :]
-
-
-def section(page: str, section_id: str) -> str:
-    start = page.index(f'<section id="{section_id}"')
-    return page[start : page.index("</section>", start)]
-
-
-def table_rows(page: str) -> list[str]:
-    """The system ids of the rows of table#register, in order."""
-    table = page[page.index('<table id="register"') : page.index("</table>")]
-    return re.findall(r'<tr data-system-id="([^"]+)"', table)
-
-
-def badges(page: str, system_id: str) -> dict[str, str]:
-    """data-badge -> label of one row of the register."""
-    row = element(page, rf'<tr data-system-id="{system_id}"')
-    row = row[: row.index("</tr>")]
-    return {
-        kind: htmllib.unescape(label)
-        for kind, label in re.findall(r'data-badge="([^"]+)"[^>]*>([^<]*)</span>', row)
-    }
-
-
-async def log_in(client: httpx.AsyncClient, actor: Actor) -> None:
-    token = await issue_login_link(actor, ttl_seconds=600)
-    r = await client.get(f"/login/{token}")
-    assert r.status_code == 200, r.text
-    r = await client.post("/login", data={"token": token, "csrf": form_value(r.text, "csrf")})
-    assert r.status_code == 303, r.text
-
-
-@pytest.fixture
-async def browser(app: Any) -> AsyncIterator[OpenBrowser]:
-    """Opens a new browser (its own cookies), logged in as `actor` when one is given."""
-    opened: list[httpx.AsyncClient] = []
-
-    async def open_browser(actor: Actor | None = None, *, base_url: str = "http://register.test") -> Any:
-        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=base_url)
-        opened.append(client)
-        if actor is not None:
-            await log_in(client, actor)
-        return client
-
-    yield open_browser
-    for client in opened:
-        await client.aclose()
-
-
-def steward(world: World, org_index: int = 0, **kwargs: Any) -> Actor:
-    return Actor(
-        sub=kwargs.pop("sub", f"tr-{org_index}"), role=Role.steward, org=world.orgs[org_index], **kwargs
-    )
-
-
-def employer(world: World, org_index: int = 0) -> Actor:
-    return Actor(sub=f"hr-{org_index}", role=Role.employer_admin, org=world.orgs[org_index])
-
-
-async def register(world: World, org_index: int = 0, **fields: Any) -> str:
-    r = await world.client.post(
-        f"{API}/organizations/{world.orgs[org_index]}/systems",
-        json=system_body(**fields),
-        headers=world.headers("employer_admin", org_index),
-    )
-    assert r.status_code == 201, r.text
-    return str(r.json()["id"])
-
-
-async def change(world: World, system_id: str, org_index: int = 0, **fields: Any) -> None:
-    admin = world.headers("employer_admin", org_index)
-    current = await world.client.get(f"{API}/systems/{system_id}", headers=admin)
-    r = await world.client.patch(
-        f"{API}/systems/{system_id}", json=fields, headers={**admin, "If-Match": current.headers["etag"]}
-    )
-    assert r.status_code == 200, r.text
-
 
 # --- logging in and out -------------------------------------------------------------------------------
 
@@ -846,7 +759,8 @@ async def test_the_history_shows_each_change_before_and_after(world: World, brow
     assert "hr-0" in text or "test-employer_admin" in text
     assert "Nye typer af oplysninger" in text or "nye typer af oplysninger" in text.lower()
     rows = re.findall(
-        r'<th scope="row">([^<]*)</th>\s*<td class="before"[^>]*>([^<]*)</td>\s*<td class="after"[^>]*>([^<]*)</td>',
+        r'<th scope="row">([^<]*)</th>\s*<td class="before"[^>]*>([^<]*)</td>'
+        r'\s*<td class="after"[^>]*>([^<]*)</td>',
         two,
     )
     assert ("Status", "afprøves (pilotforsøg)", "i brug") in rows

@@ -1,0 +1,429 @@
+"""Employer admins keep their register on pages: registering a system through the form, changing a
+group of its fields with a note and an effective date, meeting someone else's change (a conflict that
+overwrites nothing), retiring, and importing or exporting the register as a spreadsheet. Reasons are
+shown next to the fields in the reader's language; nothing is half-written."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from typing import Any
+
+import httpx
+from openpyxl import load_workbook
+
+from registry.accesslog.tables import AccessLogEntry
+from registry.systems.tables import AISystem
+from tests.support.pages import (
+    OpenBrowser,
+    change,
+    employer,
+    form_value,
+    register,
+    section,
+    steward,
+    visible_text,
+)
+from tests.support.world import API, World
+
+NEW = "/register/new"
+
+
+def error_of(page: str, control_id: str) -> str:
+    """The message next to a control (`<p class="field-error" id="<id>-error">`)."""
+    found = re.search(rf'<p class="field-error" id="{re.escape(control_id)}-error"[^>]*>([^<]*)</p>', page)
+    assert found, f"no error next to {control_id}"
+    return visible_text(found.group(1)).strip()
+
+
+def valid_form(csrf: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "csrf": csrf,
+        "name": "Vagtplan-assistent",
+        "purpose": "Foreslår vagtplaner ud fra ønsker og bemanding.",
+        "category": "decision_support",
+        "control_measure": "false",
+        "status": "planned",
+        **extra,
+    }
+
+
+async def api_system(world: World, system_id: str) -> dict[str, Any]:
+    r = await world.client.get(f"{API}/systems/{system_id}", headers=world.headers("employer_admin"))
+    assert r.status_code == 200, r.text
+    return dict(r.json())
+
+
+async def opened_form(client: httpx.AsyncClient, path: str) -> str:
+    r = await client.get(path)
+    assert r.status_code == 200, r.text
+    return r.text
+
+
+# --- registering ----------------------------------------------------------------------------------
+
+
+async def test_an_employer_registers_a_system_through_the_form(world: World, browser: OpenBrowser) -> None:
+    client = await browser(employer(world))
+    page = await opened_form(client, NEW)
+    assert 'id="system-form"' in page
+    for group in ("about", "data", "decisions", "rules", "notice", "use"):
+        assert f'id="group-{group}"' in page
+    # Each field says why it matters, as on the system page.
+    assert "Formålet afgrænser" in visible_text(page)
+    form = valid_form(
+        form_value(page, "csrf"),
+        vendor="Eksempel A/S",
+        unit_ids=[world.units[0]],
+        affected_groups="Sygeplejersker\nPorterer\n",
+        affected_headcount="120",
+        data_categories=["identification", "health"],
+        **{
+            "data_subjects.health": ["patients"],
+            "access.0.role": "Afdelingsleder",
+            "access.0.scope": "individual",
+            "access.0.purpose": "",
+            "access.1.role": "",
+            "access.1.scope": "",
+            "dpia.status": "planned",
+            "human_oversight.trained": "true",
+            "go_live_at": "2027-03-01",
+            "change_note": "Registreret efter MED-mødet",
+        },
+    )
+    r = await client.post(NEW, data=form)
+    assert r.status_code == 303, r.text
+    system_id = r.headers["location"].split("/systems/")[1].split("?")[0]
+    assert r.headers["location"].endswith("?sent=registered")
+    stored = await api_system(world, system_id)
+    assert stored["name"] == "Vagtplan-assistent"
+    assert stored["unit_ids"] == [world.units[0]]
+    assert stored["affected_groups"] == ["Sygeplejersker", "Porterer"]
+    assert stored["affected_headcount"] == 120
+    assert stored["data_categories"] == ["identification", "health"]
+    assert stored["data_subjects"] == {"health": ["patients"]}
+    assert stored["access"] == [{"role": "Afdelingsleder", "scope": "individual", "purpose": None}]
+    assert stored["dpia"]["status"] == "planned"
+    assert stored["human_oversight"]["trained"] is True
+    assert stored["go_live_at"] == "2027-03-01"
+    page = (await client.get(r.headers["location"])).text
+    assert "Systemet er registreret." in page
+    assert "Registreret efter MED-mødet" in section(page, "history")
+
+
+async def test_a_form_that_cannot_be_saved_says_why_next_to_each_field_and_saves_nothing(
+    world: World, browser: OpenBrowser
+) -> None:
+    client = await browser(employer(world))
+    page = await opened_form(client, NEW)
+    before = await AISystem.count()
+    r = await client.post(
+        NEW,
+        data={
+            "csrf": form_value(page, "csrf"),
+            "name": "",
+            "purpose": "Et formål",
+            "category": "not-a-category",
+            "status": "planned",
+            "control_measure": "false",
+            "affected_headcount": "12,5",
+            "retired_at": "2027-01-01",
+            "access.0.role": "Teamleder",
+            "access.0.scope": "",
+            "ai_act.annex_iii_point": "9(z)",
+        },
+    )
+    assert r.status_code == 422
+    page = r.text
+    assert "Formularen blev ikke sendt" in page
+    assert error_of(page, "f-name") == "Udfyld feltet."
+    assert error_of(page, "f-category") == "Vælg en af mulighederne på listen."
+    assert error_of(page, "f-affected-headcount") == "Skriv et helt tal."
+    assert "Hver linje med adgang skal have både en rolle" in error_of(page, "f-access")
+    assert "4(a)" in error_of(page, "f-ai-act-annex-iii-point")
+    # What was written is kept.
+    assert 'value="12,5"' in page
+    assert 'value="Teamleder"' in page
+    assert await AISystem.count() == before
+    # Fixed but for a contradiction the services find: shown next to the date, still nothing saved.
+    r = await client.post(NEW, data=valid_form(form_value(page, "csrf"), retired_at="2027-01-01"))
+    assert r.status_code == 422
+    assert "udfaset" in error_of(r.text, "f-retired-at")
+    assert await AISystem.count() == before
+
+
+async def test_the_form_is_in_english_with_english_reasons(world: World, browser: OpenBrowser) -> None:
+    client = await browser(employer(world))
+    await client.get("/language/en?next=/register")
+    page = await opened_form(client, NEW)
+    assert '<html lang="en">' in page
+    assert "Register an AI system" in page
+    r = await client.post(NEW, data={"csrf": form_value(page, "csrf"), "name": "x"})
+    assert r.status_code == 422
+    assert error_of(r.text, "f-purpose") == "Fill in this field."
+
+
+async def test_only_the_organizations_employer_admins_reach_the_forms(
+    world: World, browser: OpenBrowser
+) -> None:
+    reader = await browser(steward(world))
+    assert (await reader.get(NEW)).status_code == 403
+    assert (await reader.get(f"/systems/{world.systems[0]}/edit/about")).status_code == 403
+    assert (await reader.get(f"/systems/{world.systems[0]}/retire")).status_code == 403
+    assert (await reader.get("/register/import")).status_code == 403
+    page = (await reader.get("/register")).text
+    assert 'id="new-system"' not in page
+    assert f"/systems/{world.systems[0]}/edit/" not in (await reader.get(f"/systems/{world.systems[0]}")).text
+    other = await browser(employer(world, 1))
+    # Another organization's system is not found, as an unknown one.
+    assert (await other.get(f"/systems/{world.systems[0]}/edit/about")).status_code == 404
+    assert (await other.get(f"/systems/{world.systems[0]}/retire")).status_code == 404
+    own = await browser(employer(world))
+    assert (await own.get(f"/systems/{world.systems[0]}/edit/nonsense")).status_code == 404
+
+
+# --- changing ---------------------------------------------------------------------------------------
+
+
+async def test_an_employer_changes_a_group_with_a_note_an_effective_date_and_material(
+    world: World, browser: OpenBrowser
+) -> None:
+    system_id = world.systems[0]
+    client = await browser(employer(world))
+    page = (await client.get(f"/systems/{system_id}")).text
+    assert f'href="/systems/{system_id}/edit/about"' in page
+    page = await opened_form(client, f"/systems/{system_id}/edit/about")
+    assert 'value="Ruteplanlægning i hjemmeplejen"' in page  # the stored values fill the form
+    assert 'id="group-data"' not in page  # one group at a time
+    form = {
+        "csrf": form_value(page, "csrf"),
+        "version": form_value(page, "version"),
+        "name": "Ruteplanlægning i hjemmeplejen",
+        "vendor": "Ny leverandør A/S",
+        "purpose": "Planlægger besøg og køreruter for hjemmeplejens medarbejdere.",
+        "category": "decision_support",
+        "control_measure": "false",
+        "status": "in_use",
+        "unit_ids": [world.units[0]],
+        "change_note": "Taget i brug efter drøftelse i MED",
+        "effective_at": "2026-11-02",
+        "material": "1",
+    }
+    r = await client.post(f"/systems/{system_id}/edit/about", data=form)
+    assert r.status_code == 303, r.text
+    assert r.headers["location"] == f"/systems/{system_id}?sent=saved#group-about"
+    stored = await api_system(world, system_id)
+    assert stored["status"] == "in_use"
+    assert stored["vendor"] == "Ny leverandør A/S"
+    revision = (
+        await world.client.get(
+            f"{API}/systems/{system_id}/revisions/{stored['version']}",
+            headers=world.headers("employer_admin"),
+        )
+    ).json()
+    assert revision["change_note"] == "Taget i brug efter drøftelse i MED"
+    assert revision["effective_at"] == "2026-11-02"
+    assert "stated_material" in revision["material_reasons"] or revision["material_reasons"]
+    # An effective date in the future is refused next to its field.
+    page = await opened_form(client, f"/systems/{system_id}/edit/about")
+    form |= {"csrf": form_value(page, "csrf"), "version": form_value(page, "version"), "vendor": "X"}
+    r = await client.post(f"/systems/{system_id}/edit/about", data=form | {"effective_at": "2199-01-01"})
+    assert r.status_code == 422
+    assert "i dag" in error_of(r.text, "effective-at")
+
+
+async def test_someone_elses_change_in_between_is_shown_and_never_overwritten(
+    world: World, browser: OpenBrowser
+) -> None:
+    system_id = world.systems[0]
+    client = await browser(employer(world))
+    page = await opened_form(client, f"/systems/{system_id}/edit/about")
+    read_version = form_value(page, "version")
+    # A colleague changes the product and the operator through the API meanwhile.
+    await change(world, system_id, product="Kollegaens produkt", operator_name="Kollegaens drift")
+    mine = {
+        "csrf": form_value(page, "csrf"),
+        "version": read_version,
+        "name": "Ruteplanlægning i hjemmeplejen",
+        "vendor": "Min leverandør",
+        "product": "Mit produkt",
+        "purpose": "Planlægger besøg og køreruter for hjemmeplejens medarbejdere.",
+        "category": "decision_support",
+        "control_measure": "false",
+        "status": "pilot",
+        "unit_ids": [world.units[0]],
+    }
+    r = await client.post(f"/systems/{system_id}/edit/about", data=mine)
+    assert r.status_code == 409
+    conflict = section(r.text, "conflict")
+    text = visible_text(conflict)
+    assert "Nogen har gemt en ændring, mens du rettede" in text
+    assert "Kollegaens produkt" in text
+    assert "Kollegaens drift" in text
+    assert "I har begge ændret: Produkt" in text
+    # Nothing of mine is saved yet, and theirs stands.
+    stored = await api_system(world, system_id)
+    assert stored["product"] == "Kollegaens produkt"
+    assert stored["vendor"] != "Min leverandør"
+    # The form now holds the system as it is with my own changes on top, at the new version.
+    page = r.text
+    assert form_value(page, "version") == str(stored["version"])
+    assert form_value(page, "vendor") == "Min leverandør"
+    assert form_value(page, "product") == "Mit produkt"
+    assert form_value(page, "operator_name") == "Kollegaens drift"
+    # "Start over" goes back to the form without my changes.
+    assert "Start forfra uden mine ændringer" in page
+    # Keeping mine saves them on top of theirs.
+    again = {**mine, "version": form_value(page, "version"), "operator_name": "Kollegaens drift"}
+    r = await client.post(f"/systems/{system_id}/edit/about", data=again)
+    assert r.status_code == 303, r.text
+    stored = await api_system(world, system_id)
+    assert stored["vendor"] == "Min leverandør"
+    assert stored["product"] == "Mit produkt"
+    assert stored["operator_name"] == "Kollegaens drift"
+
+
+async def test_a_system_is_retired_from_its_page(world: World, browser: OpenBrowser) -> None:
+    system_id = world.systems[0]
+    client = await browser(employer(world))
+    page = (await client.get(f"/systems/{system_id}")).text
+    assert f'href="/systems/{system_id}/retire"' in page
+    page = await opened_form(client, f"/systems/{system_id}/retire")
+    form = {"csrf": form_value(page, "csrf"), "version": form_value(page, "version")}
+    r = await client.post(f"/systems/{system_id}/retire", data=form | {"retired_at": ""})
+    assert r.status_code == 422
+    assert error_of(r.text, "retired-at") == "Udfyld feltet."
+    r = await client.post(
+        f"/systems/{system_id}/retire",
+        data=form | {"retired_at": "2026-11-30", "data_deleted_at": "2026-12-01", "change_note": "Opsagt"},
+    )
+    assert r.status_code == 303, r.text
+    stored = await api_system(world, system_id)
+    assert stored["status"] == "retired"
+    assert stored["retired_at"] == "2026-11-30"
+    assert stored["data_deleted_at"] == "2026-12-01"
+    assert "Systemet er udfaset." in (await client.get(r.headers["location"])).text
+
+
+async def test_the_forms_are_in_the_access_log(world: World, browser: OpenBrowser) -> None:
+    client = await browser(employer(world))
+    page = await opened_form(client, NEW)
+    r = await client.post(NEW, data=valid_form(form_value(page, "csrf")))
+    assert r.status_code == 303
+    await client.get(f"/systems/{world.systems[0]}/edit/data")
+    rows = await AccessLogEntry.select(
+        AccessLogEntry.action,
+        AccessLogEntry.resource_type,
+        AccessLogEntry.resource_id,
+        AccessLogEntry.outcome,
+    ).where(AccessLogEntry.actor_sub == "hr-0")
+    seen = {(row["action"], row["resource_type"], row["outcome"]) for row in rows}
+    assert {
+        ("read", "system_form", "allowed"),
+        ("create", "system", "allowed"),
+        ("read", "system", "allowed"),
+    } <= seen
+    assert any(row["resource_id"] == world.systems[0] and row["action"] == "read" for row in rows), (
+        "the edit form's entry names the system"
+    )
+
+
+# --- import and export --------------------------------------------------------------------------------
+
+
+def csv_file(rows: list[list[str]]) -> bytes:
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+async def template_rows(client: httpx.AsyncClient) -> list[list[str]]:
+    r = await client.get("/register/import/template?format=csv")
+    assert r.status_code == 200
+    assert r.headers["content-disposition"] == 'attachment; filename="ai-register-skabelon.csv"'
+    return list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+
+
+async def test_an_import_with_errors_is_checked_refused_then_fixed_and_imported(
+    world: World, browser: OpenBrowser
+) -> None:
+    client = await browser(employer(world))
+    page = await opened_form(client, "/register/import")
+    csrf = form_value(page, "csrf")
+    heading, example = await template_rows(client)
+    bad = list(example)
+    bad[heading.index("Navn")] = "Andet system"
+    bad[heading.index("Status")] = "måske"
+    upload = {"file": ("systemer.csv", csv_file([heading, example, bad]), "text/csv")}
+    before = await AISystem.count()
+
+    r = await client.post("/register/import", data={"csrf": csrf, "action": "check"}, files=upload)
+    assert r.status_code == 200
+    report = section(r.text, "import-report")
+    assert 'data-row="2" data-outcome="created"' in report
+    assert 'data-row="3" data-outcome="refused"' in report
+    assert "Status</strong>: Vælg en af mulighederne på listen." in report
+    assert "Intet er gemt" in visible_text(report)
+
+    r = await client.post("/register/import", data={"csrf": csrf, "action": "import"}, files=upload)
+    assert r.status_code == 422
+    assert "Intet er importeret" in visible_text(section(r.text, "import-report"))
+    assert await AISystem.count() == before
+
+    bad[heading.index("Status")] = "Planlagt"
+    fixed = {"file": ("systemer.csv", csv_file([heading, example, bad]), "text/csv")}
+    r = await client.post("/register/import", data={"csrf": csrf, "action": "import"}, files=fixed)
+    assert r.status_code == 200
+    report = section(r.text, "import-report")
+    assert "Filen er importeret." in visible_text(report)
+    assert 'data-outcome="created" data-count="2"' in report
+    assert await AISystem.count() == before + 2
+    # Each new system links to its page.
+    assert len(re.findall(r'<a href="/systems/[0-9a-f-]{36}">Nyt system</a>', report)) == 2
+
+
+async def test_a_file_that_is_no_spreadsheet_is_explained_and_nothing_written(
+    world: World, browser: OpenBrowser
+) -> None:
+    client = await browser(employer(world))
+    csrf = form_value(await opened_form(client, "/register/import"), "csrf")
+    before = await AISystem.count()
+    cases = [
+        (b"foo,bar\n1,2\n", "Kolonnen »foo« findes ikke i skabelonen"),
+        (b"PK\x03\x04 not really a workbook", "hverken et Excel-regneark"),
+        (b"", "Filen er tom."),
+    ]
+    for body, reason in cases:
+        upload = {"file": ("x.csv", body, "text/csv")}
+        r = await client.post("/register/import", data={"csrf": csrf, "action": "check"}, files=upload)
+        assert r.status_code == 400, body
+        assert reason in error_of(r.text, "import-file")
+    r = await client.post("/register/import", data={"csrf": csrf, "action": "check"})
+    assert r.status_code == 400
+    assert error_of(r.text, "import-file") == "Vælg en fil."
+    assert await AISystem.count() == before
+
+
+async def test_every_reader_downloads_the_register_and_it_imports_unchanged(
+    world: World, browser: OpenBrowser
+) -> None:
+    await register(world, name="Andet system")
+    reader = await browser(steward(world))
+    r = await reader.get("/register/export?format=xlsx")
+    assert r.status_code == 200
+    assert r.headers["content-disposition"].startswith('attachment; filename="ai-register-')
+    sheet = load_workbook(io.BytesIO(r.content)).worksheets[0]
+    names = [row[2] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert "Andet system" in names
+    csv_export = await reader.get("/register/export?format=csv")
+    assert csv_export.status_code == 200
+    assert (await reader.get("/register/export?format=pdf")).status_code == 404
+    # An employer admin checks the same file: every row unchanged.
+    admin = await browser(employer(world))
+    csrf = form_value(await opened_form(admin, "/register/import"), "csrf")
+    upload = {"file": ("register.xlsx", r.content, "application/octet-stream")}
+    checked = await admin.post("/register/import", data={"csrf": csrf, "action": "check"}, files=upload)
+    assert checked.status_code == 200
+    report = section(checked.text, "import-report")
+    assert 'data-outcome="unchanged" data-count="' + str(len(names)) + '"' in report
