@@ -20,6 +20,14 @@ from litestar.response import Redirect
 from api.i18n import Translator, translator
 from api.pages.config import actor_required, config_of, employer_admin_org, logged_in
 from api.pages.forms import Errors, Values, text_of
+from api.pages.guide import (
+    DutyView,
+    checklist,
+    proposal_views,
+    proposed_document,
+    question_views,
+    read_answers,
+)
 from api.pages.reasons import field_reason
 from api.pages.rendering import auth_of, language_of, render_page
 from api.pages.security import check_form
@@ -38,8 +46,10 @@ from registry import Actor, InvalidInput, NotFound
 from registry.access import require_register_writer
 from registry.clock import workplace_today
 from registry.errors import InvalidFields, VersionMismatch
+from registry.obligations.findings import preview_findings
 from registry.organizations.service import get_organization
 from registry.organizations.units import list_units
+from registry.systems.guidance import Answer
 from registry.systems.models import SystemFields
 from registry.systems.service import (
     StoredSystem,
@@ -139,6 +149,8 @@ class SystemEditPageController(Controller):
         *,
         state: SystemForm | None = None,
         meta: ChangeMeta | None = None,
+        answers: Mapping[str, Answer] | None = None,
+        duties: list[DutyView] | None = None,
         status: int = 200,
     ) -> Response[Any]:
         actor = actor_required(request)
@@ -146,7 +158,10 @@ class SystemEditPageController(Controller):
         lang = language_of(request)
         words, units = await _words(actor, org_id, lang)
         organization = await get_organization(actor, org_id)
-        state = state or SystemForm(form_groups(GROUP_IDS, words, units))
+        answers = answers or {}
+        if state is None:
+            groups = form_groups(GROUP_IDS, words, units)
+            state = SystemForm(groups, values_of(proposed_document(answers), groups))
         t = translator(lang)
         return render_page(
             request,
@@ -166,16 +181,32 @@ class SystemEditPageController(Controller):
             cancel_href="/register",
             categories=category_options(words),
             today=workplace_today().isoformat(),
+            answers=answers,
+            proposals=proposal_views(answers, words),
+            duties=duties,
         )
 
     @get("/register/new", operation_id="pageNewSystem", summary="The form to register an AI system")
     async def new_system(self, request: Request[Any, Any, Any]) -> Response[Any]:
-        return await self._new_page(request)
+        query = request.query_params
+        answers = read_answers(query)
+        if answers or query.get("skip"):
+            return await self._new_page(request, answers=answers)
+        actor = actor_required(request)
+        employer_admin_org(actor)
+        t = translator(language_of(request))
+        return render_page(
+            request,
+            "guide.html.j2",
+            title=t("guide.title"),
+            nav="register",
+            questions=question_views({}, t),
+        )
 
     @post(
         "/register/new",
         operation_id="pageRegisterSystem",
-        summary="An employer admin registers an AI system",
+        summary="An employer admin registers an AI system, or checks it first",
         status_code=SEE_OTHER,
     )
     async def register(self, request: Request[Any, Any, Any]) -> Response[Any]:
@@ -186,23 +217,25 @@ class SystemEditPageController(Controller):
         lang = language_of(request)
         words, units = await _words(actor, org_id, lang)
         groups = form_groups(GROUP_IDS, words, units)
+        answers = read_answers(form)
         state, changes = read_system_form(form, groups, {}, units, words)
         meta, effective = _read_meta(form, state.errors, words.t)
         if changes is not None and not state.errors:
+            fields = SystemFields.model_validate(changes)
+            if text_of(form, "action") == "check":
+                found = await preview_findings(actor, org_id, fields.model_dump(mode="json"))
+                duties = checklist(found, words.t)
+                return await self._new_page(request, state=state, meta=meta, answers=answers, duties=duties)
             try:
                 stored = await register_system(
-                    actor,
-                    org_id,
-                    SystemFields.model_validate(changes),
-                    change_note=meta.change_note or None,
-                    effective_at=effective,
+                    actor, org_id, fields, change_note=meta.change_note or None, effective_at=effective
                 )
             except (InvalidInput, InvalidFields) as exc:
                 show_problems(state, exc.problems, groups, words)
             else:
                 system_id = stored.document["id"]
                 return Redirect(f"/systems/{system_id}?sent=registered", status_code=SEE_OTHER)
-        return await self._new_page(request, state=state, meta=meta, status=422)
+        return await self._new_page(request, state=state, meta=meta, answers=answers, status=422)
 
     # --- changing a group of fields ------------------------------------------------------------
 
@@ -215,6 +248,7 @@ class SystemEditPageController(Controller):
         state: SystemForm | None = None,
         meta: ChangeMeta | None = None,
         conflict: Conflict | None = None,
+        duties: list[DutyView] | None = None,
         status: int = 200,
     ) -> Response[Any]:
         actor = actor_required(request)
@@ -249,6 +283,9 @@ class SystemEditPageController(Controller):
             conflict=conflict,
             cancel_href=f"/systems/{system_id}#group-{group}",
             categories=category_options(words),
+            answers={},
+            proposals=[],
+            duties=duties,
             today=workplace_today().isoformat(),
         )
 
@@ -289,6 +326,13 @@ class SystemEditPageController(Controller):
         if read_version is None:
             state.errors["form"] = words("edit.error.version")
         if changes is not None and not state.errors and read_version is not None:
+            if text_of(form, "action") == "check":
+                merged = {name: document.get(name) for name in SystemFields.model_fields} | changes
+                stated = SystemFields.model_validate(merged).model_dump(mode="json")
+                found = await preview_findings(actor, org_id, stated, system_id=system_id)
+                return await self._edit_page(
+                    request, system_id, group, state=state, meta=meta, duties=checklist(found, words.t)
+                )
             try:
                 await update_system(
                     actor,

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from registry import schedules
-from registry.access import Actor, require_register_reader
+from registry.access import Actor, require_register_reader, require_register_writer
 from registry.clock import iso, utcnow
 from registry.db import dialect_of, write_transaction
 from registry.errors import NotFound
@@ -25,6 +25,7 @@ from registry.obligations.settings import RuleSettings
 from registry.obligations.tables import ApvReassessment, SystemFinding
 from registry.organizations.service import organization_exists
 from registry.organizations.tables import Organization
+from registry.systems.models import special_categories_of
 from registry.systems.record_service import entries_of
 from registry.systems.tables import AISystem, SystemRevision
 from registry.systems.visibility import system_scope, visible_system
@@ -137,7 +138,7 @@ async def apv_facts(system_ids: list[uuid.UUID], today: date) -> dict[str, dict[
     return facts
 
 
-async def _contexts(org_id: str, system_keys: list[uuid.UUID], today: date) -> dict[str, Context]:
+async def _organization_facts(org_id: str) -> dict[str, Any]:
     org = (
         await Organization.select(
             Organization.sector,
@@ -150,6 +151,11 @@ async def _contexts(org_id: str, system_keys: list[uuid.UUID], today: date) -> d
     )
     if org is None:
         raise NotFound("Organization not found.")
+    return dict(org)
+
+
+async def _contexts(org_id: str, system_keys: list[uuid.UUID], today: date) -> dict[str, Context]:
+    org = await _organization_facts(org_id)
     materials = await _material_changes(system_keys)
     histories = await entries_of(system_keys)
     apv = await apv_facts(system_keys, today)
@@ -176,6 +182,33 @@ async def _contexts(org_id: str, system_keys: list[uuid.UUID], today: date) -> d
             settings=settings,
         )
     return contexts
+
+
+async def preview_findings(
+    actor: Actor, org_id: str, stated: dict[str, Any], *, system_id: str | None = None
+) -> list[Finding]:
+    """What the checks would find in a system with the fields `stated` (SystemFields as JSON), before
+    it is saved: a new system of the organization, or (`system_id`) a change of that one, with its
+    histories and APV. Nothing is written; the employer fixes what it says first."""
+    require_register_writer(actor, org_id)
+    today = utcnow().date()  # as the recomputation reads it
+    document = {
+        **stated,
+        "special_categories": special_categories_of(list(stated.get("data_categories") or [])),
+    }
+    if system_id is not None:
+        context = (await _contexts(org_id, [uuid.UUID(system_id)], today))[system_id]
+    else:
+        org = await _organization_facts(org_id)
+        context = Context(
+            today=today,
+            sector=org["sector"],
+            employer_type=org["employer_type"],
+            cooperation_body=org["cooperation_body"],
+            notice_period_days=org["notice_period_days"],
+            settings=rule_settings(),
+        )
+    return evaluate(document, context)
 
 
 def _event(kind: EventType, org_id: str, row: dict[str, Any]) -> Event:

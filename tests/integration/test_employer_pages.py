@@ -66,7 +66,7 @@ async def opened_form(client: httpx.AsyncClient, path: str) -> str:
 
 async def test_an_employer_registers_a_system_through_the_form(world: World, browser: OpenBrowser) -> None:
     client = await browser(employer(world))
-    page = await opened_form(client, NEW)
+    page = await opened_form(client, f"{NEW}?skip=1")
     assert 'id="system-form"' in page
     for group in ("about", "data", "decisions", "rules", "notice", "use"):
         assert f'id="group-{group}"' in page
@@ -116,7 +116,7 @@ async def test_a_form_that_cannot_be_saved_says_why_next_to_each_field_and_saves
     world: World, browser: OpenBrowser
 ) -> None:
     client = await browser(employer(world))
-    page = await opened_form(client, NEW)
+    page = await opened_form(client, f"{NEW}?skip=1")
     before = await AISystem.count()
     r = await client.post(
         NEW,
@@ -156,7 +156,7 @@ async def test_a_form_that_cannot_be_saved_says_why_next_to_each_field_and_saves
 async def test_the_form_is_in_english_with_english_reasons(world: World, browser: OpenBrowser) -> None:
     client = await browser(employer(world))
     await client.get("/language/en?next=/register")
-    page = await opened_form(client, NEW)
+    page = await opened_form(client, f"{NEW}?skip=1")
     assert '<html lang="en">' in page
     assert "Register an AI system" in page
     r = await client.post(NEW, data={"csrf": form_value(page, "csrf"), "name": "x"})
@@ -308,7 +308,7 @@ async def test_a_system_is_retired_from_its_page(world: World, browser: OpenBrow
 
 async def test_the_forms_are_in_the_access_log(world: World, browser: OpenBrowser) -> None:
     client = await browser(employer(world))
-    page = await opened_form(client, NEW)
+    page = await opened_form(client, f"{NEW}?skip=1")
     r = await client.post(NEW, data=valid_form(form_value(page, "csrf")))
     assert r.status_code == 303
     await client.get(f"/systems/{world.systems[0]}/edit/data")
@@ -427,3 +427,53 @@ async def test_every_reader_downloads_the_register_and_it_imports_unchanged(
     assert checked.status_code == 200
     report = section(checked.text, "import-report")
     assert 'data-outcome="unchanged" data-count="' + str(len(names)) + '"' in report
+
+
+# --- guided questions and the checklist ---------------------------------------------------------------
+
+
+async def test_registering_starts_with_questions_whose_answers_fill_the_form(
+    world: World, browser: OpenBrowser
+) -> None:
+    client = await browser(employer(world))
+    page = await opened_form(client, NEW)
+    assert 'id="guide"' in page
+    assert "Kan systemet vise, hvad den enkelte medarbejder har lavet?" in visible_text(page)
+    assert 'href="/register/new?skip=1"' in page
+    page = await opened_form(client, f"{NEW}?guide.location=yes&guide.medical_device=no")
+    proposals = visible_text(section(page, "proposals"))
+    assert "Du svarede ja til: Kan systemet se, hvor medarbejderne er?" in proposals
+    assert "Kontrolforanstaltning: Ja" in proposals
+    assert re.search(r'<option value="monitoring" selected>', page)
+    assert re.search(r'name="data_categories" value="location" checked', page)
+    # The answers travel with the form, so the proposals stay in view on the next page.
+    assert 'name="guide.location" value="yes"' in page
+    skipped = await opened_form(client, f"{NEW}?skip=1")
+    assert 'id="proposals"' not in skipped
+    assert 'id="system-form"' in skipped
+
+
+async def test_the_checklist_says_what_the_rules_will_find_and_saves_nothing(
+    world: World, browser: OpenBrowser
+) -> None:
+    client = await browser(employer(world))
+    page = await opened_form(client, f"{NEW}?skip=1")
+    before = await AISystem.count()
+    form = valid_form(form_value(page, "csrf"), action="check", control_measure="true", status="planned")
+    r = await client.post(NEW, data=form)
+    assert r.status_code == 200
+    checklist = visible_text(section(r.text, "checklist"))
+    assert "For at varsle og inddrage rigtigt mangler:" in checklist
+    assert "Intet er gemt endnu." in checklist
+    assert await AISystem.count() == before
+    # A system the checks find nothing in says so.
+    system_id = world.systems[0]
+    page = await opened_form(client, f"/systems/{system_id}/edit/use")
+    stored = await api_system(world, system_id)
+    r = await client.post(
+        f"/systems/{system_id}/edit/use",
+        data={"csrf": form_value(page, "csrf"), "version": form_value(page, "version"), "action": "check"},
+    )
+    assert r.status_code == 200
+    assert 'id="checklist"' in r.text
+    assert (await api_system(world, system_id))["version"] == stored["version"]
