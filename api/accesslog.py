@@ -65,6 +65,10 @@ AUDITED: dict[str, tuple[str, str]] = {
     "exportRegister": ("export", "system"),
     "getImportTemplate": ("read", "import_template"),
     "importSystems": ("import", "system"),
+    "createProductCard": ("create", "product_card"),
+    "listProductCards": ("list", "product_card"),
+    "getProductCard": ("read", "product_card"),
+    "updateProductCard": ("update", "product_card"),
     "exportAccessLog": ("export", "access_log"),
     "verifyAccessLog": ("verify", "access_log"),
     "getAccessLogPublicKey": ("read", "access_log_key"),
@@ -118,6 +122,7 @@ def _resource_id(params: dict[str, Any], resource_type: str | None) -> str | Non
         "subscription_id",
         "question_id",
         "reassessment_id",
+        "card_id",
     ):
         if param in params:
             return str(params[param])

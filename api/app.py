@@ -34,6 +34,7 @@ from api.controllers import (
     OrganizationSystemController,
     OrganizationUnitController,
     OrganizationWebhookController,
+    ProductCardController,
     QuestionController,
     RegisterFilesController,
     RevisionController,
@@ -81,6 +82,7 @@ TAGS = (
     ),
     ("Questions", "Questions on record from employee representatives, and the employer's answers"),
     ("Obligations", "Findings of the rules, the written account and APV revisions"),
+    ("Product cards", "The shared catalogue of AI products that employers fill their systems in from"),
     ("Webhooks", "Signed notices of every change to subscribed systems"),
     ("Access log", "Who read or changed what: verifiable exports, signed checkpoints, verification"),
     ("Operations", "Liveness and readiness"),
@@ -225,6 +227,7 @@ def create_app(
             ApvReassessmentController,
             OrganizationWebhookController,
             WebhookController,
+            ProductCardController,
             # The export and verification limits check only these routes: as app middleware they cost
             # every request of the register two calls (about 2% of a list's time).
             Router(

@@ -31,6 +31,7 @@ class EventType(StrEnum):
     finding_resolved = "finding.resolved"
     webhook_test = "webhook.test"
     webhook_disabled = "webhook.disabled"
+    product_changed = "product.changed"
     access_log_checkpoint = "access_log.checkpoint"
     access_log_integrity_failed = "access_log.integrity_failed"
 

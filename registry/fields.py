@@ -27,6 +27,13 @@ def _unit_id(value: str) -> str:
         raise ValueError("is not a unit id") from exc
 
 
+def _record_id(value: str) -> str:
+    try:
+        return str(uuid.UUID(value))
+    except ValueError as exc:
+        raise ValueError("is not an id") from exc
+
+
 EARLIEST_DAY = date(1900, 1, 1)
 LATEST_DAY = date(2199, 12, 31)
 
@@ -85,6 +92,8 @@ Day = date
 """A calendar day the register reasons with; the services refuse one outside 1900-01-01 to 2199-12-31
 (days_out_of_range)."""
 UnitId = Annotated[str, StringConstraints(max_length=64), AfterValidator(_unit_id)]
+RecordId = Annotated[str, StringConstraints(max_length=64), AfterValidator(_record_id)]
+"""The id (a UUID) of another record of the register, such as a product card."""
 
 
 class Strict(BaseModel):

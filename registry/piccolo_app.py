@@ -9,6 +9,7 @@ from piccolo.conf.apps import AppConfig
 from registry.accesslog.tables import AccessLogCheckpoint, AccessLogEntry
 from registry.obligations.tables import ApvReassessment, SystemFinding
 from registry.organizations.tables import Organization, Unit
+from registry.products.tables import ProductCard, ProductCardRevision
 from registry.questions.tables import Answer, Question
 from registry.schedules.tables import ScheduledRun
 from registry.sessions.tables import BrowserSession, LoginLink, SystemVisit
@@ -35,6 +36,8 @@ APP_CONFIG = AppConfig(
         BrowserSession,
         SystemVisit,
         ScheduledRun,
+        ProductCard,
+        ProductCardRevision,
     ],
     migration_dependencies=[],
     commands=[],

@@ -8,6 +8,7 @@ from api.controllers.obligations import (
     SystemFindingController,
 )
 from api.controllers.organizations import OrganizationController
+from api.controllers.products import ProductCardController
 from api.controllers.questions import (
     OrganizationQuestionController,
     QuestionController,
@@ -33,6 +34,7 @@ __all__ = [
     "OrganizationSystemController",
     "OrganizationUnitController",
     "OrganizationWebhookController",
+    "ProductCardController",
     "QuestionController",
     "RegisterFilesController",
     "RevisionController",

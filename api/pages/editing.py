@@ -22,7 +22,9 @@ from api.pages.config import actor_required, config_of, employer_admin_org, logg
 from api.pages.forms import Errors, Values, text_of
 from api.pages.guide import (
     DutyView,
+    card_document,
     checklist,
+    merged,
     proposal_views,
     proposed_document,
     question_views,
@@ -49,6 +51,7 @@ from registry.errors import InvalidFields, VersionMismatch
 from registry.obligations.findings import preview_findings
 from registry.organizations.service import get_organization
 from registry.organizations.units import list_units
+from registry.products.service import card_name, get_card, list_cards
 from registry.systems.guidance import Answer
 from registry.systems.models import SystemFields
 from registry.systems.service import (
@@ -104,8 +107,10 @@ async def _units(actor: Actor, org_id: str) -> list[tuple[str, str]]:
 
 
 async def _words(actor: Actor, org_id: str, lang: str) -> tuple[Words, list[tuple[str, str]]]:
+    """The reader's words, knowing the organization's units and the catalogue's product cards."""
     units = await _units(actor, org_id)
-    return Words(lang, dict(units)), units
+    cards = {card["id"]: card_name(card) for card in await list_cards(actor)}
+    return Words(lang, dict(units), cards), units
 
 
 def _absent(value: Any) -> bool:
@@ -125,6 +130,19 @@ def _normal(value: Any) -> Any:
 def _own_changes(changes: Mapping[str, Any], read: Mapping[str, Any]) -> dict[str, Any]:
     """The fields this editor changed, from the version they read."""
     return {name: value for name, value in changes.items() if _normal(value) != _normal(read.get(name))}
+
+
+def card_view_of(card: dict[str, Any], words: Words) -> dict[str, Any]:
+    """The product card a new system was filled in from, for the panel above the form."""
+    role = card.get("provider_role")
+    return {
+        "name": card_name(card),
+        "version": card["version"],
+        "role": words.term("provider_role", role) if role else None,
+        "purpose": card.get("intended_purpose"),
+        "locations": ", ".join(card.get("processing_locations") or []),
+        "instructions": card.get("instructions_url"),
+    }
 
 
 @dataclass(frozen=True)
@@ -151,6 +169,7 @@ class SystemEditPageController(Controller):
         meta: ChangeMeta | None = None,
         answers: Mapping[str, Answer] | None = None,
         duties: list[DutyView] | None = None,
+        card: dict[str, Any] | None = None,
         status: int = 200,
     ) -> Response[Any]:
         actor = actor_required(request)
@@ -161,7 +180,8 @@ class SystemEditPageController(Controller):
         answers = answers or {}
         if state is None:
             groups = form_groups(GROUP_IDS, words, units)
-            state = SystemForm(groups, values_of(proposed_document(answers), groups))
+            start = merged(card_document(card) if card else {}, proposed_document(answers))
+            state = SystemForm(groups, values_of(start, groups))
         t = translator(lang)
         return render_page(
             request,
@@ -184,23 +204,28 @@ class SystemEditPageController(Controller):
             answers=answers,
             proposals=proposal_views(answers, words),
             duties=duties,
+            card=card_view_of(card, words) if card else None,
         )
 
     @get("/register/new", operation_id="pageNewSystem", summary="The form to register an AI system")
     async def new_system(self, request: Request[Any, Any, Any]) -> Response[Any]:
         query = request.query_params
         answers = read_answers(query)
-        if answers or query.get("skip"):
-            return await self._new_page(request, answers=answers)
         actor = actor_required(request)
         employer_admin_org(actor)
+        card_id = query.get("product") or ""
+        card = await get_card(actor, card_id) if card_id else None
+        if answers or query.get("skip") or card:
+            return await self._new_page(request, answers=answers, card=card)
         t = translator(language_of(request))
+        cards = await list_cards(actor)
         return render_page(
             request,
             "guide.html.j2",
             title=t("guide.title"),
             nav="register",
             questions=question_views({}, t),
+            cards=sorted(((c["id"], card_name(c)) for c in cards), key=lambda c: c[1].casefold()),
         )
 
     @post(
@@ -286,6 +311,7 @@ class SystemEditPageController(Controller):
             answers={},
             proposals=[],
             duties=duties,
+            card=None,
             today=workplace_today().isoformat(),
         )
 

@@ -17,7 +17,13 @@ from registry.obligations.rules import Finding
 from registry.systems.guidance import QUESTIONS, Answer, Proposal, proposals, proposed_fields, winning
 
 DUTIES = ("notice", "ai_act", "gdpr", "apv")
-_DUTY_OF_PREFIX = {"control_measure": "notice", "high_risk": "ai_act", "ai_act": "ai_act", "gdpr": "gdpr"}
+_DUTY_OF_PREFIX = {
+    "control_measure": "notice",
+    "high_risk": "ai_act",
+    "ai_act": "ai_act",
+    "product": "ai_act",
+    "gdpr": "gdpr",
+}
 
 
 def duty_of(rule_id: str) -> str:
@@ -48,6 +54,46 @@ def nested(fields: Mapping[str, Any]) -> dict[str, Any]:
 
 def proposed_document(answers: Mapping[str, Answer]) -> dict[str, Any]:
     return nested(proposed_fields(proposals(answers)))
+
+
+CARD_FIELDS = ("risk_class", "annex_iii_point", "annex_i_product", "provider_eu_db_ref")
+
+
+def card_document(card: Mapping[str, Any]) -> dict[str, Any]:
+    """What a new system takes from a product card: the provider's words and classification, and
+    which card (and version) it was filled in from. The employer's own fields stay empty."""
+    ai_act = {
+        key: value
+        for key, value in (card.get("ai_act") or {}).items()
+        if key in CARD_FIELDS and value is not None
+    }
+    product = " ".join(str(p) for p in (card["product"], card.get("product_version")) if p)
+    document: dict[str, Any] = {
+        "name": card["product"],
+        "vendor": card["vendor"],
+        "product": product,
+        "description": card.get("description"),
+        "purpose": card.get("intended_purpose"),
+        "product_card_id": card["id"],
+        "product_card_version": card["version"],
+    }
+    if ai_act:
+        document["ai_act"] = ai_act
+    return {key: value for key, value in document.items() if value is not None}
+
+
+def merged(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """`over` on top of `base`: groups merged key by key, lists gathered, other values replaced."""
+    result = dict(base)
+    for key, value in over.items():
+        current = result.get(key)
+        if isinstance(value, dict) and isinstance(current, dict):
+            result[key] = merged(current, value)
+        elif isinstance(value, list) and isinstance(current, list):
+            result[key] = list(dict.fromkeys([*current, *value]))
+        else:
+            result[key] = value
+    return result
 
 
 @dataclass(frozen=True)
@@ -130,8 +176,10 @@ __all__ = [
     "DutyView",
     "ProposalView",
     "QuestionView",
+    "card_document",
     "checklist",
     "duty_of",
+    "merged",
     "nested",
     "proposal_views",
     "proposed_document",

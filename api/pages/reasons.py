@@ -47,6 +47,8 @@ _FIXED: dict[str, str] = {
     "state at least one of informed_at, discussed_at and decided_at": "invalid.consultation.dates",
     "is required to complete the reassessment": "invalid.apv.amo",
     "must not contain NUL characters": "invalid.text.nul",
+    "is not a product card of the catalogue": "invalid.product_card",
+    "is not an id": "invalid.product_card",
 }
 _PREFIXES: tuple[tuple[str, str], ...] = (
     ("is not a date", "invalid.date"),

@@ -140,6 +140,9 @@ def _control(column: Column, words: Words, units: Sequence[tuple[str, str]]) -> 
         return Control(column.key, "access", label, options=_terms("scope", AccessScope, words))
     if column.key == "data_subjects":
         return Control(column.key, "data_subjects", label, options=_terms("data_subject", DataSubject, words))
+    if column.key == "product_card_id":  # a card of the catalogue (Words.products), by its name
+        cards = tuple(sorted(words.products.items(), key=lambda card: card[1].casefold()))
+        return Control(column.key, "choice", label, options=cards)
     kind, limit = column.kind, None
     options: tuple[tuple[str, str], ...] = ()
     if column.kind == "text":

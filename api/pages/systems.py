@@ -60,7 +60,7 @@ async def _system_page(
     document = statement.system
     version = int(document["version"])
     seen = (await last_seen_versions(actor, [system_id])).get(system_id)
-    words = Words(lang, {unit_id: unit.name for unit_id, unit in statement.units.items()})
+    words = Words(lang, {unit_id: unit.name for unit_id, unit in statement.units.items()}, statement.products)
     account = {section.id: section for section in build_account(statement, lang).sections}
     sent = request.query_params.get("sent")
     response = render_page(

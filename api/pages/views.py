@@ -30,6 +30,8 @@ FIELD_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "name",
             "vendor",
             "product",
+            "product_card_id",
+            "product_card_version",
             "description",
             "purpose",
             "operational_reason",

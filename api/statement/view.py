@@ -99,6 +99,7 @@ class Words:
 
     lang: str
     units: dict[str, str] = field(default_factory=dict)  # unit id -> name
+    products: dict[str, str] = field(default_factory=dict)  # product card id -> vendor and product
 
     @property
     def t(self) -> Translator:
@@ -131,6 +132,7 @@ class Words:
             return self("value.yes" if value else "value.no")
         special: dict[str, Callable[[Any], str]] = {
             "unit_ids": self.unit_names,
+            "product_card_id": lambda card_id: self.products.get(str(card_id), str(card_id)),
             "access": self.access_list,
             "data_subjects": self.data_subjects,
             "dpo_contact": self.contact_text,
@@ -780,7 +782,7 @@ def build_account(statement: Statement, lang: str) -> Account:
     if lang not in LANGUAGES:
         raise ValueError(f"no catalogue for language {lang!r}")
     units = {unit_id: unit.name for unit_id, unit in statement.units.items()}
-    return _Builder(statement, Words(lang, units)).account()
+    return _Builder(statement, Words(lang, units, statement.products)).account()
 
 
 __all__ = [

@@ -22,7 +22,9 @@ DemoDataError naming the file and the place.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
 from registry.access import Actor, Role
 from registry.demo.files import (
@@ -40,6 +42,8 @@ from registry.organizations import service as organizations
 from registry.organizations import units
 from registry.organizations.models import UnitFields
 from registry.organizations.tables import Organization
+from registry.products import service as products
+from registry.products.models import ProductCardFields
 from registry.questions import service as questions
 from registry.questions.models import AnswerFields
 from registry.systems import record_service
@@ -128,7 +132,18 @@ async def _ask(steward: Actor, admin: Actor, system_id: str, question: DemoQuest
         previous = (await questions.answer(admin, asked["id"], fields))["id"]
 
 
+PRODUCTS = Path(__file__).parent / "products.json"
+"""The demo's catalogue of product cards (invented vendors and products), added by the platform admin."""
+
+
+async def _seed_products() -> None:
+    for card in json.loads(PRODUCTS.read_text(encoding="utf-8")):
+        await products.create_card(PLATFORM_ADMIN, ProductCardFields.model_validate(card))
+
+
 async def seed_demo() -> DemoData:
-    """Create the demo organizations, units and AI systems, with revisions. Call only when empty."""
+    """Create the demo organizations, units and AI systems, with revisions, and the catalogue of
+    product cards. Call only when empty."""
     files = load_files()  # every file is checked before the first write
+    await _seed_products()
     return DemoData(organizations=[await _seed_organization(file, spec) for file, spec in files])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import logging
 import uuid
@@ -25,6 +26,7 @@ from registry.obligations.settings import RuleSettings
 from registry.obligations.tables import ApvReassessment, SystemFinding
 from registry.organizations.service import organization_exists
 from registry.organizations.tables import Organization
+from registry.products.service import card_versions
 from registry.systems.models import special_categories_of
 from registry.systems.record_service import entries_of
 from registry.systems.tables import AISystem, SystemRevision
@@ -156,6 +158,7 @@ async def _organization_facts(org_id: str) -> dict[str, Any]:
 
 async def _contexts(org_id: str, system_keys: list[uuid.UUID], today: date) -> dict[str, Context]:
     org = await _organization_facts(org_id)
+    cards = await _cards_of(system_keys)
     materials = await _material_changes(system_keys)
     histories = await entries_of(system_keys)
     apv = await apv_facts(system_keys, today)
@@ -179,9 +182,20 @@ async def _contexts(org_id: str, system_keys: list[uuid.UUID], today: date) -> d
             apv_overdue=bool(facts.get("overdue")),
             apv_completed_without_amo=bool(facts.get("without_amo")),
             last_apv_completed=facts.get("last_completed"),
+            product_cards=cards,
             settings=settings,
         )
     return contexts
+
+
+async def _cards_of(system_keys: list[uuid.UUID]) -> dict[str, dict[str, Any]]:
+    """The product cards these systems were filled in from, as the checks read them."""
+    if not system_keys:
+        return {}
+    rows = await AISystem.select(AISystem.product_card_id).where(
+        AISystem.id.is_in(system_keys) & AISystem.product_card_id.is_not_null()
+    )
+    return await card_versions(sorted({str(row["product_card_id"]) for row in rows}))
 
 
 async def preview_findings(
@@ -196,8 +210,10 @@ async def preview_findings(
         **stated,
         "special_categories": special_categories_of(list(stated.get("data_categories") or [])),
     }
+    cards = await card_versions([str(stated["product_card_id"])] if stated.get("product_card_id") else [])
     if system_id is not None:
         context = (await _contexts(org_id, [uuid.UUID(system_id)], today))[system_id]
+        context = dataclasses.replace(context, product_cards=cards)
     else:
         org = await _organization_facts(org_id)
         context = Context(
@@ -206,6 +222,7 @@ async def preview_findings(
             employer_type=org["employer_type"],
             cooperation_body=org["cooperation_body"],
             notice_period_days=org["notice_period_days"],
+            product_cards=cards,
             settings=rule_settings(),
         )
     return evaluate(document, context)

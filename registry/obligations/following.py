@@ -10,6 +10,7 @@ from datetime import date
 from registry.obligations.apv import cancel_reassessments, open_reassessments
 from registry.obligations.findings import recompute_system, rule_settings
 from registry.obligations.materiality import material_reasons
+from registry.products.service import require_card
 from registry.systems.followers import Document, SystemChange
 
 
@@ -19,6 +20,9 @@ class Obligations:
 
     async def follow(self, change: SystemChange) -> None:
         document = change.document
+        card_id = document.get("product_card_id")
+        if card_id and card_id != (change.previous or {}).get("product_card_id"):
+            await require_card(str(card_id))
         if document["status"] == "retired":
             if change.previous is not None and change.previous.get("status") != "retired":
                 await cancel_reassessments(change.organization_id, change.system_id)
@@ -33,6 +37,10 @@ class Obligations:
                 effective_at=change.effective_at,
             )
         await recompute_system(change.system_id, document=document)
+
+    async def recheck(self, system_ids: list[str]) -> None:
+        for system_id in system_ids:
+            await recompute_system(system_id)
 
 
 def _assessed(change: SystemChange) -> bool:

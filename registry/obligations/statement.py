@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -20,6 +20,7 @@ from registry.errors import NotFound
 from registry.obligations.apv import list_reassessments
 from registry.obligations.findings import list_system_findings
 from registry.organizations.tables import Organization, Unit
+from registry.products.service import card_versions
 from registry.systems.history import field_changes
 from registry.systems.record_service import entries_of
 from registry.systems.tables import AISystem, SystemRevision
@@ -113,6 +114,8 @@ class Statement:
     # The questions on record with their answers, as the API lists them (newest first). The questions
     # package builds on this one, so the caller adds them (api/controllers/statement.py).
     questions: tuple[dict[str, Any], ...] = ()
+    # The product cards the system and its versions name (product_card_id), by id: vendor and product.
+    products: dict[str, str] = field(default_factory=dict)
 
     def history(self, kind: str) -> list[dict[str, Any]]:
         """The entries of one history that stand (no later entry replaces them), oldest first. Without
@@ -269,7 +272,15 @@ async def system_statement(actor: Actor, system_id: str) -> Statement:
         revisions=_history(revisions),
         generated_at=utcnow(),
         entries=tuple(entries),
+        products=await _product_names([document, *(_loads(r["document"]) for r in revisions)]),
     )
+
+
+async def _product_names(documents: list[Any]) -> dict[str, str]:
+    ids = sorted(
+        {str(d["product_card_id"]) for d in documents if isinstance(d, dict) and d.get("product_card_id")}
+    )
+    return {card_id: card["name"] for card_id, card in (await card_versions(ids)).items()}
 
 
 __all__ = [

@@ -36,6 +36,10 @@ class ChangeFollower(Protocol):
     async def follow(self, change: SystemChange) -> None:
         """Do what the change calls for, in the caller's transaction; raise to abort the change."""
 
+    async def recheck(self, system_ids: list[str]) -> None:
+        """Check these systems again, in the caller's transaction: something they rest on changed
+        (a product card they were filled in from)."""
+
 
 _follower: ChangeFollower | None = None
 

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from pydantic import EmailStr, Field, StringConstraints, field_validator
 
-from registry.fields import Amount, Count, Day, LongText, Strict, Text, UnitId
+from registry.fields import Amount, Count, Day, LongText, RecordId, Strict, Text, UnitId
 from registry.organizations.models import Committee
 
 
@@ -279,6 +279,16 @@ class SystemFields(Strict):
     name: Text
     vendor: Text | None = None
     product: Text | None = None
+    product_card_id: RecordId | None = Field(
+        default=None, description="The product card of the shared catalogue the system was filled in from."
+    )
+    product_card_version: Count | None = Field(
+        default=None,
+        ge=1,
+        le=1_000_000,
+        description="The version of the product card the employer last reviewed the system against: a "
+        "later version of the card is a finding until the employer reviews the system and states it here.",
+    )
     description: LongText | None = None
     purpose: LongText
     operational_reason: LongText | None = None

@@ -118,6 +118,7 @@ def _columns(document: dict[str, Any], updated: datetime, author: str) -> dict[A
         AISystem.data_categories: list(document["data_categories"]),
         AISystem.unit_ids: list(document["unit_ids"]),
         AISystem.search_text: search,
+        AISystem.product_card_id: document.get("product_card_id"),
         AISystem.changed_us: to_micros(updated),
         AISystem.updated_at: updated,
         AISystem.updated_by: author,

@@ -37,6 +37,8 @@ class AISystem(Table, tablename="ai_system"):
     data_categories = Array(base_column=Varchar(length=32))
     unit_ids = Array(base_column=Varchar(length=36))
     search_text = Text()
+    # The product card the system was filled in from (document.product_card_id): who to tell when it changes.
+    product_card_id = Varchar(length=36, null=True, default=None, index=True)
     # Microseconds since the epoch: integers sort and compare the same on SQLite and PostgreSQL,
     # which timestamps stored as text on SQLite do not. sort_key never changes (stable pagination).
     sort_key = BigInt(index=True)

@@ -154,6 +154,44 @@ def test_an_import_with_errors_then_fixed_and_imported(server: Server, log_in: L
     assert "Talegenkendelse i akutmodtagelsen" in {s["name"] for s in after}
 
 
+def test_a_system_filled_from_a_product_card(server: Server, log_in: LogIn) -> None:
+    org = server.org("Region")
+    page = log_in("employer_admin", org.id)
+    with page.expect_navigation():
+        page.locator("a#new-system").click()
+    page.select_option("#guide-product", label="Omsorgsruter ApS RutePlan 4.2")
+    with page.expect_navigation():
+        page.locator("#guide-next").click()
+    assert "Udfyldt fra produktkortet" in page.locator("#product-card").inner_text()
+    assert page.input_value("#f-vendor") == "Omsorgsruter ApS"
+    assert page.input_value("#f-ai-act-annex-iii-point") == "4(b)"
+    # What the employer changes is theirs.
+    page.fill("#f-name", "Ruteplanlægning i sygeplejen")
+    page.select_option("#f-status", "pilot")
+    page.select_option("#f-category", "decision_support")
+    page.select_option("#f-control-measure", "false")
+    screenshot(page, "register-from-card-da")
+    submit(page, "#save", 303)
+    system_id = page.url.split("/systems/")[1].split("?")[0]
+    stored = api_system(server, org, system_id)
+    assert stored["name"] == "Ruteplanlægning i sygeplejen"
+    assert stored["vendor"] == "Omsorgsruter ApS"
+    card_id = stored["product_card_id"]
+    assert stored["product_card_version"] == 1
+    # The platform admin changes the card: the system gets a finding to review it.
+    platform = server.bearer("platform_admin")
+    changed = server.api(
+        "PATCH",
+        f"/api/v1/products/{card_id}",
+        platform,
+        json={"processing_locations": ["Danmark", "USA"]},
+        headers={"If-Match": '"1"'},
+    )
+    assert changed.status_code == 200, changed.text
+    goto_ok(page, f"{server.base_url}/systems/{system_id}")
+    assert "Produktkortet for Omsorgsruter ApS RutePlan er ændret" in page.locator("#findings").inner_text()
+
+
 def phone_pages(server: Server, org: Organization) -> list[str]:
     system = org.system("sagsassistent")["id"]
     base = server.base_url

@@ -54,7 +54,7 @@ class Route:
 
     @property
     def addresses_an_organization(self) -> bool:
-        return "{" in self.path
+        return "{" in self.path and "{card}" not in self.path  # the catalogue is the platform's
 
     @property
     def writes(self) -> bool:
@@ -334,6 +334,25 @@ ROUTES = (
     Route("GET", "/access-log/verify", "/access-log/verify", LOG_READERS, 200),
     Route("GET", "/access-log/public-key", "/access-log/public-key", LOG_READERS, 200),
     Route("GET", "/access-log/checkpoints", "/access-log/checkpoints", LOG_READERS, 200),
+    Route("GET", "/products", "/products", EVERYONE, 200),
+    Route("GET", "/products/{card_id:uuid}", "/products/{card}", EVERYONE, 200),
+    Route(
+        "POST",
+        "/products",
+        "/products",
+        frozenset({PLATFORM_ADMIN}),
+        201,
+        body={"vendor": "Eksempel A/S", "product": "PlanAssist"},
+    ),
+    Route(
+        "PATCH",
+        "/products/{card_id:uuid}",
+        "/products/{card}",
+        frozenset({PLATFORM_ADMIN}),
+        200,
+        body={"product_version": "2.0"},
+        headers={"If-Match": '"1"'},
+    ),
 )
 
 
@@ -393,6 +412,9 @@ async def register_state(world: World) -> dict[str, Any]:
     r = await c.get(f"{API}/organizations", headers=world.headers(PLATFORM_ADMIN, None))
     assert r.status_code == 200, r.text
     state: dict[str, Any] = {"organizations": r.json()}
+    products = await c.get(f"{API}/products", headers=world.headers(PLATFORM_ADMIN, None))
+    assert products.status_code == 200, products.text
+    state["products"] = products.json()
     for index, org in enumerate(world.orgs):
         owner = owner_headers(world, index)
         units = await c.get(f"{API}/organizations/{org}/units", headers=owner)
@@ -499,6 +521,7 @@ async def check_authorization(world: World, route: Route, role: str, target: str
         system=world.systems[org_index],
         webhook=world.webhooks[org_index],
         delivery=world.deliveries[org_index],
+        card=world.cards[0],
     )
     before = await register_state(world) if route.writes else None
 

@@ -477,3 +477,52 @@ async def test_the_checklist_says_what_the_rules_will_find_and_saves_nothing(
     assert r.status_code == 200
     assert 'id="checklist"' in r.text
     assert (await api_system(world, system_id))["version"] == stored["version"]
+
+
+async def test_a_system_is_filled_in_from_a_product_card(world: World, browser: OpenBrowser) -> None:
+    r = await world.client.post(
+        f"{API}/products",
+        json={
+            "vendor": "Omsorgsruter ApS",
+            "product": "RutePlan",
+            "product_version": "4.2",
+            "intended_purpose": "Ruteplanlægning i hjemmeplejen.",
+            "ai_act": {"risk_class": "limited", "provider_eu_db_ref": "EU-123"},
+            "processing_locations": ["Danmark"],
+        },
+        headers=world.headers("platform_admin", None),
+    )
+    assert r.status_code == 201, r.text
+    card = r.json()
+    client = await browser(employer(world))
+    guide = await opened_form(client, NEW)
+    assert f'<option value="{card["id"]}">Omsorgsruter ApS RutePlan 4.2</option>' in guide
+    page = await opened_form(client, f"{NEW}?product={card['id']}&guide.allocates_work=yes")
+    assert "Udfyldt fra produktkortet: Omsorgsruter ApS RutePlan 4.2" in visible_text(
+        section(page, "product-card")
+    )
+    assert form_value(page, "name") == "RutePlan"
+    assert form_value(page, "vendor") == "Omsorgsruter ApS"
+    assert form_value(page, "product_card_version") == "1"
+    assert re.search(rf'<option value="{card["id"]}" selected>', page)
+    # The employer's own answers stand over the provider's classification.
+    assert re.search(r'<option value="high_risk" selected>', page)
+    assert form_value(page, "ai_act.provider_eu_db_ref") == "EU-123"
+    form = valid_form(
+        form_value(page, "csrf"),
+        name="RutePlan i hjemmeplejen",
+        product_card_id=card["id"],
+        product_card_version="1",
+        **{"ai_act.risk_class": "high_risk", "ai_act.provider_eu_db_ref": "EU-123"},
+    )
+    r = await client.post(NEW, data=form)
+    assert r.status_code == 303, r.text
+    system_id = r.headers["location"].split("/systems/")[1].split("?")[0]
+    stored = await api_system(world, system_id)
+    assert stored["product_card_id"] == card["id"]
+    assert stored["product_card_version"] == 1
+    # The system page names the card, not its id.
+    page = (await client.get(f"/systems/{system_id}")).text
+    assert "Omsorgsruter ApS RutePlan" in visible_text(section(page, "fields"))
+    # An unknown card is a 404, not an empty form.
+    assert (await client.get(f"{NEW}?product={world.orgs[0]}")).status_code == 404

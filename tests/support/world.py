@@ -52,6 +52,7 @@ class World:
         self.deliveries: list[str] = []
         self.questions: list[str] = []  # filled by ask_questions(), for the tests that need them
         self.reassessments: list[str] = []  # filled by open_reassessments()
+        self.cards: list[str] = []  # product cards of the shared catalogue
 
     def headers(self, role: str, org_index: int | None = 0, **kwargs: Any) -> dict[str, str]:
         org = self.orgs[org_index] if org_index is not None and role != "platform_admin" else None
@@ -101,6 +102,13 @@ class World:
             )
             assert r.status_code == 202, r.text
             self.deliveries.append(r.json()["id"])
+        r = await self.client.post(
+            f"{API}/products",
+            json={"vendor": "Eksempel Software A/S", "product": "RutePlan", "provider_role": "provider"},
+            headers=self.headers("platform_admin", None),
+        )
+        assert r.status_code == 201, r.text
+        self.cards.append(r.json()["id"])
         return self
 
     async def ask_questions(self) -> list[str]:

@@ -143,6 +143,7 @@ EXPECTED_IDS = [
     "gdpr.dpia_outdated",
     "high_risk.fria_outdated",
     "ai_act.literacy_missing",
+    "product.card_changed",
     "gdpr.data_not_deleted",
 ]
 
@@ -166,6 +167,9 @@ _NOT_CONTROL = {"control_measure": False, "access": []}
 _BOUND = {"ai_act__significant_design_change_at": "2027-12-02"}
 _AFTER = date(2027, 12, 2)
 _MATERIAL = Change(4, date(2026, 5, 15), ("purpose_changed",))
+
+
+CARD = "5f0c3c1e-8f7e-4c55-9a55-2d3f9d6e7a10"
 
 
 def context(**changes: Any) -> Context:
@@ -196,7 +200,7 @@ def test_rule_ids_are_unique_and_stable() -> None:
 
 
 def test_every_check_has_a_rule() -> None:
-    assert sorted({rule.check_no for rule in RULES}) == list(range(1, 26))
+    assert sorted({rule.check_no for rule in RULES}) == list(range(1, 27))
 
 
 def fires(reason: str, rule_id: str, changes: dict[str, Any], ctx: dict[str, Any], severity: Severity) -> Any:
@@ -555,6 +559,13 @@ FIRES = [
     ),
     fires("AML § 15 a: no APV", "apv.outdated", {"apv_last_assessed_at": None}, {}, Severity.warning),
     fires(
+        "Art. 26(1): the product card changed after the version reviewed",
+        "product.card_changed",
+        {"product_card_id": CARD, "product_card_version": 2},
+        {"product_cards": {CARD: {"version": 3, "name": "Eksempel A/S PlanAssist"}}},
+        Severity.warning,
+    ),
+    fires(
         "AML § 15 a: APV revision overdue",
         "apv.reassessment_overdue",
         {},
@@ -883,6 +894,12 @@ QUIET = [
         {"latest_material_change": date(2026, 5, 15)},
     ),
     quiet("training given", "ai_act.literacy_missing", {}, {}),
+    quiet(
+        "reviewed against the card's current version",
+        "product.card_changed",
+        {"product_card_id": CARD, "product_card_version": 3},
+        {"product_cards": {CARD: {"version": 3, "name": "Eksempel A/S PlanAssist"}}},
+    ),
     quiet(
         "retired and deleted",
         "gdpr.data_not_deleted",
@@ -1268,7 +1285,7 @@ def test_rule_catalogue_lists_every_rule_with_source_and_both_languages() -> Non
         assert entry["source"]
         description_da, description_en = (translator(lang)(f"rule.{entry['id']}") for lang in ("da", "en"))
         assert description_da != description_en
-        assert 1 <= entry["check"] <= 25
+        assert 1 <= entry["check"] <= 26
 
 
 def _varied(rng: random.Random, n: int) -> dict[str, Any]:

@@ -46,10 +46,11 @@ REGISTRY_LAYERS: dict[str, set[str]] = {
     "schedules": {"core", "db"},
     "organizations": {"core", "db", "accesslog"},
     "systems": {"core", "db", "accesslog", "organizations"},
-    "obligations": {"core", "db", "accesslog", "organizations", "systems", "schedules"},
+    "products": {"core", "db", "accesslog", "organizations", "systems"},
+    "obligations": {"core", "db", "accesslog", "organizations", "systems", "schedules", "products"},
     "questions": {"core", "db", "accesslog", "organizations", "systems"},
     "sessions": {"core", "db", "accesslog", "systems"},
-    "demo": {"core", "db", "organizations", "systems", "obligations", "questions"},
+    "demo": {"core", "db", "organizations", "systems", "obligations", "questions", "products"},
 }
 COMPOSITION_MODULES = {"composition", "piccolo_app"}
 

@@ -82,6 +82,7 @@ RULES: tuple[Rule, ...] = (
     Rule("gdpr.dpia_outdated", 15, f"{GDPR} art. 35, stk. 11", gdpr.dpia_outdated),
     Rule("high_risk.fria_outdated", 15, f"{AI_ACT} art. 27, stk. 2", ai_act.fria_outdated),
     Rule("ai_act.literacy_missing", 16, f"{AI_ACT} art. 4", ai_act.literacy_missing),
+    Rule("product.card_changed", 26, f"{AI_ACT} art. 26, stk. 1 og 5", ai_act.product_card_changed),
     Rule(
         "gdpr.data_not_deleted",
         24,

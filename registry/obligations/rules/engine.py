@@ -128,6 +128,8 @@ class Context:
     apv_overdue: bool = False  # an open APV reassessment of the system is past its due date
     apv_completed_without_amo: bool = False  # the latest completed reassessment had no AMO participation
     last_apv_completed: date | None = None  # completion date of the latest APV reassessment
+    # The product cards the organization's systems were filled in from: id -> {"version", "name"}.
+    product_cards: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     settings: RuleSettings
 
 

@@ -320,3 +320,22 @@ def fria_outdated(document: Document, context: Context) -> Hit | None:
         return None
     message = _message("high_risk.fria_outdated", "older_than_change", made=made, change=change)
     return Hit(Severity.warning, message, ("ai_act.fria_date",))
+
+
+def product_card_changed(document: Document, context: Context) -> Hit | None:
+    """Check 26: the provider's product card changed after the version the employer reviewed the
+    system against: what the provider says about the product (its purpose, classification, where data
+    is processed, its instructions for use) may no longer be what the register says (Art. 26(1), (5))."""
+    card_id = document.get("product_card_id")
+    card = context.product_cards.get(str(card_id)) if card_id else None
+    if card is None:
+        return None
+    reviewed = document.get("product_card_version")
+    if reviewed is not None and int(card["version"]) <= int(reviewed):
+        return None
+    case = "never" if reviewed is None else "changed"
+    message = Message(
+        f"finding.product.card_changed.{case}",
+        {"product": card["name"], "reviewed": reviewed, "version": card["version"]},
+    )
+    return Hit(Severity.warning, message, ("product_card_version",))

@@ -1,0 +1,1 @@
+"""The shared catalogue of AI products (product cards), kept by platform admins."""
