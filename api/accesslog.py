@@ -85,6 +85,7 @@ AUDITED: dict[str, tuple[str, str]] = {
     "pageAnswerQuestion": ("answer", "answer"),
     "pageStatement": ("read", "statement"),
     "pageStatementPdf": ("read", "statement"),
+    "pageCompleteApv": ("update", "apv_reassessment"),
     "pageNewSystem": ("read", "system_form"),
     "pageRegisterSystem": ("create", "system"),
     "pageEditSystem": ("read", "system"),

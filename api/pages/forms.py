@@ -9,11 +9,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
 
 from api.i18n import Translator
+from registry.obligations.models import ActionItem, AmoParticipation, ReassessmentPatch
 from registry.organizations.models import Committee
 from registry.questions.models import AnswerFields, QuestionFields, QuestionKind
 from registry.systems.models import SYSTEM_FIELD_NAMES, Category, DataCategory, Status
@@ -121,6 +123,73 @@ def read_answer(form: Mapping[str, Any], t: Translator) -> tuple[FormState, Answ
     return state, fields
 
 
+# --- completing an APV revision -------------------------------------------------------------------
+
+ACTION_ROWS = 3
+"""Rows offered for the action plan (a page without scripts cannot add rows)."""
+
+
+def read_apv_completion(form: Mapping[str, Any], t: Translator) -> tuple[FormState, ReassessmentPatch | None]:
+    """An APV revision completed: the day, whether the AMO took part (and who), what was found and the
+    action plan. The model has the last word; a row of the plan is all or nothing."""
+    values = Values(
+        completed_on=text_of(form, "completed_on"),
+        amo=text_of(form, "amo"),
+        participants=text_of(form, "participants"),
+        amo_description=text_of(form, "amo_description"),
+        findings=text_of(form, "findings"),
+    )
+    items = []
+    for index in range(ACTION_ROWS):
+        row = {part: text_of(form, f"action.{index}.{part}") for part in ("description", "owner", "deadline")}
+        values[f"action.{index}"] = row
+        if any(row.values()):
+            items.append(row)
+    state = FormState(values)
+    errors = state.errors
+    if values["amo"] not in ("yes", "no"):
+        errors["amo"] = t("invalid.apv.amo")
+    if values["completed_on"]:
+        try:
+            date.fromisoformat(values["completed_on"])
+        except ValueError:
+            errors["completed_on"] = t("invalid.date")
+    for row in items:
+        if not all(row.values()):
+            errors["action"] = t("invalid.apv.action_row")
+        elif not _is_day(row["deadline"]):
+            errors["action"] = t("invalid.date")
+    if len(values["findings"]) > TEXT_MAX:
+        errors["findings"] = t("invalid.text.too_long", max=t.number(TEXT_MAX))
+    if errors:
+        return state, None
+    participants = [line.strip() for line in values["participants"].splitlines() if line.strip()]
+    try:
+        patch = ReassessmentPatch(
+            status="completed",
+            completed_on=values["completed_on"] or None,
+            amo_participation=AmoParticipation(
+                participated=values["amo"] == "yes",
+                participants=participants,
+                description=values["amo_description"] or None,
+            ),
+            findings=values["findings"] or None,
+            action_items=[ActionItem.model_validate(row) for row in items],
+        )
+    except ValidationError:
+        errors["form"] = t("invalid.value")
+        return state, None
+    return state, patch
+
+
+def _is_day(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
 # --- the register's filters -----------------------------------------------------------------------
 
 FILTER_CHOICES: dict[str, frozenset[str]] = {
@@ -184,6 +253,7 @@ def filter_query(values: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 __all__ = [
+    "ACTION_ROWS",
     "FILTER_FIELDS",
     "REF_MAX",
     "TEXT_MAX",
@@ -192,6 +262,7 @@ __all__ = [
     "Values",
     "filter_query",
     "read_answer",
+    "read_apv_completion",
     "read_filters",
     "read_question",
 ]

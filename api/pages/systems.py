@@ -15,7 +15,17 @@ from litestar.response import Redirect
 
 from api.i18n import translator
 from api.pages.config import actor_required, config_of, logged_in
-from api.pages.forms import REF_MAX, TEXT_MAX, FormState, read_answer, read_question, text_of
+from api.pages.forms import (
+    ACTION_ROWS,
+    REF_MAX,
+    TEXT_MAX,
+    FormState,
+    read_answer,
+    read_apv_completion,
+    read_question,
+    text_of,
+)
+from api.pages.reasons import field_reason
 from api.pages.rendering import SECURITY_HEADERS, auth_of, language_of, render_page
 from api.pages.security import check_form
 from api.pages.views import badges_of, field_groups, local_day, question_view, revision_view
@@ -23,6 +33,8 @@ from api.statement import build_account, filename_for, render
 from api.statement.facts import account_facts
 from api.statement.view import Words
 from registry import Forbidden, InvalidInput, Role
+from registry.clock import workplace_today
+from registry.obligations.apv import get_reassessment, update_reassessment
 from registry.obligations.flags import SystemFlags
 from registry.obligations.statement import Statement
 from registry.organizations.models import Committee
@@ -31,7 +43,7 @@ from registry.sessions.visits import last_seen_versions, record_visit
 from registry.systems.models import SYSTEM_FIELD_NAMES
 
 SEE_OTHER: Final = 303
-SENT = ("question", "correction", "answer", "registered", "saved", "retired")
+SENT = ("question", "correction", "answer", "registered", "saved", "retired", "apv")
 
 
 def _flags(statement: Statement) -> SystemFlags:
@@ -51,6 +63,7 @@ async def _system_page(
     status: int = 200,
     ask_state: FormState | None = None,
     answer_states: dict[str, FormState] | None = None,
+    apv_states: dict[str, FormState] | None = None,
 ) -> Response[Any]:
     actor = actor_required(request)
     lang = language_of(request)
@@ -99,6 +112,21 @@ async def _system_page(
         text_max_label=t.number(TEXT_MAX),
         ref_max=REF_MAX,
         revisions=[revision_view(r, words, t, seen) for r in statement.revisions],
+        open_apv=[
+            {
+                "id": task.id,
+                "unit": words.unit_names([task.unit_id] if task.unit_id else []),
+                "due": t.date(task.due_date),
+                "overdue": task.overdue,
+            }
+            for task in statement.reassessments
+            if task.status == "open" and task.id
+        ]
+        if actor.role is Role.employer_admin and actor.org == statement.organization.id
+        else [],
+        apv_forms=apv_states or {},
+        action_rows=range(ACTION_ROWS),
+        today=workplace_today().isoformat(),
     )
     # The reader has now seen this version: the next visit highlights only what changes after it.
     await record_visit(actor, system_id, version)
@@ -162,6 +190,35 @@ class SystemPageController(Controller):
         return await _system_page(
             request, question["system_id"], status=422, answer_states={question["id"]: state}
         )
+
+    @post(
+        "/apv-reassessments/{reassessment_id:str}/complete",
+        operation_id="pageCompleteApv",
+        summary="An employer admin completes an APV revision",
+        status_code=SEE_OTHER,
+    )
+    async def complete_apv(
+        self, request: Request[Any, Any, Any], reassessment_id: FromPath[str]
+    ) -> Response[Any]:
+        actor = actor_required(request)
+        form = await request.form()
+        check_form(request, text_of(form, "csrf"), auth_of(request).csrf, config_of(request).public_url)
+        if actor.role is not Role.employer_admin:
+            raise Forbidden("Only the organization's employer admins complete APV revisions.")
+        task = await get_reassessment(actor, reassessment_id)
+        t = translator(language_of(request))
+        state, patch = read_apv_completion(form, t)
+        if patch is not None:
+            try:
+                await update_reassessment(actor, reassessment_id, patch)
+            except InvalidInput as exc:
+                label = Words(language_of(request)).label
+                for problem in exc.problems:
+                    name = "completed_on" if problem.field == "completed_on" else "form"
+                    state.errors.setdefault(name, field_reason(problem.reason, t, label))
+            else:
+                return Redirect(f"/systems/{task['system_id']}?sent=apv#apv", status_code=SEE_OTHER)
+        return await _system_page(request, task["system_id"], status=422, apv_states={task["id"]: state})
 
     @get(
         "/systems/{system_id:str}/statement",

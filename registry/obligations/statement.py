@@ -74,6 +74,7 @@ class ReassessmentFacts:
     amo_participants: tuple[str, ...]
     findings: str | None
     action_items: tuple[ActionItemFacts, ...]
+    id: str = ""  # the reassessment's id (GET /apv-reassessments/{id})
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,7 @@ def _finding(view: dict[str, Any]) -> FindingFacts:
 def _reassessment(view: dict[str, Any]) -> ReassessmentFacts:
     amo = view.get("amo_participation") or {}
     return ReassessmentFacts(
+        id=view["id"],
         unit_id=view["unit_id"],
         status=view["status"],
         overdue=bool(view["overdue"]),

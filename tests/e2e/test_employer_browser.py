@@ -210,6 +210,14 @@ def phone_pages(server: Server, org: Organization) -> list[str]:
     ]
 
 
+def open_apv_systems(server: Server, org: Organization) -> list[str]:
+    """Systems with an open APV revision: their page holds the form to complete it."""
+    token = server.bearer("employer_admin", org.id)
+    response = server.api("GET", f"/api/v1/organizations/{org.id}/apv-reassessments", token)
+    assert response.status_code == 200, response.text
+    return [task["system_id"] for task in response.json() if task["status"] == "open"]
+
+
 def assert_no_sideways_scrolling(page: Any, label: str) -> None:
     width = page.evaluate("() => document.documentElement.scrollWidth")
     inner = page.evaluate("() => window.innerWidth")
@@ -248,3 +256,16 @@ def test_every_page_at_phone_width(
             submit(page, "#check", 200)
             assert_no_sideways_scrolling(page, f"the checklist ({lang})")
             assert_accessible(page, f"the checklist at 390 px ({lang})")
+    # A system with an open APV revision: its page holds the form that completes it.
+    nordlys = server.org("Nordlys")
+    [system_id, *_] = open_apv_systems(server, nordlys)
+    page = new_context(viewport=PHONE).new_page()
+    submit_login(page, login_link("employer_admin", nordlys.id))
+    if lang == "en":
+        switch_language(page, "en")
+    goto_ok(page, f"{server.base_url}/register")  # badges of overdue revisions, the longest there are
+    assert_no_sideways_scrolling(page, f"a register with overdue APV revisions ({lang})")
+    goto_ok(page, f"{server.base_url}/systems/{system_id}")
+    assert page.locator("form.apv-complete").count() >= 1
+    assert_no_sideways_scrolling(page, f"a system with an open APV revision ({lang})")
+    assert_accessible(page, f"a system with an open APV revision at 390 px ({lang})")

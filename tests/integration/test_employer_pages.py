@@ -526,3 +526,52 @@ async def test_a_system_is_filled_in_from_a_product_card(world: World, browser: 
     assert "Omsorgsruter ApS RutePlan" in visible_text(section(page, "fields"))
     # An unknown card is a 404, not an empty form.
     assert (await client.get(f"{NEW}?product={world.orgs[0]}")).status_code == 404
+
+
+async def test_an_apv_revision_is_completed_with_the_amo_and_an_action_plan(
+    world: World, browser: OpenBrowser
+) -> None:
+    [task_id, *_] = await world.open_reassessments()
+    admin = world.headers("employer_admin", 0)
+    task = (await world.client.get(f"{API}/apv-reassessments/{task_id}", headers=admin)).json()
+    system_id = task["system_id"]
+    client = await browser(employer(world))
+    page = (await client.get(f"/systems/{system_id}")).text
+    assert f'action="/apv-reassessments/{task_id}/complete"' in page
+    steward_page = (await (await browser(steward(world))).get(f"/systems/{system_id}")).text
+    assert "apv-complete" not in steward_page
+    url = f"/apv-reassessments/{task_id}/complete"
+    csrf = form_value(page, "csrf")
+    r = await client.post(url, data={"csrf": csrf, "action.0.description": "Flere pauser"})
+    assert r.status_code == 422
+    assert "AMO" in error_of(r.text, f"apv-{task_id}-amo")
+    assert "mangler beskrivelse, ansvarlig eller frist" in error_of(r.text, f"apv-{task_id}-action")
+    assert 'value="Flere pauser"' in r.text
+    r = await client.post(
+        url,
+        data={
+            "csrf": csrf,
+            "amo": "yes",
+            "participants": "AMR, Hjemmeplejen\nLeder, Hjemmeplejen",
+            "findings": "Ruteplanen giver for lidt tid mellem besøg.",
+            "action.0.description": "Læg 5 minutter ind mellem besøg",
+            "action.0.owner": "Leder, Hjemmeplejen",
+            "action.0.deadline": "2027-02-01",
+        },
+    )
+    assert r.status_code == 303, r.text
+    assert r.headers["location"] == f"/systems/{system_id}?sent=apv#apv"
+    done = (await world.client.get(f"{API}/apv-reassessments/{task_id}", headers=admin)).json()
+    assert done["status"] == "completed"
+    assert done["amo_participation"]["participated"] is True
+    assert done["amo_participation"]["participants"] == ["AMR, Hjemmeplejen", "Leder, Hjemmeplejen"]
+    assert done["action_items"] == [
+        {
+            "description": "Læg 5 minutter ind mellem besøg",
+            "owner": "Leder, Hjemmeplejen",
+            "deadline": "2027-02-01",
+        }
+    ]
+    page = (await client.get(r.headers["location"])).text
+    assert "APV-revisionen er afsluttet." in page
+    assert f'action="/apv-reassessments/{task_id}/complete"' not in page
