@@ -6,8 +6,10 @@ package implements it (an outbox table), and the composition root (the app, the 
 
 from __future__ import annotations
 
+import contextlib
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -77,11 +79,33 @@ def use_sink(sink: EventSink | None) -> None:
     _sink = sink
 
 
+_batch: ContextVar[list[Event] | None] = ContextVar("batched_events", default=None)
+
+
 async def emit(*events: Event) -> None:
     if _sink is None:
         # Losing events silently would break the promise to subscribers; refuse the change instead.
         raise ConfigurationError("No event sink is installed; changes cannot be recorded.")
+    pending = _batch.get()
+    if pending is not None:
+        pending.extend(events)
+        return
     await _sink.emit(events)
+
+
+@contextlib.asynccontextmanager
+async def batched() -> AsyncIterator[None]:
+    """Within it (one transaction of many changes: an import), events are gathered and handed to the
+    sink in one call at the end, in the order they happened, still in the same transaction. A body
+    that fails emits nothing."""
+    pending: list[Event] = []
+    token = _batch.set(pending)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    if pending:
+        await emit(*pending)
 
 
 def system_event(

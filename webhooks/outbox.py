@@ -71,6 +71,11 @@ INSERT_EVENT = (
     'INSERT INTO "webhook_event" ("event_id", "organization", "type", "payload", "created_at", "created_us") '
     'VALUES ({}, {}, {}, {}, {}, {}) RETURNING "id"'
 )
+INSERT_EVENTS = (
+    'INSERT INTO "webhook_event" ("event_id", "organization", "type", "payload", "created_at", "created_us") '
+    "VALUES "
+)
+BATCH = 500  # rows per multi-row insert: 6 values each, well below SQLite's and asyncpg's limits
 INSERT_DELIVERIES = (
     'INSERT INTO "webhook_delivery" ("subscription", "event", "status", "attempts", "next_attempt_us", '
     '"created_at", "created_us") VALUES '
@@ -87,15 +92,71 @@ class OutboxSink:
         # Written as SQL by hand: this runs inside every change of the register, and building rows
         # with Piccolo's table objects cost more than the inserts themselves.
         receiving: dict[str, list[dict[str, Any]]] = {}
+        run: list[Event] = []  # consecutive events of organizations, stored together
         for event in events:
             if event.organization_id is None:
+                await self._store_many(run, receiving)
+                run = []
                 await self._broadcast(event)
                 continue
             if event.organization_id not in receiving:
                 receiving[event.organization_id] = await WebhookSubscription.raw(
                     SUBSCRIBERS, uuid.UUID(event.organization_id)
                 )
-            await self._store(event, receiving[event.organization_id])
+            run.append(event)
+        await self._store_many(run, receiving)
+
+    async def _store_many(self, events: list[Event], receiving: dict[str, list[dict[str, Any]]]) -> None:
+        """Events of organizations, in order: one row each and their deliveries, in multi-row inserts
+        (an import writes tens of thousands in one transaction)."""
+        if len(events) == 1:
+            event = events[0]
+            await self._store(event, receiving[str(event.organization_id)])
+            return
+        for start in range(0, len(events), BATCH):
+            chunk = events[start : start + BATCH]
+            values = ", ".join(["({}, {}, {}, {}, {}, {})"] * len(chunk))
+            args: list[Any] = []
+            for event in chunk:
+                args += [
+                    event.id,
+                    uuid.UUID(str(event.organization_id)),
+                    str(event.type),
+                    payload(event, self.public_base_url).decode(),
+                    event.occurred_at,
+                    to_micros(event.occurred_at),
+                ]
+            inserted = await WebhookEvent.raw(INSERT_EVENTS + values + ' RETURNING "id", "event_id"', *args)
+            keys = {row["event_id"]: row["id"] for row in inserted}
+            deliveries = [
+                (target, keys[event.id], event)
+                for event in chunk
+                for target in self._targets(event, receiving[str(event.organization_id)])
+            ]
+            for first in range(0, len(deliveries), BATCH):
+                part = deliveries[first : first + BATCH]
+                rows = ", ".join(["({}, {}, 'pending', 0, {}, {}, {})"] * len(part))
+                delivery_args = [
+                    value
+                    for target, key, event in part
+                    for value in (
+                        target,
+                        key,
+                        to_micros(event.occurred_at),
+                        event.occurred_at,
+                        to_micros(event.occurred_at),
+                    )
+                ]
+                await WebhookDelivery.raw(INSERT_DELIVERIES + rows, *delivery_args)
+
+    @staticmethod
+    def _targets(event: Event, subscribers: list[dict[str, Any]]) -> list[Any]:
+        chosen = event.subscription_ids
+        return [
+            row["id"]
+            for row in subscribers
+            if (str(row["id"]) in chosen if chosen is not None else wants(row["event_types"], event))
+        ]
 
     async def _broadcast(self, event: Event) -> None:
         """An event of the whole register: one outbox row per organization with a subscription that
@@ -126,12 +187,7 @@ class OutboxSink:
             created_us,
         )
         event_key = inserted[0]["id"]
-        chosen = event.subscription_ids
-        targets = [
-            row["id"]
-            for row in subscribers
-            if (str(row["id"]) in chosen if chosen is not None else wants(row["event_types"], event))
-        ]
+        targets = self._targets(event, subscribers)
         if targets:
             rows = ", ".join(["({}, {}, 'pending', 0, {}, {}, {})"] * len(targets))
             args = [

@@ -346,6 +346,12 @@ async def _recompute(
     return opened, resolved
 
 
+async def recompute_documents(org_id: str, documents: dict[uuid.UUID, Any]) -> None:
+    """Recompute the findings of these systems of one organization, as just written, in one pass."""
+    if documents:
+        await _recompute(org_id, list(documents), utcnow().date(), documents)
+
+
 async def recompute_system(
     system_id: str, *, document: dict[str, Any] | None = None, today: date | None = None
 ) -> None:

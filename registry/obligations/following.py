@@ -5,13 +5,22 @@ its open revisions, and the system's findings are recomputed, in the change's tr
 
 from __future__ import annotations
 
+import contextlib
+import uuid
+from collections.abc import AsyncIterator
+from contextvars import ContextVar
 from datetime import date
 
 from registry.obligations.apv import cancel_reassessments, open_reassessments
-from registry.obligations.findings import recompute_system, rule_settings
+from registry.obligations.findings import recompute_documents, recompute_system, rule_settings
 from registry.obligations.materiality import material_reasons
 from registry.products.service import require_card
 from registry.systems.followers import Document, SystemChange
+
+_DEFERRED: ContextVar[dict[str, dict[uuid.UUID, Document]] | None] = ContextVar(
+    "deferred_checks", default=None
+)
+"""The systems whose checks wait for the end of `Obligations.deferred()`, by organization."""
 
 
 class Obligations:
@@ -36,7 +45,24 @@ class Obligations:
                 due_days=rule_settings().rules_apv_due_days,
                 effective_at=change.effective_at,
             )
-        await recompute_system(change.system_id, document=document)
+        pending = _DEFERRED.get()
+        if pending is not None:
+            pending.setdefault(change.organization_id, {})[uuid.UUID(change.system_id)] = document
+        else:
+            await recompute_system(change.system_id, document=document)
+
+    @contextlib.asynccontextmanager
+    async def deferred(self) -> AsyncIterator[None]:
+        pending: dict[str, dict[uuid.UUID, Document]] = {}
+        token = _DEFERRED.set(pending)
+        try:
+            yield
+        finally:
+            _DEFERRED.reset(token)
+        # Reached only when the body succeeded: the checks of every system it changed, in one pass
+        # per organization (one read of the contexts, instead of one per system).
+        for org_id, documents in pending.items():
+            await recompute_documents(org_id, documents)
 
     async def recheck(self, system_ids: list[str]) -> None:
         for system_id in system_ids:

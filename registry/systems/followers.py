@@ -8,6 +8,7 @@ package owns the port and knows nothing of the rules. The composition root insta
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
@@ -35,6 +36,10 @@ class ChangeFollower(Protocol):
 
     async def follow(self, change: SystemChange) -> None:
         """Do what the change calls for, in the caller's transaction; raise to abort the change."""
+
+    def deferred(self) -> AbstractAsyncContextManager[None]:
+        """Within it (one transaction writing many systems: an import), the checks of each changed
+        system wait, and run once for all of them at the end, in the same transaction."""
 
     async def recheck(self, system_ids: list[str]) -> None:
         """Check these systems again, in the caller's transaction: something they rest on changed

@@ -19,10 +19,12 @@ from pydantic import ValidationError
 from registry.access import Actor, require_register_writer
 from registry.db import write_transaction
 from registry.errors import DomainError, NotFound
+from registry.events import batched
 from registry.fields import days_out_of_range
 from registry.organizations.service import organization_exists
 from registry.organizations.units import list_units
 from registry.systems.consistency import contradictions
+from registry.systems.followers import follower
 from registry.systems.models import SystemFields
 from registry.systems.service import get_system, register_system, update_system
 from registry.systems.sheet import COLUMNS, Column
@@ -335,7 +337,7 @@ async def import_rows(
     if any(r.outcome == "refused" for r in reports):
         raise ImportRefused(reports)
     note = change_note
-    async with write_transaction(AISystem._meta.db):
+    async with write_transaction(AISystem._meta.db), batched(), follower().deferred():
         for report in reports:
             if report.outcome == "created" and report.fields is not None:
                 stored = await register_system(actor, org_id, report.fields, change_note=note)

@@ -4,6 +4,7 @@ writes every row or none; the register exported and imported again is unchanged;
 from __future__ import annotations
 
 import csv
+import json
 import io
 from typing import Any
 
@@ -261,3 +262,42 @@ async def test_a_unit_name_two_units_share_is_refused_and_text_a_workbook_cannot
     book = openpyxl.load_workbook(io.BytesIO(exported.content))
     cell = book["Systemer"].cell(row=2, column=COLUMN_KEYS.index("description") + 1)
     assert cell.value == "Indsat fra Wordmed en lodret tabulator"
+
+
+async def test_an_import_tells_subscribers_of_every_system_in_order_and_checks_each(world: World) -> None:
+    """A real run gathers its events and writes them together at the end (registry.events.batched), and
+    checks every system once after the last row (Obligations.deferred): the same events, deliveries
+    and findings as the systems registered one by one."""
+    from webhooks.tables import WebhookDelivery, WebhookEvent
+
+    table = _csv_table(await _file(world, "imports/template", "csv"))
+    name = COLUMN_KEYS.index("name")
+    rows = [table[0]]
+    for n in range(3):
+        row = list(table[1])
+        row[name] = f"Importeret system {n}"
+        rows.append(row)
+    events_before = await WebhookEvent.count()
+    r = await _import(world, _csv_bytes(rows), "?dry_run=false", content_type="text/csv")
+    assert r.status_code == 200, r.text
+    ids = [row["id"] for row in r.json()["rows"]]
+    registered = await (
+        WebhookEvent.select(WebhookEvent.id, WebhookEvent.payload)
+        .where(WebhookEvent.type == "system.registered")
+        .order_by(WebhookEvent.id)
+    )
+    systems = [json.loads(row["payload"])["data"]["system_id"] for row in registered]
+    assert systems[-3:] == ids  # one event per system, in the order of the rows
+    for row in registered[-3:]:
+        deliveries = await WebhookDelivery.count().where(WebhookDelivery.event == row["id"])
+        assert deliveries == 1  # organization 0's subscription follows system events
+    opened = await WebhookEvent.select(WebhookEvent.payload).where(WebhookEvent.type == "finding.opened")
+    with_findings = {json.loads(row["payload"])["data"]["system_id"] for row in opened}
+    assert set(ids) <= with_findings  # each new system was checked
+    for system_id in ids:
+        findings = await world.client.get(
+            f"{API}/systems/{system_id}/findings", headers=world.headers("employer_admin", 0)
+        )
+        assert findings.status_code == 200
+        assert findings.json(), "the import checked the system"
+    assert await WebhookEvent.count() > events_before + 3
