@@ -4,8 +4,8 @@ writes every row or none; the register exported and imported again is unchanged;
 from __future__ import annotations
 
 import csv
-import json
 import io
+import json
 from typing import Any
 
 import openpyxl
