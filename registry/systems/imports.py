@@ -319,8 +319,37 @@ async def import_rows(
     change_note: str,
 ) -> list[RowReport]:
     """Rows as (row number in the file, column key -> cell). Raises ImportRefused on a real run with
-    a refused row; writes nothing then, and nothing on a dry run."""
+    a refused row; writes nothing then, and nothing on a dry run. A real run checks the rows under the
+    write lock it writes them in, so nothing they were checked against changes in between."""
     require_register_writer(actor, org_id)
+    if dry_run:
+        return await _reports(actor, org_id, rows, vocabulary)
+    async with write_transaction(AISystem._meta.db), batched(), follower().deferred():
+        reports = await _reports(actor, org_id, rows, vocabulary)
+        if any(r.outcome == "refused" for r in reports):
+            raise ImportRefused(reports)
+        for report in reports:
+            if report.outcome == "created" and report.fields is not None:
+                # The organization and every unit were checked in _reports, in this transaction.
+                stored = await register_system(
+                    actor, org_id, report.fields, change_note=change_note, prechecked=True
+                )
+                report.system_id = str(stored.document["id"])
+            elif report.outcome == "changed" and report.system_id is not None:
+                await update_system(
+                    actor,
+                    report.system_id,
+                    report.changes,
+                    if_match=[report.version or 0],
+                    change_note=change_note,
+                )
+    return reports
+
+
+async def _reports(
+    actor: Actor, org_id: str, rows: Sequence[tuple[int, Mapping[str, Any]]], vocabulary: Vocabulary
+) -> list[RowReport]:
+    """What each row would do, or why it is refused."""
     if not await organization_exists(org_id):
         raise NotFound("Organization not found.")
     units: dict[str, str] = {}
@@ -332,20 +361,6 @@ async def import_rows(
     seen_ids: dict[str, int] = {}
     for number, cells in rows:
         reports.append(await _row_report(actor, org_id, number, cells, vocabulary, units, seen_ids))
-    if dry_run:
-        return reports
-    if any(r.outcome == "refused" for r in reports):
-        raise ImportRefused(reports)
-    note = change_note
-    async with write_transaction(AISystem._meta.db), batched(), follower().deferred():
-        for report in reports:
-            if report.outcome == "created" and report.fields is not None:
-                stored = await register_system(actor, org_id, report.fields, change_note=note)
-                report.system_id = str(stored.document["id"])
-            elif report.outcome == "changed" and report.system_id is not None:
-                await update_system(
-                    actor, report.system_id, report.changes, if_match=[report.version or 0], change_note=note
-                )
     return reports
 
 

@@ -212,9 +212,12 @@ async def register_system(
     change_note: str | None = None,
     *,
     effective_at: date | None = None,
+    prechecked: bool = False,
 ) -> StoredSystem:
+    """`prechecked`: the caller (an import, in its own transaction) has checked that the organization
+    exists and that the units are its own, once for all its rows."""
     require_register_writer(actor, org_id)
-    if not await organization_exists(org_id):
+    if not prechecked and not await organization_exists(org_id):
         raise NotFound("Organization not found.")
     effective = effective_day(effective_at)
     stated = _complete(fields, effective)
@@ -222,7 +225,8 @@ async def register_system(
     audit.note(organization_id=org_id, resource_id=str(system_id))
     document = _document(system_id, org_id, 1, stated, now, now)
     async with write_transaction(AISystem._meta.db):
-        await _check_units(org_id, stated["unit_ids"])
+        if not prechecked:
+            await _check_units(org_id, stated["unit_ids"])
         columns = {col._meta.name: value for col, value in _columns(document, now, actor.sub).items()}
         await AISystem.insert(
             AISystem(
