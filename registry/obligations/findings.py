@@ -247,8 +247,10 @@ async def _sync(
     computed: Iterable[Finding],
     existing: list[dict[str, Any]],
     now: datetime,
+    opening: list[SystemFinding],
 ) -> tuple[int, int]:
-    """Make the stored open findings of one system match the computed ones; returns (opened, resolved)."""
+    """Make the stored open findings of one system match the computed ones; returns (opened, resolved).
+    The new findings are added to `opening`: the caller inserts them, for many systems at once."""
     wanted = {finding.rule_id: finding for finding in computed}
     current = {row["rule_id"]: row for row in existing}
     resolved = [row for rule, row in current.items() if rule not in wanted]
@@ -284,19 +286,28 @@ async def _sync(
         for rule, finding in wanted.items()
         if rule not in current
     ]
-    if opened:
-        await SystemFinding.insert(*opened)
+    opening.extend(opened)
+    return len(opened), len(resolved)
+
+
+INSERT_CHUNK = 500
+
+
+async def _open(org_id: str, opening: list[SystemFinding]) -> None:
+    """Insert new findings (in chunks of multi-row inserts) and tell subscribers of each, in order."""
+    for start in range(0, len(opening), INSERT_CHUNK):
+        await SystemFinding.insert(*opening[start : start + INSERT_CHUNK])
+    if opening:
         await emit(
             *(
                 _event(
                     EventType.finding_opened,
                     org_id,
-                    {"id": row.id, "system": system_key, "rule_id": row.rule_id, "severity": row.severity},
+                    {"id": row.id, "system": row.system, "rule_id": row.rule_id, "severity": row.severity},
                 )
-                for row in opened
+                for row in opening
             )
         )
-    return len(opened), len(resolved)
 
 
 async def _recompute(
@@ -333,6 +344,7 @@ async def _recompute(
         by_system.setdefault(str(row["system"]), []).append(row)
     now = utcnow()
     opened = resolved = 0
+    opening: list[SystemFinding] = []
     for index, (key, document) in enumerate(documents.items(), 1):
         if index % YIELD_EVERY == 0:
             # Decoding and evaluating touch no database, so nothing else in the process would run
@@ -340,9 +352,10 @@ async def _recompute(
             # requests in now and then.
             await asyncio.sleep(0)
         computed = evaluate(_loads(document), contexts[str(key)])
-        o, r = await _sync(org_id, key, computed, by_system.get(str(key), []), now)
+        o, r = await _sync(org_id, key, computed, by_system.get(str(key), []), now, opening)
         opened += o
         resolved += r
+    await _open(org_id, opening)
     return opened, resolved
 
 
