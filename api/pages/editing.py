@@ -8,6 +8,7 @@ it now is, and saving again (or starting over) is the editor's choice."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -34,6 +35,7 @@ from api.pages.reasons import field_reason
 from api.pages.rendering import auth_of, language_of, render_page
 from api.pages.security import check_form
 from api.pages.system_form import (
+    GROUP_FIELDS,
     GROUP_IDS,
     FormGroup,
     SystemForm,
@@ -54,6 +56,7 @@ from registry.organizations.units import list_units
 from registry.products.service import card_name, get_card, list_cards
 from registry.systems.guidance import Answer
 from registry.systems.models import SystemFields
+from registry.systems.records import LEGACY_FIELDS
 from registry.systems.service import (
     StoredSystem,
     diff_revisions,
@@ -127,9 +130,63 @@ def _normal(value: Any) -> Any:
     return None if value == "" else value
 
 
-def _own_changes(changes: Mapping[str, Any], read: Mapping[str, Any]) -> dict[str, Any]:
-    """The fields this editor changed, from the version they read."""
-    return {name: value for name, value in changes.items() if _normal(value) != _normal(read.get(name))}
+def _loose(value: Any) -> Any:
+    """A value as a form can give it back: runs of white space (a line break an input drops, CR LF
+    the browser sends for LF) read as one space."""
+    if isinstance(value, str):
+        return " ".join(value.split())
+    if isinstance(value, dict):
+        return {key: _loose(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_loose(item) for item in value]
+    return value
+
+
+def _unchanged(value: Any, stored: Any) -> bool:
+    return _loose(_normal(value)) == _loose(_normal(stored))
+
+
+def _own_keys(changes: Mapping[str, Any], read: Mapping[str, Any]) -> dict[str, Any]:
+    """What this editor changed from the version they read, by column key: a group's own keys
+    ("ai_act.risk_class"), other fields whole."""
+    own: dict[str, Any] = {}
+    for name, value in changes.items():
+        before = read.get(name)
+        if isinstance(value, dict) or isinstance(before, dict):
+            after, earlier = value or {}, before or {}
+            for key in dict.fromkeys([*after, *earlier]):
+                if not _unchanged(after.get(key), earlier.get(key)):
+                    own[f"{name}.{key}"] = after.get(key)
+        elif not _unchanged(value, before):
+            own[name] = value
+    return own
+
+
+def _on_top(document: Mapping[str, Any], own: Mapping[str, Any]) -> dict[str, Any]:
+    """The system as it is now with this editor's own changes (by column key) on top."""
+    merged = {name: (dict(value) if isinstance(value, dict) else value) for name, value in document.items()}
+    for key, value in own.items():
+        name, _, inner = key.partition(".")
+        if inner:
+            group = merged.get(name)
+            merged[name] = {**(group if isinstance(group, dict) else {}), inner: value}
+        else:
+            merged[name] = value
+    return merged
+
+
+def _history_seen(form: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The histories' values the form was rendered with (notice, consultation, workers informed)."""
+    try:
+        seen = json.loads(text_of(form, "history_seen") or "null")
+    except ValueError:
+        return None
+    return seen if isinstance(seen, dict) else None
+
+
+def _history_json(document: Mapping[str, Any], group: str) -> str:
+    names = [name for name in GROUP_FIELDS[group] if name in LEGACY_FIELDS]
+    return json.dumps({name: document.get(name) for name in names}, ensure_ascii=False, sort_keys=True)
 
 
 def card_view_of(card: dict[str, Any], words: Words) -> dict[str, Any]:
@@ -312,6 +369,7 @@ class SystemEditPageController(Controller):
             proposals=[],
             duties=duties,
             card=None,
+            history_seen=_history_json(stored.document, group),
             today=workplace_today().isoformat(),
         )
 
@@ -343,6 +401,7 @@ class SystemEditPageController(Controller):
             raise NotFound("No such group of fields.")
         stored, org_id = await _writable(actor, system_id)
         document = stored.document
+        system_id = str(document["id"])  # as the register writes it, whatever the address's spelling
         lang = language_of(request)
         words, units = await _words(actor, org_id, lang)
         groups = form_groups([group], words, units)
@@ -352,6 +411,19 @@ class SystemEditPageController(Controller):
         if read_version is None:
             state.errors["form"] = words("edit.error.version")
         if changes is not None and not state.errors and read_version is not None:
+            history = self._history_conflict(
+                changes, _history_seen(form), document, read_version, stored.version, words
+            )
+            if history is not None:
+                state = SystemForm(list(groups), values_of({**document, **changes}, groups))
+                return await self._edit_page(
+                    request, system_id, group, state=state, meta=meta, conflict=history, status=409
+                )
+            # What the editor left as it was stays exactly as stored (a form gives text back with its
+            # white space changed), so it is no change.
+            changes = {
+                name: value for name, value in changes.items() if not _unchanged(value, document.get(name))
+            }
             if text_of(form, "action") == "check":
                 merged = {name: document.get(name) for name in SystemFields.model_fields} | changes
                 stated = SystemFields.model_validate(merged).model_dump(mode="json")
@@ -380,6 +452,38 @@ class SystemEditPageController(Controller):
                 return Redirect(f"/systems/{system_id}?sent=saved#group-{group}", status_code=SEE_OTHER)
         return await self._edit_page(request, system_id, group, state=state, meta=meta, status=422)
 
+    @staticmethod
+    def _history_conflict(
+        changes: dict[str, Any],
+        seen: Mapping[str, Any] | None,
+        document: Mapping[str, Any],
+        read_version: int,
+        version: int,
+        words: Words,
+    ) -> Conflict | None:
+        """A notice, consultation or workers' information is a history: recording an entry does not
+        make a new version, so If-Match cannot see one recorded by someone else while this form was
+        open. The form carries the histories it showed; one the editor left as shown is not sent (it
+        would record the old entry again); one both changed is a conflict."""
+        clashes = []
+        for name in [name for name in changes if name in LEGACY_FIELDS]:
+            shown = seen.get(name) if seen is not None and name in seen else document.get(name)
+            if _unchanged(changes[name], shown):
+                del changes[name]
+            elif not _unchanged(document.get(name), shown):
+                clashes.append((name, shown))
+        if not clashes:
+            return None
+        return Conflict(
+            read_version=read_version,
+            version=version,
+            changes=[
+                (words.label(name), words.value(name, shown), words.value(name, document.get(name)))
+                for name, shown in clashes
+            ],
+            both=[words.label(name) for name, _ in clashes],
+        )
+
     async def _conflict(
         self,
         actor: Actor,
@@ -396,11 +500,10 @@ class SystemEditPageController(Controller):
             read = (await get_revision(actor, system_id, read_version))["document"]
         except NotFound:
             read = current.document
-        mine = _own_changes(changes, read)
+        mine = _own_keys(changes, read)
         theirs = (await diff_revisions(actor, system_id, current.version, against=read_version))["changes"]
-        their_fields = {change["field"].split(".", 1)[0] for change in theirs}
-        merged = {**current.document, **mine}
-        state = SystemForm(list(groups), values_of(merged, groups))
+        their_keys = {change["field"] for change in theirs}
+        state = SystemForm(list(groups), values_of(_on_top(current.document, mine), groups))
         conflict = Conflict(
             read_version=read_version,
             version=current.version,
@@ -412,7 +515,7 @@ class SystemEditPageController(Controller):
                 )
                 for c in theirs
             ],
-            both=[words.label(name) for name in mine if name in their_fields],
+            both=[words.label(key) for key in mine if key in their_keys],
         )
         return conflict, state
 
@@ -512,7 +615,7 @@ class SystemEditPageController(Controller):
 
 def _version_of(form: Mapping[str, Any]) -> int | None:
     text = text_of(form, "version")
-    return int(text) if text.isdigit() and len(text) < 10 else None
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
 
 
 __all__ = ["SystemEditPageController"]

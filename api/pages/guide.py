@@ -14,7 +14,15 @@ from typing import Any
 from api.i18n import Translator
 from api.statement.view import VOCABULARY_OF, Words
 from registry.obligations.rules import Finding
-from registry.systems.guidance import QUESTIONS, Answer, Proposal, proposals, proposed_fields, winning
+from registry.systems.guidance import (
+    QUESTIONS,
+    Answer,
+    Proposal,
+    proposals,
+    proposed_fields,
+    stronger,
+    winning,
+)
 
 DUTIES = ("notice", "ai_act", "gdpr", "apv")
 _DUTY_OF_PREFIX = {
@@ -82,15 +90,19 @@ def card_document(card: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in document.items() if value is not None}
 
 
-def merged(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
-    """`over` on top of `base`: groups merged key by key, lists gathered, other values replaced."""
+def merged(base: Mapping[str, Any], over: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """The answers' proposals (`over`) on top of a product card's fields (`base`): groups merged key
+    by key, lists gathered; for a ranked field (category, risk class, Annex III point) the stronger
+    value stands, so an answer never weakens the provider's own classification."""
     result = dict(base)
     for key, value in over.items():
         current = result.get(key)
         if isinstance(value, dict) and isinstance(current, dict):
-            result[key] = merged(current, value)
+            result[key] = merged(current, value, f"{prefix}{key}.")
         elif isinstance(value, list) and isinstance(current, list):
             result[key] = list(dict.fromkeys([*current, *value]))
+        elif current is not None:
+            result[key] = stronger(f"{prefix}{key}", value, current)
         else:
             result[key] = value
     return result

@@ -58,6 +58,8 @@ _PREFIXES: tuple[tuple[str, str], ...] = (
     ("names no unit", "invalid.unit"),
     ("names a unit that several", "invalid.unit.ambiguous"),
     ("the system has versions", "invalid.value"),
+    ("the card has versions", "invalid.product_card_version"),
+    ("is the version of the card named before", "invalid.product_card_version.new"),
 )
 _BEFORE = re.compile(r"^is before ([a-z_.]+)$")
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (

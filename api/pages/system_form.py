@@ -339,6 +339,7 @@ def show_problems(
 
 
 __all__ = [
+    "GROUP_FIELDS",
     "GROUP_IDS",
     "Control",
     "FieldBlock",

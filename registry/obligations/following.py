@@ -30,8 +30,14 @@ class Obligations:
     async def follow(self, change: SystemChange) -> None:
         document = change.document
         card_id = document.get("product_card_id")
-        if card_id and card_id != (change.previous or {}).get("product_card_id"):
-            await require_card(str(card_id))
+        before = change.previous or {}
+        reviewed = document.get("product_card_version")
+        if card_id and (card_id, reviewed) != (
+            before.get("product_card_id"),
+            before.get("product_card_version"),
+        ):
+            previous = (before.get("product_card_id"), before.get("product_card_version"))
+            await require_card(str(card_id), reviewed, previous)
         if document["status"] == "retired":
             if change.previous is not None and change.previous.get("status") != "retired":
                 await cancel_reassessments(change.organization_id, change.system_id)

@@ -128,16 +128,35 @@ async def _record_revision(
     )
 
 
-async def require_card(card_id: str) -> None:
-    """A system names a card of the catalogue, or its change is refused."""
+async def require_card(card_id: str, reviewed: int | None, previous: Any = None) -> None:
+    """A system names a card of the catalogue and a version of it that exists, or its change is
+    refused. `previous`: the (card id, version) the system named before: a new card needs its own
+    version stated, so an old card's number cannot pass as a review of the new one."""
     try:
         key = uuid.UUID(card_id)
     except ValueError:
         key = None
-    if key is None or not await ProductCard.exists().where(ProductCard.id == key):
+    row = await ProductCard.select(ProductCard.version).where(ProductCard.id == key).first() if key else None
+    if row is None:
         raise InvalidInput(
             "The product card is not in the catalogue.",
             problems=[FieldProblem("product_card_id", "is not a product card of the catalogue")],
+        )
+    if reviewed is not None and reviewed > row["version"]:
+        raise InvalidInput(
+            "The product card has no such version.",
+            problems=[FieldProblem("product_card_version", f"the card has versions 1 to {row['version']}")],
+        )
+    if (
+        previous is not None
+        and previous[0]
+        and previous[0] != card_id
+        and reviewed is not None
+        and reviewed == previous[1]
+    ):
+        raise InvalidInput(
+            "State the version of the new product card the system was reviewed against.",
+            problems=[FieldProblem("product_card_version", "is the version of the card named before")],
         )
 
 

@@ -84,7 +84,7 @@ _YES: dict[str, tuple[tuple[str, Any], ...]] = {
         ("automated_decision", "fully_automated"),
         ("dpia.status", "planned"),
     ),
-    "emotions": (("ai_act.emotion_recognition", True),),
+    "emotions": (("ai_act.emotion_recognition", True), ("ai_act.risk_class", "prohibited")),
     "health_data": (
         ("data_categories", ["health"]),
         ("dpia.status", "planned"),
@@ -109,7 +109,7 @@ _NO: dict[str, tuple[tuple[str, Any], ...]] = {
 # When answers propose different values for one field, the stronger one stands.
 _STRONGER: dict[str, tuple[Any, ...]] = {
     "category": ("monitoring", "decision_support", "generative_assistant"),
-    "ai_act.risk_class": ("high_risk", "limited"),
+    "ai_act.risk_class": ("prohibited", "high_risk", "limited", "minimal"),
     "ai_act.annex_iii_point": ("4(a)", "4(b)"),
 }
 
@@ -148,10 +148,15 @@ def proposed_fields(found: list[Proposal]) -> dict[str, Any]:
     return fields
 
 
+def stronger(name: str, first: Any, second: Any) -> Any:
+    """Of two values of one field, the one that stands (the first when neither ranks higher)."""
+    return second if _rank(name, second) < _rank(name, first) else first
+
+
 def winning(found: list[Proposal]) -> list[Proposal]:
     """The proposals that stand (a weaker value for a field proposed twice is left out)."""
     fields = proposed_fields(found)
     return [p for p in found if isinstance(p.value, list | dict) or fields.get(p.field) == p.value]
 
 
-__all__ = ["QUESTIONS", "Answer", "Proposal", "proposals", "proposed_fields", "winning"]
+__all__ = ["QUESTIONS", "Answer", "Proposal", "proposals", "proposed_fields", "stronger", "winning"]

@@ -6,6 +6,7 @@ shown next to the fields in the reader's language; nothing is half-written."""
 from __future__ import annotations
 
 import csv
+import html as htmllib
 import io
 import re
 from typing import Any
@@ -575,3 +576,149 @@ async def test_an_apv_revision_is_completed_with_the_amo_and_an_action_plan(
     page = (await client.get(r.headers["location"])).text
     assert "APV-revisionen er afsluttet." in page
     assert f'action="/apv-reassessments/{task_id}/complete"' not in page
+
+
+# --- what an edit must never do -------------------------------------------------------------------------
+
+
+def notice_form(page: str, **fields: Any) -> dict[str, Any]:
+    """The notice group's form as rendered (its histories and dates), with `fields` changed."""
+    form = {
+        "csrf": form_value(page, "csrf"),
+        "version": form_value(page, "version"),
+        "history_seen": form_value(page, "history_seen"),
+    }
+    names = r"(?:notice|consultation|control_measure_assessment)\.[a-z_]+|[a-z_]+_at|employee_notice_ref"
+    for name, value in re.findall(rf'name="({names})" value="([^"]*)"', page):
+        form.setdefault(name, htmllib.unescape(value))
+    for name, selected in re.findall(
+        r'<select id="[^"]+" name="([a-z_.]+)"[^>]*>(?:(?!</select>).)*?<option value="([^"]*)" selected>',
+        page,
+        re.S,
+    ):
+        form.setdefault(name, selected)
+    return form | fields
+
+
+async def test_a_history_recorded_meanwhile_is_not_undone_by_an_open_form(
+    world: World, browser: OpenBrowser
+) -> None:
+    system_id = world.systems[0]
+    admin = world.headers("employer_admin", 0)
+    client = await browser(employer(world))
+    page = await opened_form(client, f"/systems/{system_id}/edit/notice")
+    # Meanwhile the committee's decision is recorded through the API (the system's version stays).
+    r = await world.client.post(
+        f"{API}/systems/{system_id}/consultations",
+        json={"committee": "lokal-MED", "informed_at": "2026-10-01", "decided_at": "2026-10-20"},
+        headers=admin,
+    )
+    assert r.status_code == 201, r.text
+    # The open form changes only the go-live day: the new consultation stands.
+    r = await client.post(
+        f"/systems/{system_id}/edit/notice", data=notice_form(page, go_live_at="2026-11-01")
+    )
+    assert r.status_code == 303, r.text
+    stored = await api_system(world, system_id)
+    assert stored["go_live_at"] == "2026-11-01"
+    assert stored["consultation"]["decided_at"] == "2026-10-20"
+    # A form that changed the consultation too is a conflict, shown, and nothing is written.
+    page = await opened_form(client, f"/systems/{system_id}/edit/notice")
+    await world.client.post(
+        f"{API}/systems/{system_id}/consultations",
+        json={"committee": "lokal-MED", "informed_at": "2026-10-01", "decided_at": "2026-10-22"},
+        headers=admin,
+    )
+    r = await client.post(
+        f"/systems/{system_id}/edit/notice",
+        data=notice_form(page, **{"consultation.minutes_ref": "Referat 12"}),
+    )
+    assert r.status_code == 409
+    conflict = visible_text(section(r.text, "conflict"))
+    assert "I har begge ændret" in conflict
+    assert "22. oktober 2026" in conflict  # what was recorded meanwhile
+    assert (await api_system(world, system_id))["consultation"]["decided_at"] == "2026-10-22"
+
+
+async def test_a_conflict_keeps_the_others_change_of_another_key_of_the_same_group(
+    world: World, browser: OpenBrowser
+) -> None:
+    system_id = world.systems[0]
+    await change(world, system_id, ai_act={"risk_class": "unknown"})
+    client = await browser(employer(world))
+    page = await opened_form(client, f"/systems/{system_id}/edit/rules")
+    await change(world, system_id, ai_act={"risk_class": "unknown", "fria_date": "2026-09-01"})
+    form = {
+        "csrf": form_value(page, "csrf"),
+        "version": form_value(page, "version"),
+        "history_seen": form_value(page, "history_seen"),
+        "ai_act.risk_class": "limited",
+    }
+    r = await client.post(f"/systems/{system_id}/edit/rules", data=form)
+    assert r.status_code == 409
+    page = r.text
+    assert re.search(r'<option value="limited" selected>', page)  # mine
+    assert form_value(page, "ai_act.fria_date") == "2026-09-01"  # theirs, another key of the group
+    assert "I har begge ændret" not in page  # not the same key
+    form |= {"version": form_value(page, "version"), "ai_act.fria_date": "2026-09-01"}
+    r = await client.post(f"/systems/{system_id}/edit/rules", data=form)
+    assert r.status_code == 303, r.text
+    stored = await api_system(world, system_id)
+    assert (stored["ai_act"]["risk_class"], stored["ai_act"]["fria_date"]) == ("limited", "2026-09-01")
+
+
+async def test_odd_addresses_and_values_get_pages_not_errors(world: World, browser: OpenBrowser) -> None:
+    system_id = world.systems[0]
+    client = await browser(employer(world))
+    page = await opened_form(client, f"/systems/{system_id}/edit/about")
+    form = {
+        "csrf": form_value(page, "csrf"),
+        "version": form_value(page, "version"),
+        "name": "Ruteplanlægning i hjemmeplejen",
+        "purpose": "Planlægger besøg og køreruter for hjemmeplejens medarbejdere.",
+        "category": "decision_support",
+        "control_measure": "false",
+        "status": "pilot",
+        "unit_ids": [world.units[0]],
+    }
+    upper = system_id.upper()
+    r = await client.post(f"/systems/{upper}/edit/about", data=form | {"action": "check"})
+    assert r.status_code == 200, r.text[:300]
+    r = await client.post(f"/systems/{system_id}/edit/about", data=form | {"version": "²"})
+    assert r.status_code == 422
+    r = await client.get(f"{NEW}?product=not-a-card")
+    assert r.status_code == 404
+
+
+async def test_text_the_form_gives_back_with_other_white_space_is_no_change(
+    world: World, browser: OpenBrowser
+) -> None:
+    system_id = world.systems[0]
+    await change(world, system_id, description="Første linje.\r\nAnden linje.", product="RutePlan  Pro")
+    before = await api_system(world, system_id)
+    client = await browser(employer(world))
+    page = await opened_form(client, f"/systems/{system_id}/edit/about")
+    form = {
+        "csrf": form_value(page, "csrf"),
+        "version": form_value(page, "version"),
+        "name": before["name"],
+        "vendor": "Ny leverandør",
+        "product": "RutePlan Pro",
+        "description": "Første linje.\r\nAnden linje.",
+        "purpose": before["purpose"],
+        "category": before["category"],
+        "control_measure": "false",
+        "status": before["status"],
+        "unit_ids": before["unit_ids"],
+    }
+    r = await client.post(f"/systems/{system_id}/edit/about", data=form)
+    assert r.status_code == 303, r.text
+    after = await api_system(world, system_id)
+    diff = (
+        await world.client.get(
+            f"{API}/systems/{system_id}/revisions/{after['version']}/diff",
+            headers=world.headers("employer_admin", 0),
+        )
+    ).json()
+    assert [c["field"] for c in diff["changes"]] == ["vendor"]
+    assert after["description"] == before["description"]

@@ -150,3 +150,29 @@ async def test_a_system_can_name_only_a_card_of_the_catalogue(world: World) -> N
     )
     assert r.status_code in (400, 422)
     assert r.json()["errors"][0]["field"] == "product_card_id"
+
+
+async def test_a_system_states_only_a_version_the_card_has_and_a_new_cards_own(world: World) -> None:
+    first, second = await new_card(world), await new_card(world, product="Samtaleindsigt")
+    admin = world.headers("employer_admin", 0)
+    r = await world.client.post(
+        f"{API}/organizations/{world.orgs[0]}/systems",
+        json=system_body(product_card_id=first["id"], product_card_version=2),
+        headers=admin,
+    )
+    assert r.status_code == 422
+    assert r.json()["errors"] == [{"field": "product_card_version", "reason": "the card has versions 1 to 1"}]
+    r = await world.client.post(
+        f"{API}/organizations/{world.orgs[0]}/systems",
+        json=system_body(product_card_id=first["id"], product_card_version=1),
+        headers=admin,
+    )
+    assert r.status_code == 201, r.text
+    # Naming another card with the old card's version is no review of the new one.
+    r = await world.client.patch(
+        f"{API}/systems/{r.json()['id']}",
+        json={"product_card_id": second["id"]},
+        headers=admin | {"If-Match": r.headers["etag"]},
+    )
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["field"] == "product_card_version"
