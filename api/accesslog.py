@@ -65,6 +65,10 @@ AUDITED: dict[str, tuple[str, str]] = {
     "exportRegister": ("export", "system"),
     "getImportTemplate": ("read", "import_template"),
     "importSystems": ("import", "system"),
+    "inviteMember": ("invite", "member"),
+    "listMembers": ("list", "member"),
+    "updateMember": ("update", "member"),
+    "removeMember": ("delete", "member"),
     "createProductCard": ("create", "product_card"),
     "listProductCards": ("list", "product_card"),
     "getProductCard": ("read", "product_card"),
@@ -124,6 +128,7 @@ def _resource_id(params: dict[str, Any], resource_type: str | None) -> str | Non
         "question_id",
         "reassessment_id",
         "card_id",
+        "member_id",
     ):
         if param in params:
             return str(params[param])

@@ -27,6 +27,7 @@ from api.controllers import (
     ApvReassessmentController,
     ConsultationController,
     HealthController,
+    MemberController,
     NoticeController,
     OrganizationController,
     OrganizationObligationController,
@@ -56,10 +57,11 @@ from registry.composition import compose
 from registry.db import pooled_connections
 from registry.obligations.findings import keep_recomputing, rule_settings
 from registry.organizations.tables import Organization
+from webhooks.mail import MailRelay
 from webhooks.outbox import OutboxSink
 from webhooks.relay import Relay
 from webhooks.runtime import WebhookRuntime
-from webhooks.settings import WebhookSettings
+from webhooks.settings import MailSettings, WebhookSettings
 
 API_PREFIX = "/api/v1"
 API_VERSION = "1.0.0"
@@ -76,6 +78,7 @@ async def database_pool(_: Litestar) -> AsyncIterator[None]:
 TAGS = (
     ("Organizations", "Employers and their cooperation bodies"),
     ("Units", "An organization's units, which stewards may be limited to"),
+    ("Members", "The people of an organization, invited by e-mail, with their roles"),
     (
         "AI systems",
         "The register: AI systems, their versions, notices, consultations and workers' information",
@@ -143,6 +146,7 @@ def create_app(
     run_relay: bool = False,
     run_schedules: bool = False,
     pages: PageSettings | None = None,
+    mail: MailSettings | None = None,
 ) -> Litestar:
     """`run_relay` runs the webhook relay inside this process (`airegistry serve` does unless
     AIREG_WEBHOOKS_RELAY=false); `run_schedules` recomputes the findings daily (`airegistry serve`).
@@ -201,6 +205,19 @@ def create_app(
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
+    @asynccontextmanager
+    async def mail_running(_: Litestar) -> AsyncIterator[None]:
+        if mail is None or not mail.mail_relay:
+            yield
+            return
+        task = asyncio.get_running_loop().create_task(MailRelay(mail).run_forever(), name="mail-relay")
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
     api = Router(
         path=API_PREFIX,
         # Answers carry register data for one caller: no cache keeps a copy, and no browser guesses
@@ -228,6 +245,7 @@ def create_app(
             OrganizationWebhookController,
             WebhookController,
             ProductCardController,
+            MemberController,
             # The export and verification limits check only these routes: as app middleware they cost
             # every request of the register two calls (about 2% of a list's time).
             Router(
@@ -257,7 +275,7 @@ def create_app(
             problem_details_plugin,
             UnmatchedAddressPages(page_settings, settings.public_url, (API_PREFIX, "/schema")),
         ],
-        lifespan=[database_pool, access_log_running, relay_running, findings_daily],
+        lifespan=[database_pool, access_log_running, relay_running, mail_running, findings_daily],
         openapi_config=openapi_config(),
         request_max_body_size=settings.max_body_bytes,
         debug=False,
@@ -269,4 +287,10 @@ def create_served_app() -> Litestar:
     (when `airegistry worker` processes deliver instead)."""
     settings = ApiSettings()
     hooks = WebhookRuntime.from_settings(WebhookSettings(data_dir=settings.data_dir))
-    return create_app(settings, webhooks=hooks, run_relay=hooks.settings.webhooks_relay, run_schedules=True)
+    return create_app(
+        settings,
+        webhooks=hooks,
+        run_relay=hooks.settings.webhooks_relay,
+        run_schedules=True,
+        mail=MailSettings(),
+    )

@@ -34,6 +34,9 @@ class EventType(StrEnum):
     webhook_test = "webhook.test"
     webhook_disabled = "webhook.disabled"
     product_changed = "product.changed"
+    member_invited = "member.invited"
+    member_changed = "member.changed"
+    member_removed = "member.removed"
     access_log_checkpoint = "access_log.checkpoint"
     access_log_integrity_failed = "access_log.integrity_failed"
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from piccolo.conf.apps import AppConfig
 
 from registry.accesslog.tables import AccessLogCheckpoint, AccessLogEntry
+from registry.members.tables import Member
 from registry.obligations.tables import ApvReassessment, SystemFinding
 from registry.organizations.tables import Organization, Unit
 from registry.products.tables import ProductCard, ProductCardRevision
@@ -38,6 +39,7 @@ APP_CONFIG = AppConfig(
         ScheduledRun,
         ProductCard,
         ProductCardRevision,
+        Member,
     ],
     migration_dependencies=[],
     commands=[],

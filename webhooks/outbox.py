@@ -11,6 +11,8 @@ from typing import Any
 
 from registry.clock import iso, to_micros
 from registry.events import PLATFORM_EVENT_TYPES, Event, new_event_id
+from registry.mail import Mail
+from webhooks.mail import MailOutbox
 from webhooks.tables import WebhookDelivery, WebhookEvent, WebhookSubscription
 
 API_PREFIX = "/api/v1"
@@ -157,6 +159,10 @@ class OutboxSink:
             for row in subscribers
             if (str(row["id"]) in chosen if chosen is not None else wants(row["event_types"], event))
         ]
+
+    async def queue(self, mails: Sequence[Mail]) -> None:
+        """registry.mail.MailSink: the outbox carries e-mail too (webhooks/mail.py sends it)."""
+        await MailOutbox().queue(mails)
 
     async def _broadcast(self, event: Event) -> None:
         """An event of the whole register: one outbox row per organization with a subscription that

@@ -6,14 +6,14 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from webhooks.tables import WebhookAttempt, WebhookDelivery, WebhookEvent, WebhookSubscription
+from webhooks.tables import MailMessage, WebhookAttempt, WebhookDelivery, WebhookEvent, WebhookSubscription
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations" / "webhooks"
 
 APP_CONFIG = AppConfig(
     app_name="webhooks",
     migrations_folder_path=str(MIGRATIONS),
-    table_classes=[WebhookSubscription, WebhookEvent, WebhookDelivery, WebhookAttempt],
+    table_classes=[WebhookSubscription, WebhookEvent, WebhookDelivery, WebhookAttempt, MailMessage],
     migration_dependencies=["registry.piccolo_app"],
     commands=[],
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -84,3 +84,46 @@ class WebhookSettings(BaseSettings):
     @property
     def secrets_key_file(self) -> Path:
         return self.data_dir / "webhook-secrets.key"
+
+
+class MailSettings(BaseSettings):
+    """How the register sends e-mail (docs/configuration.md)."""
+
+    model_config = SettingsConfigDict(env_prefix="AIREG_", extra="ignore")
+
+    smtp_host: str | None = Field(
+        default=None, description="The SMTP server. Unset: mail waits in the outbox."
+    )
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_security: Literal["none", "starttls", "tls"] = "none"
+    smtp_username: str | None = None
+    smtp_password_file: Path | None = Field(default=None, description="A file holding the SMTP password.")
+    smtp_from: str = Field(default="AI-registret <noreply@localhost>", description="The From address.")
+    smtp_timeout_seconds: float = Field(default=15.0, gt=0, le=120)
+    smtp_poll_interval_seconds: float = Field(default=1.0, gt=0, le=60)
+    smtp_retry_schedule_seconds: Annotated[tuple[float, ...], NoDecode] = Field(
+        default=(10, 30, 60, 120, 300),
+        description="The waits after the first failed attempts, comma-separated seconds.",
+    )
+    smtp_retry_every_seconds: float = Field(default=900, gt=0, description="The wait after those.")
+    smtp_give_up_after_seconds: float = Field(default=3 * 86400, gt=0, description="When to give up.")
+    mail_relay: bool = Field(default=True, description="Send mail from `airegistry serve`.")
+
+    @field_validator("smtp_retry_schedule_seconds", mode="before")
+    @classmethod
+    def _schedule(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(float(part) for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("smtp_from", "smtp_username", "smtp_host")
+    @classmethod
+    def _one_line(cls, value: str | None) -> str | None:
+        if value is not None and ("\r" in value or "\n" in value):
+            raise ValueError("must be one line")
+        return value
+
+    def smtp_password(self) -> str:
+        if self.smtp_password_file is None:
+            return ""
+        return self.smtp_password_file.read_text(encoding="utf-8").strip()

@@ -77,4 +77,26 @@ class WebhookAttempt(Table, tablename="webhook_attempt"):
     error = Text(null=True, default=None)
 
 
-__all__ = ["WebhookAttempt", "WebhookDelivery", "WebhookEvent", "WebhookSubscription"]
+class MailMessage(Table, tablename="mail_message"):
+    """The outbox of e-mail: one row per message, written in the transaction that causes it and sent
+    by the relay (webhooks/mail.py) until the SMTP server takes it."""
+
+    id = BigSerial(primary_key=True)
+    recipient = Varchar(length=320)
+    subject = Varchar(length=300)
+    text = Text()
+    html = Text(null=True, default=None)
+    language = Varchar(length=8)
+    unsubscribe = Varchar(length=1000, null=True, default=None)
+    kind = Varchar(length=32)
+    status = Varchar(length=16, index=True)  # pending | sent | failed (gave up)
+    attempts = Integer(default=0)
+    next_attempt_us = BigInt(index=True)
+    lease_us = BigInt(null=True, default=None)  # a relay sending it holds it until then
+    created_at = Timestamptz()
+    created_us = BigInt()
+    sent_at = Timestamptz(null=True, default=None)
+    last_error = Text(null=True, default=None)
+
+
+__all__ = ["MailMessage", "WebhookAttempt", "WebhookDelivery", "WebhookEvent", "WebhookSubscription"]

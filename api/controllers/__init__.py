@@ -2,6 +2,7 @@
 
 from api.controllers.access_log import AccessLogController
 from api.controllers.health import HealthController
+from api.controllers.members import MemberController
 from api.controllers.obligations import (
     ApvReassessmentController,
     OrganizationObligationController,
@@ -27,6 +28,7 @@ __all__ = [
     "ApvReassessmentController",
     "ConsultationController",
     "HealthController",
+    "MemberController",
     "NoticeController",
     "OrganizationController",
     "OrganizationObligationController",

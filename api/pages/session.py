@@ -27,6 +27,7 @@ from api.pages.security import (
     secure_cookies,
     session_cookie,
 )
+from registry.members.service import record_login
 from registry.sessions.service import (
     LinkState,
     LoginLinkRefused,
@@ -91,6 +92,7 @@ class SessionPageController(Controller):
             await end_session(previous)
         opened = await redeem_login_link(token, session_ttl_seconds=config.settings.ui_session_ttl_seconds)
         request.scope["user"] = opened.actor  # the access log names who logged in
+        await record_login(opened.actor)  # a member's last login, for the list of members
         response = Redirect("/register", status_code=SEE_OTHER)
         response.set_cookie(
             session_cookie(

@@ -9,6 +9,12 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class PageSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="AIREG_", extra="ignore")
 
+    ui_invitation_ttl_seconds: int = Field(
+        default=7 * 86400,
+        ge=60,
+        le=30 * 86400,
+        description="How long the login link of an invitation can be used (one time).",
+    )
     ui_login_link_ttl_seconds: int = Field(
         default=24 * 3600,
         ge=60,

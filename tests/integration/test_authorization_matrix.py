@@ -334,6 +334,36 @@ ROUTES = (
     Route("GET", "/access-log/verify", "/access-log/verify", LOG_READERS, 200),
     Route("GET", "/access-log/public-key", "/access-log/public-key", LOG_READERS, 200),
     Route("GET", "/access-log/checkpoints", "/access-log/checkpoints", LOG_READERS, 200),
+    Route(
+        "GET",
+        "/organizations/{org_id:uuid}/members",
+        "/organizations/{org}/members",
+        ORGANIZATION_MANAGERS,
+        200,
+    ),
+    Route(
+        "POST",
+        "/organizations/{org_id:uuid}/members",
+        "/organizations/{org}/members",
+        ORGANIZATION_MANAGERS,
+        201,
+        body={"email": "ny@example.com", "name": "Ny Kollega", "role": "steward"},
+    ),
+    Route(
+        "PATCH",
+        "/organizations/{org_id:uuid}/members/{member_id:uuid}",
+        "/organizations/{org}/members/{member}",
+        ORGANIZATION_MANAGERS,
+        200,
+        body={"title": "AMR"},
+    ),
+    Route(
+        "DELETE",
+        "/organizations/{org_id:uuid}/members/{member_id:uuid}",
+        "/organizations/{org}/members/{member}",
+        ORGANIZATION_MANAGERS,
+        204,
+    ),
     Route("GET", "/products", "/products", EVERYONE, 200),
     Route("GET", "/products/{card_id:uuid}", "/products/{card}", EVERYONE, 200),
     Route(
@@ -415,6 +445,10 @@ async def register_state(world: World) -> dict[str, Any]:
     products = await c.get(f"{API}/products", headers=world.headers(PLATFORM_ADMIN, None))
     assert products.status_code == 200, products.text
     state["products"] = products.json()
+    for index, org in enumerate(world.orgs):
+        members = await c.get(f"{API}/organizations/{org}/members", headers=owner_headers(world, index))
+        assert members.status_code == 200, members.text
+        state[f"members-{org}"] = members.json()
     for index, org in enumerate(world.orgs):
         owner = owner_headers(world, index)
         units = await c.get(f"{API}/organizations/{org}/units", headers=owner)
@@ -522,6 +556,7 @@ async def check_authorization(world: World, route: Route, role: str, target: str
         webhook=world.webhooks[org_index],
         delivery=world.deliveries[org_index],
         card=world.cards[0],
+        member=world.members[org_index],
     )
     before = await register_state(world) if route.writes else None
 

@@ -53,6 +53,7 @@ class World:
         self.questions: list[str] = []  # filled by ask_questions(), for the tests that need them
         self.reassessments: list[str] = []  # filled by open_reassessments()
         self.cards: list[str] = []  # product cards of the shared catalogue
+        self.members: list[str] = []  # one invited member per organization
 
     def headers(self, role: str, org_index: int | None = 0, **kwargs: Any) -> dict[str, str]:
         org = self.orgs[org_index] if org_index is not None and role != "platform_admin" else None
@@ -102,6 +103,13 @@ class World:
             )
             assert r.status_code == 202, r.text
             self.deliveries.append(r.json()["id"])
+            r = await self.client.post(
+                f"{API}/organizations/{self.orgs[i]}/members",
+                json={"email": f"medlem{i}@example.com", "name": f"Medlem {i}", "role": "auditor"},
+                headers=self.headers("employer_admin", i),
+            )
+            assert r.status_code == 201, r.text
+            self.members.append(r.json()["id"])
         r = await self.client.post(
             f"{API}/products",
             json={"vendor": "Eksempel Software A/S", "product": "RutePlan", "provider_role": "provider"},

@@ -50,6 +50,7 @@ REGISTRY_LAYERS: dict[str, set[str]] = {
     "obligations": {"core", "db", "accesslog", "organizations", "systems", "schedules", "products"},
     "questions": {"core", "db", "accesslog", "organizations", "systems"},
     "sessions": {"core", "db", "accesslog", "systems"},
+    "members": {"core", "db", "accesslog", "organizations", "systems", "sessions"},
     "demo": {"core", "db", "organizations", "systems", "obligations", "questions", "products"},
 }
 COMPOSITION_MODULES = {"composition", "piccolo_app"}
@@ -155,7 +156,7 @@ def test_every_setting_is_documented() -> None:
     from registry.accesslog.settings import AccessLogSettings
     from registry.db.settings import DatabaseSettings
     from registry.obligations.settings import RuleSettings
-    from webhooks.settings import WebhookSettings
+    from webhooks.settings import MailSettings, WebhookSettings
 
     documented = (ROOT / "docs" / "configuration.md").read_text()
     names = {
@@ -165,6 +166,7 @@ def test_every_setting_is_documented() -> None:
             DatabaseSettings,
             AccessLogSettings,
             WebhookSettings,
+            MailSettings,
             RuleSettings,
             PageSettings,
         )

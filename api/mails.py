@@ -1,0 +1,47 @@
+"""The register's e-mail, worded: plain text and HTML in the person's language, from the catalogues.
+Values from people (names, organization names) are escaped in the HTML part; headers are the outbox's
+(webhooks/mail.py), which refuses a line break in them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from markupsafe import escape
+
+from api.i18n import translator
+from registry.mail import Mail
+
+
+def _html(paragraphs: list[str], link: str, button: str) -> str:
+    body = "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
+    return (
+        '<!DOCTYPE html><html><body style="font-family: sans-serif; line-height: 1.5">'
+        f'{body}<p><a href="{escape(link)}">{escape(button)}</a></p></body></html>'
+    )
+
+
+def invitation_mail(
+    member: dict[str, Any], token: str, *, organization: str, inviter: str, public_url: str, valid_days: int
+) -> Mail:
+    """The invitation: who invites to what, with which role, and the one-time login link."""
+    lang = member["language"]
+    t = translator(lang)
+    link = f"{public_url.rstrip('/')}/login/{token}"
+    role = t(f"role.{member['role']}")
+    paragraphs = [
+        t("mail.invitation.greeting", name=member["name"]),
+        t("mail.invitation.text", inviter=inviter, organization=organization, role=role),
+        t("mail.invitation.link", days=valid_days),
+    ]
+    text = "\n\n".join([*paragraphs, link, t("mail.invitation.footer")])
+    return Mail(
+        to=member["email"],
+        subject=t("mail.invitation.subject", organization=organization),
+        text=text,
+        html=_html([*paragraphs, t("mail.invitation.footer")], link, t("mail.invitation.button")),
+        language=lang,
+        kind="invitation",
+    )
+
+
+__all__ = ["invitation_mail"]
