@@ -65,7 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
         "print a new bearer token (or, with --link, a one-time login link)",
         "token:issue",
     )
-    issue.add_argument("--role", required=True, choices=ROLES, help="the role the token carries")
+    issue.add_argument(
+        "--role",
+        choices=ROLES,
+        help="the role the token carries (default: the role of the member with --sub, in --org)",
+    )
     issue.add_argument("--org", help="organization id (required for employer_admin and steward)")
     issue.add_argument("--sub", help="subject: who the token speaks for (default cli-<role>)")
     issue.add_argument(

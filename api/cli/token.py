@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from typing import Any
 
 from api.auth import InvalidToken, TokenIssuer
 from api.cli.arguments import CommandError
@@ -13,12 +14,22 @@ from api.pages.settings import PageSettings
 from api.settings import ApiSettings
 from registry import Actor, Role
 from registry.db.settings import DatabaseSettings
+from registry.members.service import memberships
 from registry.organizations.service import organization_exists
 from registry.organizations.units import unit_parents
 
 
 def issue(args: argparse.Namespace) -> int:
     what = "link" if args.link else "token"
+    if args.role is None:
+        # A member's own token or link: their role, organization and units, by `sub`.
+        if not args.sub:
+            raise CommandError("give --role, or --sub of a member (with --org when they are in several)")
+        require_database()
+        member = asyncio.run(_membership(args.sub, args.org))
+        args.role, args.org = member["role"], member["organization_id"]
+        args.units = args.units or member["units"]
+        args.name = args.name or member["name"]
     try:
         # The claims first: a token the API would refuse needs no database to say so.
         actor = link_actor(
@@ -47,6 +58,17 @@ def issue(args: argparse.Namespace) -> int:
     )
     print(token)
     return 0
+
+
+async def _membership(sub: str, org: str | None) -> dict[str, Any]:
+    found = await memberships(sub, org)
+    if not found:
+        where = f" in organization {org}" if org else ""
+        raise CommandError(f"no member with sub {sub!r}{where}: give --role (and --org) to issue one anyway")
+    if len(found) > 1:
+        orgs = ", ".join(m["organization_id"] for m in found)
+        raise CommandError(f"{sub!r} is a member of several organizations ({orgs}): give --org")
+    return found[0]
 
 
 async def _check_organization(actor: Actor, database: DatabaseSettings) -> None:

@@ -226,6 +226,17 @@ async def remove_member(actor: Actor, org_id: str, member_id: str) -> None:
         await emit(_event(EventType.member_removed, org_id, member))
 
 
+async def memberships(sub: str, org_id: str | None = None) -> list[dict[str, Any]]:
+    """The memberships of one `sub` (in one organization, when given): for the operator's CLI."""
+    query = Member.select().where(Member.sub == sub)
+    if org_id is not None:
+        try:
+            query = query.where(Member.organization == uuid.UUID(org_id))
+        except ValueError:
+            return []
+    return [member_view(row) for row in await query]
+
+
 async def record_login(actor: Actor) -> None:
     """A member logged in (a one-time link redeemed): when, for the list of members."""
     if actor.org is None or actor.role not in ORG_ROLES:
@@ -235,4 +246,12 @@ async def record_login(actor: Actor) -> None:
     )
 
 
-__all__ = ["invite_member", "list_members", "member_view", "record_login", "remove_member", "update_member"]
+__all__ = [
+    "invite_member",
+    "list_members",
+    "member_view",
+    "memberships",
+    "record_login",
+    "remove_member",
+    "update_member",
+]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import socket
@@ -409,3 +410,40 @@ def test_serve_prints_the_data_dir_and_the_database(tmp_path: Path) -> None:
     assert lines[0] == f"data dir: {data_dir}\n"
     assert lines[1] == f"database: {data_dir / 'registry.db'}\n"
     assert lines[2].startswith("serving the workplace AI register on ")
+
+
+def test_token_issue_for_a_member_takes_their_role_and_organization(tmp_path: Path) -> None:
+    home, elsewhere, _ = places(tmp_path)
+    assert airegistry_default(home, elsewhere, "migrate").returncode == 0
+    assert airegistry_default(home, elsewhere, "demo").returncode == 0
+    with sqlite3.connect(default_data_dir(home) / "registry.db") as db:
+        org = db.execute("SELECT id FROM organization ORDER BY name LIMIT 1").fetchone()[0]
+        db.execute(
+            "INSERT INTO member (id, organization, sub, email, name, role, units, title, language, "
+            "created_at, created_by, updated_at, last_login_at) "
+            "VALUES (?, ?, ?, ?, ?, 'steward', NULL, 'TR', 'da', "
+            "'2026-12-06T06:00:00+00:00', 'test', '2026-12-06T06:00:00+00:00', NULL)",
+            (
+                "7d0c3c1e-8f7e-4c55-9a55-2d3f9d6e7a10",
+                org,
+                "tina@kommune.example",
+                "tina@kommune.example",
+                "Tina",
+            ),
+        )
+    run = airegistry_default(home, elsewhere, "token", "issue", "--sub", "tina@kommune.example")
+    assert run.returncode == 0, run.stderr
+    payload = run.stdout.strip().split(".")[1]
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    assert (claims["sub"], claims["role"], claims["org"], claims["name"]) == (
+        "tina@kommune.example",
+        "steward",
+        org,
+        "Tina",
+    )
+    nobody = airegistry_default(home, elsewhere, "token", "issue", "--sub", "nobody@example.com")
+    assert nobody.returncode == 2
+    assert "no member with sub 'nobody@example.com'" in nobody.stderr
+    bare = airegistry_default(home, elsewhere, "token", "issue")
+    assert bare.returncode == 2
+    assert "give --role" in bare.stderr
