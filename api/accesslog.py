@@ -80,6 +80,7 @@ AUDITED: dict[str, tuple[str, str]] = {
     # The web interface (api/pages): page views and form posts, recorded like the API's reads.
     "pageHome": ("read", "home_page"),
     "pageLoginLink": ("read", "login_link"),
+    "pageRequestLink": ("request", "login_link"),
     "login": ("login", "session"),
     "logout": ("logout", "session"),
     "setLanguage": ("update", "language"),

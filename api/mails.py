@@ -44,4 +44,26 @@ def invitation_mail(
     )
 
 
-__all__ = ["invitation_mail"]
+def login_link_mail(
+    member: dict[str, Any], token: str, *, organization: str, public_url: str, valid_hours: int
+) -> Mail:
+    """A new one-time link, asked for on the front page."""
+    lang = member["language"]
+    t = translator(lang)
+    link = f"{public_url.rstrip('/')}/login/{token}"
+    paragraphs = [
+        t("mail.invitation.greeting", name=member["name"]),
+        t("mail.link.text", organization=organization, hours=valid_hours),
+    ]
+    text = "\n\n".join([*paragraphs, link, t("mail.link.footer")])
+    return Mail(
+        to=member["email"],
+        subject=t("mail.link.subject", organization=organization),
+        text=text,
+        html=_html([*paragraphs, t("mail.link.footer")], link, t("mail.invitation.button")),
+        language=lang,
+        kind="login_link",
+    )
+
+
+__all__ = ["invitation_mail", "login_link_mail"]

@@ -11,6 +11,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect
 
 from api.i18n import LANGUAGES, translator
+from api.mails import login_link_mail
 from api.pages.config import config_of
 from api.pages.forms import text_of
 from api.pages.rendering import actor_of, auth_of, language_of, render_page
@@ -27,7 +28,8 @@ from api.pages.security import (
     secure_cookies,
     session_cookie,
 )
-from registry.members.service import record_login
+from registry.members.service import record_login, request_login_links
+from registry.organizations.service import organization_names
 from registry.sessions.service import (
     LinkState,
     LoginLinkRefused,
@@ -48,8 +50,44 @@ class SessionPageController(Controller):
             return Redirect("/register", status_code=SEE_OTHER)
         t = translator(language_of(request))
         return render_page(
-            request, "home.html.j2", title=t("home.title"), link_hours=config_of(request).link_hours
+            request,
+            "home.html.j2",
+            title=t("home.title"),
+            link_hours=config_of(request).link_hours,
+            requested=request.query_params.get("requested") == "1",
         )
+
+    @post(
+        "/login-link",
+        operation_id="pageRequestLink",
+        summary="A person who lost their link asks for a new one by e-mail address",
+        status_code=SEE_OTHER,
+    )
+    async def request_link(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        """Answered the same whether the address is known or not: the page says a link was sent if
+        the address belongs to a member. A form anyone can send: only same-site posts are read."""
+        config = config_of(request)
+        if not same_origin(request, config.public_url):
+            raise CsrfRefused("The form was sent from another site.")
+        form = await request.form()
+        address = form.get("email")
+        if isinstance(address, str) and "@" in address:
+            hours = max(1, config.settings.ui_login_link_ttl_seconds // 3600)
+
+            def compose(member: dict[str, Any], token: str) -> Any:
+                return login_link_mail(
+                    member,
+                    token,
+                    organization=member_organizations.get(member["organization_id"], ""),
+                    public_url=config.public_url,
+                    valid_hours=hours,
+                )
+
+            member_organizations = await organization_names()
+            await request_login_links(
+                address, ttl_seconds=config.settings.ui_login_link_ttl_seconds, compose=compose
+            )
+        return Redirect("/?requested=1#request-link", status_code=SEE_OTHER)
 
     @get("/login/{token:str}", operation_id="pageLoginLink", summary="The page a login link opens")
     async def login_link(self, request: Request[Any, Any, Any], token: FromPath[str]) -> Response[Any]:

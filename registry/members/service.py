@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from registry.access import ORG_ROLES, Actor, Role
@@ -127,7 +128,7 @@ async def invite_member(
                 id=member_id,
                 organization=key,
                 sub=sub,
-                email=str(fields.email),
+                email=str(fields.email).lower(),  # found again by address, whatever its case
                 name=fields.name,
                 role=fields.role,
                 units=json.dumps(fields.units) if fields.units is not None else None,
@@ -226,6 +227,42 @@ async def remove_member(actor: Actor, org_id: str, member_id: str) -> None:
         await emit(_event(EventType.member_removed, org_id, member))
 
 
+REQUEST_PAUSE_SECONDS = 120
+"""A new link for the same member at most this often: a form anyone can send cannot flood a mailbox."""
+
+
+async def request_login_links(email: str, *, ttl_seconds: int, compose: Compose) -> int:
+    """A person who lost their link asks by e-mail address: each membership of that address gets a
+    new one-time link by mail. Returns how many were sent; the caller answers the same either way."""
+    address = email.strip().lower()
+    if not address or len(address) > 320:
+        return 0
+    sent = 0
+    async with write_transaction(Member._meta.db):
+        rows = await Member.select().where(Member.email == address)
+        for row in rows:
+            member = member_view(row)
+            recent = utcnow().timestamp() - REQUEST_PAUSE_SECONDS
+            if await LoginLink.exists().where(
+                (LoginLink.sub == row["sub"])
+                & (LoginLink.organization_id == member["organization_id"])
+                & (LoginLink.created_at > datetime.fromtimestamp(recent, tz=UTC))
+            ):
+                continue
+            units = member["units"]
+            actor = Actor(
+                sub=row["sub"],
+                role=Role(row["role"]),
+                org=member["organization_id"],
+                units=tuple(units) if units is not None else None,
+                name=row["name"],
+            )
+            token = await issue_login_link(actor, ttl_seconds=ttl_seconds)
+            await queue_mail(compose(member, token))
+            sent += 1
+    return sent
+
+
 async def memberships(sub: str, org_id: str | None = None) -> list[dict[str, Any]]:
     """The memberships of one `sub` (in one organization, when given): for the operator's CLI."""
     query = Member.select().where(Member.sub == sub)
@@ -253,5 +290,6 @@ __all__ = [
     "memberships",
     "record_login",
     "remove_member",
+    "request_login_links",
     "update_member",
 ]

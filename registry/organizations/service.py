@@ -61,6 +61,12 @@ async def create_organization(actor: Actor, fields: OrganizationFields) -> dict[
     return await get_organization(actor, str(org_id))
 
 
+async def organization_names() -> dict[str, str]:
+    """Every organization's name by id (for mail that names the organization)."""
+    rows = await Organization.select(Organization.id, Organization.name)
+    return {str(row["id"]): str(row["name"]) for row in rows}
+
+
 async def list_organizations(actor: Actor) -> list[dict[str, Any]]:
     query = Organization.select().order_by(Organization.name)
     if actor.org is not None:

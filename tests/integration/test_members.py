@@ -9,6 +9,7 @@ import json
 import re
 import socket
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.policy import default as default_policy
 from typing import Any
@@ -17,6 +18,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from registry.accesslog.tables import AccessLogEntry
+from registry.sessions.tables import LoginLink
 from tests.support.pages import OpenBrowser, form_value
 from tests.support.world import API, World
 from webhooks.mail import MailRelay
@@ -242,3 +244,35 @@ def test_the_retry_schedule_is_short_then_every_quarter_of_an_hour_for_three_day
     assert [mail.delay_after(n) for n in range(1, 7)] == [10, 30, 60, 120, 300, 900]
     assert mail.delay_after(280) == 900
     assert mail.delay_after(300) is None  # about three days of trying: given up (and logged)
+
+
+async def test_a_lost_link_is_asked_for_by_address_and_the_answer_is_the_same_for_any_address(
+    world: World, smtp: tuple[Inbox, int], browser: OpenBrowser
+) -> None:
+    inbox, port = smtp
+    assert (await invite(world)).status_code == 201
+    await MailMessage.delete(force=True)  # the invitation itself is not what this test reads
+    # The invitation's link was made a while ago (a new link is sent at most every 2 minutes).
+    await LoginLink.update({LoginLink.created_at: datetime.now(UTC) - timedelta(minutes=10)}, force=True)
+    client = await browser()
+    known = await client.post("/login-link", data={"email": "Tina.Holm@kommune.example"})
+    unknown = await client.post("/login-link", data={"email": "nobody@example.com"})
+    assert (known.status_code, known.headers["location"]) == (303, "/?requested=1#request-link")
+    assert (unknown.status_code, unknown.headers["location"]) == (303, "/?requested=1#request-link")
+    page = await client.get("/?requested=1")
+    assert "har vi sendt et nyt link" in page.text
+    assert await relay(port).send_due() == 1  # only the known address gets mail
+    [message] = inbox.messages
+    assert message["Subject"] == "Dit nye link til AI-registret hos Organisation 0"
+    token = link_in(message).rsplit("/", 1)[1]
+    page = await client.get(f"/login/{token}")
+    r = await client.post("/login", data={"token": token, "csrf": form_value(page.text, "csrf")})
+    assert r.status_code == 303
+    # Asking again at once sends nothing more (a form anyone can send cannot flood a mailbox).
+    await client.post("/login-link", data={"email": "tina.holm@kommune.example"})
+    assert await MailMessage.count().where(MailMessage.status == "pending") == 0
+    # Another site's form is refused before it is read.
+    foreign = await client.post(
+        "/login-link", data={"email": "tina.holm@kommune.example"}, headers={"Origin": "https://evil.example"}
+    )
+    assert foreign.status_code == 403
