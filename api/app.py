@@ -35,6 +35,7 @@ from api.controllers import (
     OrganizationSystemController,
     OrganizationUnitController,
     OrganizationWebhookController,
+    PreferencesController,
     ProductCardController,
     QuestionController,
     RegisterFilesController,
@@ -246,6 +247,7 @@ def create_app(
             WebhookController,
             ProductCardController,
             MemberController,
+            PreferencesController,
             # The export and verification limits check only these routes: as app middleware they cost
             # every request of the register two calls (about 2% of a list's time).
             Router(

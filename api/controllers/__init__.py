@@ -2,7 +2,7 @@
 
 from api.controllers.access_log import AccessLogController
 from api.controllers.health import HealthController
-from api.controllers.members import MemberController
+from api.controllers.members import MemberController, PreferencesController
 from api.controllers.obligations import (
     ApvReassessmentController,
     OrganizationObligationController,
@@ -36,6 +36,7 @@ __all__ = [
     "OrganizationSystemController",
     "OrganizationUnitController",
     "OrganizationWebhookController",
+    "PreferencesController",
     "ProductCardController",
     "QuestionController",
     "RegisterFilesController",

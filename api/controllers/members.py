@@ -12,7 +12,7 @@ from litestar.params import FromPath, JSONBody
 from api.errors import problems
 from api.mails import invitation_mail
 from api.pages.config import OPT_KEY, PageConfig
-from api.schemas.members import Member, MemberInvite, MemberUpdate
+from api.schemas.members import Member, MemberInvite, MemberUpdate, Preferences, PreferencesUpdate
 from registry import Actor, DomainError
 from registry.members import service as members
 from registry.organizations.service import get_organization
@@ -115,4 +115,30 @@ class MemberController(Controller):
         await members.remove_member(request.user, str(org_id), str(member_id))
 
 
-__all__ = ["MemberController"]
+class PreferencesController(Controller):
+    path = "/me/preferences"
+    tags = ["Members"]
+
+    @get(
+        "/",
+        operation_id="getPreferences",
+        responses=problems(404),
+        summary="Your own preferences, as a member",
+    )
+    async def get_preferences(self, request: Request[Actor, str, Any]) -> Preferences:
+        return Preferences.model_validate(await members.get_preferences(request.user))
+
+    @patch(
+        "/",
+        operation_id="updatePreferences",
+        responses=problems(400, 404, 413, 422),
+        summary="Choose your digest (none, daily, weekly) and the language of your mail",
+    )
+    async def update_preferences(
+        self, request: Request[Actor, str, Any], data: JSONBody[PreferencesUpdate]
+    ) -> Preferences:
+        chosen = await members.update_preferences(request.user, digest=data.digest, language=data.language)
+        return Preferences.model_validate(chosen)
+
+
+__all__ = ["MemberController", "PreferencesController"]

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
+from registry.fields import Strict
 from registry.members.models import MemberFields, MemberPatch
 
 
@@ -24,8 +25,25 @@ class Member(BaseModel):
     units: list[str] | None
     title: str | None
     language: Literal["da", "en"]
+    digest: Literal["none", "daily", "weekly"] = Field(
+        description="The member's digest: their choice, or their role's default (weekly for stewards)"
+    )
     created_at: datetime
     last_login_at: datetime | None
+
+
+class Preferences(BaseModel):
+    """What a member chooses for themselves."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    digest: Literal["none", "daily", "weekly"]
+    language: Literal["da", "en"]
+
+
+class PreferencesUpdate(Strict):
+    digest: Literal["none", "daily", "weekly"] | None = None
+    language: Literal["da", "en"] | None = None
 
 
 class MemberInvite(MemberFields):
@@ -36,4 +54,4 @@ class MemberUpdate(MemberPatch):
     pass
 
 
-__all__ = ["Member", "MemberInvite", "MemberUpdate"]
+__all__ = ["Member", "MemberInvite", "MemberUpdate", "Preferences", "PreferencesUpdate"]

@@ -44,6 +44,7 @@ def member_view(row: dict[str, Any]) -> dict[str, Any]:
         "units": (json.loads(units) if isinstance(units, str) else units) or None,
         "title": row["title"],
         "language": row["language"],
+        "digest": digest_of(row),
         "created_at": iso(row["created_at"]),
         "last_login_at": iso(row["last_login_at"]) if row["last_login_at"] else None,
     }
@@ -227,6 +228,50 @@ async def remove_member(actor: Actor, org_id: str, member_id: str) -> None:
         await emit(_event(EventType.member_removed, org_id, member))
 
 
+DIGESTS = ("none", "daily", "weekly")
+
+
+def digest_of(row: dict[str, Any]) -> str:
+    """A member's digest: their choice, or their role's default (weekly for stewards, none for others)."""
+    return str(row["digest"] or ("weekly" if row["role"] == Role.steward.value else "none"))
+
+
+async def _own_membership(actor: Actor) -> dict[str, Any]:
+    if actor.org is None:
+        raise NotFound("You are not a member of an organization.")
+    row = (
+        await Member.select()
+        .where((Member.organization == uuid.UUID(actor.org)) & (Member.sub == actor.sub))
+        .first()
+    )
+    if row is None:
+        raise NotFound("You are not a member of an organization: ask its employer admin for an invitation.")
+    return dict(row)
+
+
+async def get_preferences(actor: Actor) -> dict[str, Any]:
+    """The caller's own preferences, as a member of their organization."""
+    row = await _own_membership(actor)
+    return {"digest": digest_of(row), "language": row["language"]}
+
+
+async def update_preferences(
+    actor: Actor, *, digest: str | None = None, language: str | None = None
+) -> dict[str, Any]:
+    row = await _own_membership(actor)
+    values: dict[Any, Any] = {Member.updated_at: utcnow()}
+    if digest is not None:
+        if digest not in DIGESTS:
+            raise InvalidInput(
+                "Unknown digest.", problems=[FieldProblem("digest", "must be none, daily or weekly")]
+            )
+        values[Member.digest] = digest
+    if language is not None:
+        values[Member.language] = language
+    await Member.update(values).where(Member.id == row["id"])
+    return await get_preferences(actor)
+
+
 REQUEST_PAUSE_SECONDS = 120
 """A new link for the same member at most this often: a form anyone can send cannot flood a mailbox."""
 
@@ -284,6 +329,8 @@ async def record_login(actor: Actor) -> None:
 
 
 __all__ = [
+    "digest_of",
+    "get_preferences",
     "invite_member",
     "list_members",
     "member_view",
@@ -292,4 +339,5 @@ __all__ = [
     "remove_member",
     "request_login_links",
     "update_member",
+    "update_preferences",
 ]

@@ -24,6 +24,7 @@ class Member(Table, tablename="member"):
     created_by = Varchar(length=200)
     updated_at = Timestamptz()
     last_login_at = Timestamptz(null=True, default=None)
+    digest = Varchar(length=8, null=True, default=None)  # none | daily | weekly; None: the role's default
 
 
 __all__ = ["Member"]

@@ -276,3 +276,42 @@ async def test_a_lost_link_is_asked_for_by_address_and_the_answer_is_the_same_fo
         "/login-link", data={"email": "tina.holm@kommune.example"}, headers={"Origin": "https://evil.example"}
     )
     assert foreign.status_code == 403
+
+
+async def test_a_member_chooses_a_digest_in_the_api_and_on_a_page(
+    world: World, smtp: tuple[Inbox, int], browser: OpenBrowser
+) -> None:
+    inbox, port = smtp
+    member = (await invite(world)).json()
+    assert member["digest"] == "weekly"  # a steward's default
+    token = world.token("steward", world.orgs[0], sub=member["sub"])
+    me = {"Authorization": f"Bearer {token}"}
+    r = await world.client.get(f"{API}/me/preferences", headers=me)
+    assert (r.status_code, r.json()) == (200, {"digest": "weekly", "language": "da"})
+    r = await world.client.patch(f"{API}/me/preferences", json={"digest": "daily"}, headers=me)
+    assert (r.status_code, r.json()["digest"]) == (200, "daily")
+    r = await world.client.patch(f"{API}/me/preferences", json={"digest": "hourly"}, headers=me)
+    assert r.status_code == 400
+    # Someone logged in without a membership has nothing to choose.
+    stranger = await world.client.get(f"{API}/me/preferences", headers=world.headers("steward", 0))
+    assert stranger.status_code == 404
+    # The page, as the invited member.
+    await relay(port).send_due()
+    link = link_in(inbox.messages[0])
+    token = link.rsplit("/", 1)[1]
+    client = await browser()
+    page = await client.get(f"/login/{token}")
+    await client.post("/login", data={"token": token, "csrf": form_value(page.text, "csrf")})
+    page = await client.get("/preferences")
+    assert page.status_code == 200
+    assert '<option value="daily" selected>' in page.text
+    r = await client.post(
+        "/preferences", data={"csrf": form_value(page.text, "csrf"), "digest": "none", "language": "en"}
+    )
+    assert (r.status_code, r.headers["location"]) == (303, "/preferences?saved=1")
+    r = await world.client.get(f"{API}/me/preferences", headers=me)
+    assert r.json() == {"digest": "none", "language": "en"}
+    r = await client.post(
+        "/preferences", data={"csrf": form_value(page.text, "csrf"), "digest": "x", "language": "da"}
+    )
+    assert r.status_code == 422
