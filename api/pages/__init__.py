@@ -19,6 +19,7 @@ from api.auth import TokenVerifier
 from api.pages.config import OPT_KEY, PageConfig
 from api.pages.editing import SystemEditPageController
 from api.pages.errors import PAGE_EXCEPTION_HANDLERS, error_page
+from api.pages.members import MembersPageController
 from api.pages.preferences import PreferencesPageController
 from api.pages.register import RegisterPageController
 from api.pages.register_files import RegisterFilesPageController
@@ -40,6 +41,7 @@ def pages_router(verifier: TokenVerifier, settings: PageSettings, public_url: st
             SystemEditPageController,
             RegisterFilesPageController,
             PreferencesPageController,
+            MembersPageController,
         ],
         middleware=[PageAuthMiddleware(verifier)],
         exception_handlers=PAGE_EXCEPTION_HANDLERS,

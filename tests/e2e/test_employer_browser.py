@@ -269,3 +269,59 @@ def test_every_page_at_phone_width(
     assert page.locator("form.apv-complete").count() >= 1
     assert_no_sideways_scrolling(page, f"a system with an open APV revision ({lang})")
     assert_accessible(page, f"a system with an open APV revision at 390 px ({lang})")
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_the_members_page_and_the_preferences(
+    server: Server, new_context: Callable[..., Any], login_link: Any, lang: str
+) -> None:
+    """An employer admin invites a person on the members page, changes the role and removes them;
+    the pages pass axe and fit 390 px; a member chooses a digest on the preferences page."""
+    org = server.org("Vestjysk")
+    page = new_context().new_page()
+    submit_login(page, login_link("employer_admin", org.id))
+    if lang == "en":
+        switch_language(page, "en")
+    with page.expect_navigation():
+        page.locator("a#members-link").click()
+    assert_accessible(page, f"members ({lang})")
+    address = f"amr-{lang}@lager.example"
+    page.fill("#invite-email", address)
+    page.fill("#invite-name", "Ali Amr")
+    page.select_option("#invite-role", "steward")
+    page.fill("#invite-title", "AMR")
+    submit(page, "#invite-submit", 303)
+    row = page.locator("tr", has_text=address)
+    assert row.count() == 1
+    member_id = row.get_attribute("data-member-id")
+    row.locator("select").select_option("auditor")
+    submit(page, f"tr[data-member-id='{member_id}'] form.member-role button", 303)
+    assert "auditor" in api_members(server, org)[address]
+    phone = new_context(viewport=PHONE).new_page()
+    submit_login(phone, login_link("employer_admin", org.id))
+    if lang == "en":
+        switch_language(phone, "en")
+    goto_ok(phone, f"{server.base_url}/members")
+    assert_no_sideways_scrolling(phone, f"members ({lang})")
+    assert_accessible(phone, f"members at 390 px ({lang})")
+    # The invited member logs in with a link for their sub and chooses a digest.
+    member = new_context(viewport=PHONE).new_page()
+    submit_login(member, server.cli("token", "issue", "--sub", address, "--link").strip().splitlines()[-1])
+    if lang == "en":
+        switch_language(member, "en")
+    with member.expect_navigation():
+        member.locator("a#preferences-link").click()
+    assert_no_sideways_scrolling(member, f"preferences ({lang})")
+    assert_accessible(member, f"preferences at 390 px ({lang})")
+    member.select_option("#preferences-digest", "daily")
+    submit(member, "#preferences button[type=submit]", 303)
+    assert member.locator("#preferences-saved").count() == 1
+    submit(page, f"tr[data-member-id='{member_id}'] form.member-remove button", 303)
+    assert address not in api_members(server, org)
+
+
+def api_members(server: Server, org: Organization) -> dict[str, str]:
+    token = server.bearer("employer_admin", org.id)
+    response = server.api("GET", f"/api/v1/organizations/{org.id}/members", token)
+    assert response.status_code == 200, response.text
+    return {m["email"]: m["role"] for m in response.json()}

@@ -19,7 +19,7 @@ from aiosmtpd.controller import Controller
 
 from registry.accesslog.tables import AccessLogEntry
 from registry.sessions.tables import LoginLink
-from tests.support.pages import OpenBrowser, form_value
+from tests.support.pages import OpenBrowser, employer, form_value, steward
 from tests.support.world import API, World
 from webhooks.mail import MailRelay
 from webhooks.settings import MailSettings
@@ -315,3 +315,60 @@ async def test_a_member_chooses_a_digest_in_the_api_and_on_a_page(
         "/preferences", data={"csrf": form_value(page.text, "csrf"), "digest": "x", "language": "da"}
     )
     assert r.status_code == 422
+
+
+async def test_the_members_page_invites_changes_and_removes(
+    world: World, smtp: tuple[Inbox, int], browser: OpenBrowser
+) -> None:
+    inbox, port = smtp
+    client = await browser(employer(world))
+    page = await client.get("/members")
+    assert page.status_code == 200
+    assert "Medlem 0" in page.text  # the world's member
+    csrf = form_value(page.text, "csrf")
+    r = await client.post(
+        "/members", data={"csrf": csrf, "email": "ikke-en-adresse", "name": "", "role": "steward"}
+    )
+    assert r.status_code == 422
+    assert 'id="invite-email-error"' in r.text
+    assert 'id="invite-name-error"' in r.text
+    r = await client.post(
+        "/members",
+        data={
+            "csrf": csrf,
+            "email": "amr@kommune.example",
+            "name": "Ali",
+            "role": "steward",
+            "title": "AMR",
+            "units": [world.units[0]],
+            "language": "da",
+        },
+    )
+    assert (r.status_code, r.headers["location"]) == (303, "/members?sent=invited")
+    assert await relay(port).send_due() == 1
+    assert inbox.messages[0]["To"] == "amr@kommune.example"
+    again = await client.post(
+        "/members", data={"csrf": csrf, "email": "AMR@kommune.example", "name": "Ali", "role": "steward"}
+    )
+    assert again.status_code == 422
+    assert "allerede medlem" in again.text
+    page = (await client.get("/members?sent=invited")).text
+    member_id = re.search(r'<tr data-member-id="([^"]+)">\s*<th scope="row">Ali', page).group(1)  # type: ignore[union-attr]
+    r = await client.post(f"/members/{member_id}/role", data={"csrf": csrf, "role": "auditor"})
+    assert r.status_code == 303
+    listed = await world.client.get(
+        f"{API}/organizations/{world.orgs[0]}/members", headers=world.headers("employer_admin", 0)
+    )
+    assert {m["email"]: m["role"] for m in listed.json()}["amr@kommune.example"] == "auditor"
+    r = await client.post(f"/members/{member_id}/remove", data={"csrf": csrf})
+    assert r.status_code == 303
+    listed = await world.client.get(
+        f"{API}/organizations/{world.orgs[0]}/members", headers=world.headers("employer_admin", 0)
+    )
+    assert "amr@kommune.example" not in {m["email"] for m in listed.json()}
+    # Not for stewards; not another organization's member.
+    assert (await (await browser(steward(world))).get("/members")).status_code == 403
+    other = await browser(employer(world, 1))
+    page1 = await other.get("/members")
+    r = await other.post(f"/members/{world.members[0]}/remove", data={"csrf": form_value(page1.text, "csrf")})
+    assert r.status_code == 404
