@@ -4,6 +4,7 @@ Values from people (names, organization names) are escaped in the HTML part; hea
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from markupsafe import escape
@@ -44,6 +45,24 @@ def invitation_mail(
     )
 
 
+def invitations(
+    *, organization: str, inviter: str, public_url: str, ttl_seconds: int
+) -> Callable[[dict[str, Any], str], Mail]:
+    """The invitations one person sends into one organization (registry.members' `compose`)."""
+
+    def compose(member: dict[str, Any], token: str) -> Mail:
+        return invitation_mail(
+            member,
+            token,
+            organization=organization,
+            inviter=inviter,
+            public_url=public_url,
+            valid_days=max(1, ttl_seconds // 86400),
+        )
+
+    return compose
+
+
 def login_link_mail(
     member: dict[str, Any], token: str, *, organization: str, public_url: str, valid_hours: int
 ) -> Mail:
@@ -66,4 +85,4 @@ def login_link_mail(
     )
 
 
-__all__ = ["invitation_mail", "login_link_mail"]
+__all__ = ["invitation_mail", "invitations", "login_link_mail"]

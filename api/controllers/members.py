@@ -10,7 +10,7 @@ from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import FromPath, JSONBody
 
 from api.errors import problems
-from api.mails import invitation_mail
+from api.mails import invitations
 from api.pages.config import OPT_KEY, PageConfig
 from api.schemas.members import Member, MemberInvite, MemberUpdate, Preferences, PreferencesUpdate
 from registry import Actor, DomainError
@@ -47,23 +47,16 @@ class MemberController(Controller):
     ) -> Response[Member]:
         config = _config(request)
         actor = request.user
-        organization = None
-
-        def compose(member: dict[str, Any], token: str) -> Any:
-            assert organization is not None
-            return invitation_mail(
-                member,
-                token,
-                organization=organization,
-                inviter=actor.name or actor.sub,
-                public_url=config.public_url,
-                valid_days=max(1, config.settings.ui_invitation_ttl_seconds // 86400),
-            )
-
         try:
             organization = (await get_organization(actor, str(org_id)))["name"]
         except DomainError:  # the service below answers for the organization (403, 404) in its own words
             organization = ""
+        compose = invitations(
+            organization=organization,
+            inviter=actor.name or actor.sub,
+            public_url=config.public_url,
+            ttl_seconds=config.settings.ui_invitation_ttl_seconds,
+        )
         member = await members.invite_member(
             actor,
             str(org_id),

@@ -12,7 +12,7 @@ from litestar.response import Redirect
 from pydantic import ValidationError
 
 from api.i18n import translator
-from api.mails import invitation_mail
+from api.mails import invitations
 from api.pages.config import actor_required, config_of, employer_admin_org, logged_in
 from api.pages.forms import FormState, Values, text_of
 from api.pages.reasons import field_reason, pydantic_reason
@@ -110,15 +110,12 @@ class MembersPageController(Controller):
         config = config_of(request)
         organization = (await get_organization(actor, org_id))["name"]
 
-        def compose(member: dict[str, Any], token: str) -> Any:
-            return invitation_mail(
-                member,
-                token,
-                organization=organization,
-                inviter=actor.name or actor.sub,
-                public_url=config.public_url,
-                valid_days=max(1, config.settings.ui_invitation_ttl_seconds // 86400),
-            )
+        compose = invitations(
+            organization=organization,
+            inviter=actor.name or actor.sub,
+            public_url=config.public_url,
+            ttl_seconds=config.settings.ui_invitation_ttl_seconds,
+        )
 
         try:
             await invite_member(
