@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
-from typing import Any
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any, Literal
 
 from litestar import Litestar, Request, Router
 from litestar.datastructures import ResponseHeader
@@ -26,6 +26,7 @@ from api.controllers import (
     AccessLogController,
     ApvReassessmentController,
     ConsultationController,
+    FeedsController,
     HealthController,
     MemberController,
     NoticeController,
@@ -49,6 +50,7 @@ from api.controllers import (
     WorkerInformationController,
 )
 from api.errors import NO_STORE, problem_details_plugin
+from api.mails import digests
 from api.pages import PageSettings, UnmatchedAddressPages, pages_router
 from api.runtime import AccessLogRuntime
 from api.settings import ApiSettings
@@ -58,6 +60,8 @@ from registry.composition import compose
 from registry.db import pooled_connections
 from registry.obligations.findings import keep_recomputing, rule_settings
 from registry.organizations.tables import Organization
+from registry.schedules import keep_running
+from registry.updates.digests import DIGEST_RUN, round_job
 from webhooks.mail import MailRelay
 from webhooks.outbox import OutboxSink
 from webhooks.relay import Relay
@@ -137,6 +141,27 @@ def _requester(request: Request[Any, Any, Any]) -> str:
 API_HEADERS = [ResponseHeader(name=name, value=value) for name, value in NO_STORE.items()]
 
 
+def _in_background(
+    name: str, start: Callable[[], Coroutine[Any, Any, None]] | Literal[False]
+) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
+    """A task the app runs while it serves (when `start` is given), cancelled when it stops."""
+
+    @asynccontextmanager
+    async def running(_: Litestar) -> AsyncIterator[None]:
+        if not start:
+            yield
+            return
+        task = asyncio.get_running_loop().create_task(start(), name=name)
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    return running
+
+
 def create_app(
     settings: ApiSettings | None = None,
     extra_route_handlers: Sequence[ControllerRouterHandler] = (),
@@ -178,46 +203,28 @@ def create_app(
         async with runtime.running():
             yield
 
-    @asynccontextmanager
-    async def findings_daily(_: Litestar) -> AsyncIterator[None]:
-        if not run_schedules:
-            yield
-            return
-        task = asyncio.get_running_loop().create_task(
-            keep_recomputing(rule_settings().rules_recompute_interval_seconds), name="findings-recompute"
-        )
-        try:
-            yield
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    @asynccontextmanager
-    async def relay_running(_: Litestar) -> AsyncIterator[None]:
-        if not run_relay:
-            yield
-            return
-        task = asyncio.get_running_loop().create_task(Relay(hooks).run(), name="webhook-relay")
-        try:
-            yield
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    @asynccontextmanager
-    async def mail_running(_: Litestar) -> AsyncIterator[None]:
-        if mail is None or not mail.mail_relay:
-            yield
-            return
-        task = asyncio.get_running_loop().create_task(MailRelay(mail).run_forever(), name="mail-relay")
-        try:
-            yield
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+    public_url = settings.public_url
+    recompute = rule_settings().rules_recompute_interval_seconds
+    background = [
+        _in_background("findings-recompute", run_schedules and (lambda: keep_recomputing(recompute))),
+        _in_background("webhook-relay", run_relay and (lambda: Relay(hooks).run())),
+        _in_background(
+            "mail-relay", mail is not None and mail.mail_relay and (lambda: MailRelay(mail).run_forever())
+        ),
+        _in_background(
+            "digest-rounds",
+            run_schedules
+            and mail is not None
+            and mail.digest_rounds
+            and (
+                lambda: keep_running(
+                    DIGEST_RUN,
+                    round_job(digests(public_url), round_seconds=mail.digest_round_seconds),
+                    interval_seconds=mail.digest_round_seconds,
+                )
+            ),
+        ),
+    ]
 
     api = Router(
         path=API_PREFIX,
@@ -248,6 +255,7 @@ def create_app(
             ProductCardController,
             MemberController,
             PreferencesController,
+            FeedsController,
             # The export and verification limits check only these routes: as app middleware they cost
             # every request of the register two calls (about 2% of a list's time).
             Router(
@@ -277,7 +285,7 @@ def create_app(
             problem_details_plugin,
             UnmatchedAddressPages(page_settings, settings.public_url, (API_PREFIX, "/schema")),
         ],
-        lifespan=[database_pool, access_log_running, relay_running, mail_running, findings_daily],
+        lifespan=[database_pool, access_log_running, *background],
         openapi_config=openapi_config(),
         request_max_body_size=settings.max_body_bytes,
         debug=False,

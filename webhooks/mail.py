@@ -28,6 +28,7 @@ from webhooks.tables import MailMessage
 
 log = logging.getLogger("airegistry.mail")
 CLAIM = 50  # messages one pass sends
+INSERT_ROWS = 200  # rows per INSERT (SQLite allows 32,766 values; a mail has 12)
 
 
 def _clean(value: str, field: str) -> str:
@@ -43,23 +44,25 @@ class MailOutbox:
 
     async def queue(self, mails: Sequence[Mail]) -> None:
         now = utcnow()
-        for mail in mails:
-            await MailMessage.insert(
-                MailMessage(
-                    recipient=_clean(mail.to, "email"),
-                    subject=_clean(mail.subject, "subject"),
-                    text=mail.text,
-                    html=mail.html,
-                    language=mail.language,
-                    unsubscribe=_clean(mail.unsubscribe, "unsubscribe") if mail.unsubscribe else None,
-                    kind=mail.kind,
-                    status="pending",
-                    attempts=0,
-                    next_attempt_us=to_micros(now),
-                    created_at=now,
-                    created_us=to_micros(now),
-                )
+        rows = [
+            MailMessage(
+                recipient=_clean(mail.to, "email"),
+                subject=_clean(mail.subject, "subject"),
+                text=mail.text,
+                html=mail.html,
+                language=mail.language,
+                unsubscribe=_clean(mail.unsubscribe, "unsubscribe") if mail.unsubscribe else None,
+                kind=mail.kind,
+                status="pending",
+                attempts=0,
+                next_attempt_us=to_micros(now),
+                created_at=now,
+                created_us=to_micros(now),
             )
+            for mail in mails
+        ]
+        for start in range(0, len(rows), INSERT_ROWS):  # a digest round queues many in one go
+            await MailMessage.insert(*rows[start : start + INSERT_ROWS])
 
 
 def build_message(row: dict[str, Any], sender: str) -> EmailMessage:
@@ -74,6 +77,7 @@ def build_message(row: dict[str, Any], sender: str) -> EmailMessage:
     message["Message-ID"] = make_msgid(domain=address.rpartition("@")[2] or None)
     if row["unsubscribe"]:
         message["List-Unsubscribe"] = f"<{row['unsubscribe']}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"  # RFC 8058: the address takes a POST
     message.set_content(row["text"])
     if row["html"]:
         message.add_alternative(row["html"], subtype="html")

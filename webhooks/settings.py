@@ -108,6 +108,16 @@ class MailSettings(BaseSettings):
     smtp_retry_every_seconds: float = Field(default=900, gt=0, description="The wait after those.")
     smtp_give_up_after_seconds: float = Field(default=3 * 86400, gt=0, description="When to give up.")
     mail_relay: bool = Field(default=True, description="Send mail from `airegistry serve`.")
+    digest_rounds: bool = Field(
+        default=True, description="Send the members' digests from `airegistry serve`, once per deployment."
+    )
+    digest_round_seconds: float = Field(
+        default=3600,
+        ge=60,
+        le=86400,
+        description="How often a round sends the digests that are due (a round may send one early by "
+        "this much, so a daily digest keeps its hour).",
+    )
 
     @field_validator("smtp_retry_schedule_seconds", mode="before")
     @classmethod

@@ -51,6 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
         "recompute every finding now (`serve` does it daily)",
         "findings:recompute",
     )
+    digest = _command(commands, "digest", "the members' e-mail digests")
+    _command(
+        digest.add_subparsers(dest="digest_command", required=True, metavar="COMMAND"),
+        "send",
+        "send every digest that is due now, and nothing else (`serve` does it every hour)",
+        "digest:send",
+    )
     _command(
         commands,
         "demo",

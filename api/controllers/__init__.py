@@ -2,7 +2,7 @@
 
 from api.controllers.access_log import AccessLogController
 from api.controllers.health import HealthController
-from api.controllers.members import MemberController, PreferencesController
+from api.controllers.members import FeedsController, MemberController, PreferencesController
 from api.controllers.obligations import (
     ApvReassessmentController,
     OrganizationObligationController,
@@ -27,6 +27,7 @@ __all__ = [
     "AccessLogController",
     "ApvReassessmentController",
     "ConsultationController",
+    "FeedsController",
     "HealthController",
     "MemberController",
     "NoticeController",

@@ -10,9 +10,10 @@ from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import FromPath, JSONBody
 
 from api.errors import problems
+from api.feeds import feed_addresses
 from api.mails import invitations
 from api.pages.config import OPT_KEY, PageConfig
-from api.schemas.members import Member, MemberInvite, MemberUpdate, Preferences, PreferencesUpdate
+from api.schemas.members import Feeds, Member, MemberInvite, MemberUpdate, Preferences, PreferencesUpdate
 from registry import Actor, DomainError
 from registry.members import service as members
 from registry.organizations.service import get_organization
@@ -134,4 +135,34 @@ class PreferencesController(Controller):
         return Preferences.model_validate(chosen)
 
 
-__all__ = ["MemberController", "PreferencesController"]
+class FeedsController(Controller):
+    path = "/me/feeds"
+    tags = ["Members"]
+
+    @get(
+        "/",
+        operation_id="getFeeds",
+        responses=problems(404),
+        summary="Your secret feed addresses: an Atom feed of changes and a calendar of deadlines",
+        description=(
+            "Each address holds a secret of its own (no token: it opens nothing on the API) and shows "
+            "what you may see. Subscribe to the calendar in Outlook or Google Calendar by its address."
+        ),
+    )
+    async def get_feeds(self, request: Request[Actor, str, Any]) -> Feeds:
+        member_id, secret = await members.own_feed_secret(request.user)
+        return Feeds.model_validate(feed_addresses(_config(request).public_url, member_id, secret))
+
+    @post(
+        "/rotate",
+        operation_id="rotateFeeds",
+        status_code=200,
+        responses=problems(404),
+        summary="New feed addresses; the old ones stop working at once",
+    )
+    async def rotate_feeds(self, request: Request[Actor, str, Any]) -> Feeds:
+        member_id, secret = await members.own_feed_secret(request.user, rotate=True)
+        return Feeds.model_validate(feed_addresses(_config(request).public_url, member_id, secret))
+
+
+__all__ = ["FeedsController", "MemberController", "PreferencesController"]

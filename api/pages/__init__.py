@@ -19,6 +19,7 @@ from api.auth import TokenVerifier
 from api.pages.config import OPT_KEY, PageConfig
 from api.pages.editing import SystemEditPageController
 from api.pages.errors import PAGE_EXCEPTION_HANDLERS, error_page
+from api.pages.feeds import FeedPageController
 from api.pages.members import MembersPageController
 from api.pages.preferences import PreferencesPageController
 from api.pages.register import RegisterPageController
@@ -42,6 +43,7 @@ def pages_router(verifier: TokenVerifier, settings: PageSettings, public_url: st
             RegisterFilesPageController,
             PreferencesPageController,
             MembersPageController,
+            FeedPageController,
         ],
         middleware=[PageAuthMiddleware(verifier)],
         exception_handlers=PAGE_EXCEPTION_HANDLERS,

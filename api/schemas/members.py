@@ -41,6 +41,17 @@ class Preferences(BaseModel):
     language: Literal["da", "en"]
 
 
+class Feeds(BaseModel):
+    """A member's secret feed addresses. They work without logging in and show what the member may
+    see; rotating them makes new ones and the old ones stop working at once."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    atom: str = Field(description="An Atom feed of the changes of the last 60 days.")
+    calendar: str = Field(description="An iCalendar (RFC 5545) calendar of the deadlines ahead.")
+    webcal: str = Field(description="The calendar's address as webcal://, which subscribes in one click.")
+
+
 class PreferencesUpdate(Strict):
     digest: Literal["none", "daily", "weekly"] | None = None
     language: Literal["da", "en"] | None = None
@@ -54,4 +65,4 @@ class MemberUpdate(MemberPatch):
     pass
 
 
-__all__ = ["Member", "MemberInvite", "MemberUpdate", "Preferences", "PreferencesUpdate"]
+__all__ = ["Feeds", "Member", "MemberInvite", "MemberUpdate", "Preferences", "PreferencesUpdate"]

@@ -7,7 +7,9 @@ The wording of the invitation is the caller's (`compose`): this package knows no
 
 from __future__ import annotations
 
+import hmac
 import json
+import secrets
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -32,6 +34,11 @@ Compose = Callable[[dict[str, Any], str], Mail]
 """Builds the invitation mail from the member (as `member_view` gives it) and its login token."""
 
 
+def new_secret() -> str:
+    """A secret for a member's feed or unsubscribe address: 192 random bits, URL-safe."""
+    return secrets.token_urlsafe(24)
+
+
 def member_view(row: dict[str, Any]) -> dict[str, Any]:
     units = row["units"]
     return {
@@ -48,6 +55,19 @@ def member_view(row: dict[str, Any]) -> dict[str, Any]:
         "created_at": iso(row["created_at"]),
         "last_login_at": iso(row["last_login_at"]) if row["last_login_at"] else None,
     }
+
+
+def member_actor(member: dict[str, Any]) -> Actor:
+    """The member (as `member_view` gives it) as the register's rules see them: their role,
+    organization and units."""
+    units = member["units"]
+    return Actor(
+        sub=member["sub"],
+        role=Role(member["role"]),
+        org=member["organization_id"],
+        units=tuple(units) if units is not None else None,
+        name=member["name"],
+    )
 
 
 async def _managed(actor: Actor, org_id: str) -> uuid.UUID:
@@ -139,19 +159,14 @@ async def invite_member(
                 created_by=actor.sub,
                 updated_at=now,
                 last_login_at=None,
+                feed_secret=new_secret(),
+                unsubscribe_secret=new_secret(),
             )
         )
         row = await Member.select().where(Member.id == member_id).first()
         assert row is not None
         member = member_view(row)
-        invitee = Actor(
-            sub=sub,
-            role=Role(fields.role),
-            org=org_id,
-            units=tuple(fields.units) if fields.units is not None else None,
-            name=fields.name,
-        )
-        token = await issue_login_link(invitee, ttl_seconds=link_ttl_seconds)
+        token = await issue_login_link(member_actor(member), ttl_seconds=link_ttl_seconds)
         await queue_mail(compose(member, token))
         await emit(_event(EventType.member_invited, org_id, member))
     return member
@@ -272,6 +287,35 @@ async def update_preferences(
     return await get_preferences(actor)
 
 
+SECRETS = {"feed": Member.feed_secret, "unsubscribe": Member.unsubscribe_secret}
+
+
+async def member_by_secret(member_id: str, secret: str, kind: str) -> dict[str, Any] | None:
+    """The member whose feed or unsubscribe address this is (their id and secret); None otherwise."""
+    try:
+        key = uuid.UUID(member_id)
+    except ValueError:
+        return None
+    row = await Member.select().where(Member.id == key).first()
+    if row is None:
+        return None
+    stored = row[SECRETS[kind]._meta.name]
+    if not stored or not secret or not hmac.compare_digest(stored.encode(), secret.encode()):
+        return None
+    return dict(row)
+
+
+async def own_feed_secret(actor: Actor, *, rotate: bool = False) -> tuple[str, str]:
+    """The caller's member id and the secret of their feeds' addresses, made on first use; `rotate`
+    replaces it, so the addresses given before stop working at once."""
+    row = await _own_membership(actor)
+    secret = row["feed_secret"]
+    if rotate or not secret:
+        secret = new_secret()
+        await Member.update({Member.feed_secret: secret}).where(Member.id == row["id"])
+    return str(row["id"]), secret
+
+
 REQUEST_PAUSE_SECONDS = 120
 """A new link for the same member at most this often: a form anyone can send cannot flood a mailbox."""
 
@@ -294,15 +338,7 @@ async def request_login_links(email: str, *, ttl_seconds: int, compose: Compose)
                 & (LoginLink.created_at > datetime.fromtimestamp(recent, tz=UTC))
             ):
                 continue
-            units = member["units"]
-            actor = Actor(
-                sub=row["sub"],
-                role=Role(row["role"]),
-                org=member["organization_id"],
-                units=tuple(units) if units is not None else None,
-                name=row["name"],
-            )
-            token = await issue_login_link(actor, ttl_seconds=ttl_seconds)
+            token = await issue_login_link(member_actor(member), ttl_seconds=ttl_seconds)
             await queue_mail(compose(member, token))
             sent += 1
     return sent
@@ -333,8 +369,12 @@ __all__ = [
     "get_preferences",
     "invite_member",
     "list_members",
+    "member_actor",
+    "member_by_secret",
     "member_view",
     "memberships",
+    "new_secret",
+    "own_feed_secret",
     "record_login",
     "remove_member",
     "request_login_links",

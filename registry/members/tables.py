@@ -25,6 +25,12 @@ class Member(Table, tablename="member"):
     updated_at = Timestamptz()
     last_login_at = Timestamptz(null=True, default=None)
     digest = Varchar(length=8, null=True, default=None)  # none | daily | weekly; None: the role's default
+    # The end of the period the member's last digest covered (sent, or skipped as quiet); None: never.
+    digest_until = Timestamptz(null=True, default=None)
+    # The secrets in the member's feed URLs and in their digests' unsubscribe link (made on first use;
+    # rotating the feeds replaces `feed_secret`). Neither works on the API.
+    feed_secret = Varchar(length=64, null=True, default=None)
+    unsubscribe_secret = Varchar(length=64, null=True, default=None)
 
 
 __all__ = ["Member"]

@@ -6,7 +6,6 @@ away is an event."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import json
 import logging
@@ -60,13 +59,18 @@ def _view(row: dict[str, Any]) -> dict[str, Any]:
         "organization_id": str(row["organization"]),
         "rule_id": row["rule_id"],
         "severity": row["severity"],
-        "message": _loads(row["message"]) or _earlier_text(row),
+        "message": stored_message(row),
         "source": row["source"],
         "fields": _loads(row["fields"]) or [],
         "status": row["status"],
         "opened_at": iso(row["opened_at"]),
         "resolved_at": iso(row["resolved_at"]) if row["resolved_at"] else None,
     }
+
+
+def stored_message(row: dict[str, Any]) -> dict[str, Any]:
+    """A finding's message as kept (a catalogue key and its values), from its row."""
+    return dict(_loads(row["message"]) or _earlier_text(row))
 
 
 def _earlier_text(row: dict[str, Any]) -> dict[str, Any]:
@@ -156,7 +160,7 @@ async def _organization_facts(org_id: str) -> dict[str, Any]:
     return dict(org)
 
 
-async def _contexts(org_id: str, system_keys: list[uuid.UUID], today: date) -> dict[str, Context]:
+async def rule_contexts(org_id: str, system_keys: list[uuid.UUID], today: date) -> dict[str, Context]:
     org = await _organization_facts(org_id)
     cards = await _cards_of(system_keys)
     materials = await _material_changes(system_keys)
@@ -212,7 +216,7 @@ async def preview_findings(
     }
     cards = await card_versions([str(stated["product_card_id"])] if stated.get("product_card_id") else [])
     if system_id is not None:
-        context = (await _contexts(org_id, [uuid.UUID(system_id)], today))[system_id]
+        context = (await rule_contexts(org_id, [uuid.UUID(system_id)], today))[system_id]
         context = dataclasses.replace(context, product_cards=cards)
     else:
         org = await _organization_facts(org_id)
@@ -331,7 +335,7 @@ async def _recompute(
             query = query.order_by(AISystem.id).lock_rows()
         documents = {row["id"]: row["document"] for row in await query}  # each decoded when evaluated
     keys = list(documents)
-    contexts = await _contexts(org_id, keys, today)
+    contexts = await rule_contexts(org_id, keys, today)
     stored = (
         await SystemFinding.select().where(
             SystemFinding.system.is_in(keys) & (SystemFinding.status == "open")
@@ -390,10 +394,6 @@ async def recompute_organization(org_id: str, *, today: date | None = None) -> t
 RECOMPUTE_RUN = "findings-recompute"
 """The daily recompute's name in the scheduled_run table (registry/schedules/service.py)."""
 
-CHECK_SECONDS = 300
-"""How often a serve process looks whether the daily recompute is due (at most; less when the
-interval is shorter). It also bounds how long a run whose process died waits after its lease lapses."""
-
 
 async def recompute_all(
     *, today: date | None = None, between: Callable[[], Awaitable[None]] | None = None
@@ -441,37 +441,30 @@ def recompute_result(opened: int, resolved: int) -> str:
     return f"{opened} opened, {resolved} resolved"
 
 
+async def _recompute_job(claim: schedules.Claim) -> str:
+    return recompute_result(*await recompute_all(between=claim.renew))
+
+
 async def recompute_when_due(
     interval_seconds: float, holder: str, *, today: date | None = None
 ) -> tuple[int, int] | None:
     """Runs the daily recompute if no process of the deployment has within `interval_seconds` (and
-    none is running it now); None when it was not due."""
-    claim = await schedules.claim(RECOMPUTE_RUN, interval_seconds=interval_seconds, holder=holder)
-    if claim is None:
-        return None
-    log.info("findings recompute started in this process (%s); the others skip it", holder)
-    try:
-        opened, resolved = await recompute_all(today=today, between=claim.renew)
-    except BaseException:
-        # Failed or stopped: give the run back at once, so the next process to look takes it over.
-        with contextlib.suppress(Exception):
-            await asyncio.shield(claim.release())
-        raise
-    await claim.finish(recompute_result(opened, resolved))
-    log.info("findings recomputed: %s", recompute_result(opened, resolved))
-    return opened, resolved
+    none is running it now); (opened, resolved), or None when it was not due."""
+    counts: list[tuple[int, int]] = []
+
+    async def job(claim: schedules.Claim) -> str:
+        counts.append(await recompute_all(today=today, between=claim.renew))
+        return recompute_result(*counts[0])
+
+    done = await schedules.run_when_due(RECOMPUTE_RUN, job, interval_seconds=interval_seconds, holder=holder)
+    return None if done is None else counts[0]
 
 
 async def keep_recomputing(interval_seconds: float, *, holder: str | None = None) -> None:
-    """Until cancelled (the served app runs it): every few minutes, run the daily recompute if it is
-    due. One process of the deployment runs it per interval; the others find it done or claimed."""
-    holder = holder or schedules.process_holder()
-    while True:
-        try:
-            await recompute_when_due(interval_seconds, holder)
-        except Exception:
-            log.exception("recomputing the findings failed; trying again next time")
-        await asyncio.sleep(min(interval_seconds, CHECK_SECONDS))
+    """Until cancelled (the served app runs it): the daily recompute, once per deployment."""
+    await schedules.keep_running(
+        RECOMPUTE_RUN, _recompute_job, interval_seconds=interval_seconds, holder=holder
+    )
 
 
 async def list_system_findings(

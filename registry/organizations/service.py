@@ -67,6 +67,12 @@ async def organization_names() -> dict[str, str]:
     return {str(row["id"]): str(row["name"]) for row in rows}
 
 
+async def organization_name(org_id: str) -> str:
+    """One organization's name ("" when there is no such organization)."""
+    row = await Organization.select(Organization.name).where(Organization.id == _parse_id(org_id)).first()
+    return str(row["name"]) if row else ""
+
+
 async def list_organizations(actor: Actor) -> list[dict[str, Any]]:
     query = Organization.select().order_by(Organization.name)
     if actor.org is not None:

@@ -2,13 +2,29 @@
 first: the scheduled-run table and its claims."""
 
 from registry.schedules.service import (
+    CHECK_SECONDS,
     LEASE_SECONDS,
     Claim,
+    Job,
     claim,
     is_due,
+    keep_running,
     last_run,
     process_holder,
     record_finished,
+    run_when_due,
 )
 
-__all__ = ["LEASE_SECONDS", "Claim", "claim", "is_due", "last_run", "process_holder", "record_finished"]
+__all__ = [
+    "CHECK_SECONDS",
+    "LEASE_SECONDS",
+    "Claim",
+    "Job",
+    "claim",
+    "is_due",
+    "keep_running",
+    "last_run",
+    "process_holder",
+    "record_finished",
+    "run_when_due",
+]

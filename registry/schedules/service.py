@@ -16,9 +16,12 @@ claim or the recent finish and skip their turn.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import os
 import socket
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -137,6 +140,45 @@ async def claim(
     if row["claimed_by"] not in (None, holder):
         log.warning("took over %s from %s, whose claim had lapsed", name, row["claimed_by"])
     return Claim(name=name, holder=holder, claimed_until_us=until, lease_seconds=lease_seconds)
+
+
+Job = Callable[["Claim"], Awaitable[str]]
+"""A periodic job: runs with its claim (renewing it as it goes) and says in a line what it did."""
+
+CHECK_SECONDS = 300
+"""How often a serve process looks whether a periodic job is due (at most; less when its interval is
+shorter). It also bounds how long a run whose process died waits after its lease lapses."""
+
+
+async def run_when_due(name: str, job: Job, *, interval_seconds: float, holder: str) -> str | None:
+    """Runs the job if no process of the deployment has within `interval_seconds` (and none is
+    running it now); its result, or None when it was not due. A job that fails or is stopped gives
+    its claim back at once, so the next process to look takes it over."""
+    claimed = await claim(name, interval_seconds=interval_seconds, holder=holder)
+    if claimed is None:
+        return None
+    log.info("%s started in this process (%s); the others skip it", name, holder)
+    try:
+        result = await job(claimed)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            await asyncio.shield(claimed.release())
+        raise
+    await claimed.finish(result)
+    log.info("%s done: %s", name, result)
+    return result
+
+
+async def keep_running(name: str, job: Job, *, interval_seconds: float, holder: str | None = None) -> None:
+    """Until cancelled (the served app runs it): every few minutes, run the job if it is due. One
+    process of the deployment runs it per interval; the others find it done or claimed."""
+    holder = holder or process_holder()
+    while True:
+        try:
+            await run_when_due(name, job, interval_seconds=interval_seconds, holder=holder)
+        except Exception:
+            log.exception("%s failed; trying again next time", name)
+        await asyncio.sleep(min(interval_seconds, CHECK_SECONDS))
 
 
 async def record_finished(

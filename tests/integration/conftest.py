@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from tests.support import database
+from tests.support.mail import smtp  # noqa: F401  (the fixture: a real SMTP server on loopback)
 from tests.support.pages import browser  # noqa: F401  (the fixture, for every page test)
 from tests.support.world import SharedWorld, TokenFactory, World
 

@@ -4,21 +4,17 @@ SMTP down, then up, with nothing lost; and who may invite whom."""
 
 from __future__ import annotations
 
-import email
 import json
 import re
-import socket
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
-from email.policy import default as default_policy
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from registry.accesslog.tables import AccessLogEntry
 from registry.sessions.tables import LoginLink
+from tests.support.mail import Inbox, free_port, relay
 from tests.support.pages import OpenBrowser, employer, form_value, steward
 from tests.support.world import API, World
 from webhooks.mail import MailRelay
@@ -26,54 +22,10 @@ from webhooks.settings import MailSettings
 from webhooks.tables import MailMessage, WebhookEvent
 
 
-class Inbox:
-    """aiosmtpd's handler: every message the server accepts."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-        self.envelopes: list[tuple[str, list[str]]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(email.message_from_bytes(envelope.content, policy=default_policy))  # type: ignore[arg-type]
-        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
-        return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(autouse=True)
 async def no_earlier_mail(world: World) -> None:
     """The world's own invitations (one member per organization) are not these tests' mail."""
     await MailMessage.delete(force=True)
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, port
-    finally:
-        controller.stop()
-
-
-def relay(port: int, **settings: Any) -> MailRelay:
-    return MailRelay(
-        MailSettings(
-            smtp_host="127.0.0.1",
-            smtp_port=port,
-            smtp_from="AI-registret <register@kommune.example>",
-            smtp_retry_schedule_seconds=(0,),
-            smtp_timeout_seconds=5,
-            **settings,
-        )
-    )
 
 
 def invite_body(**fields: Any) -> dict[str, Any]:

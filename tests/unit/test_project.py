@@ -52,6 +52,18 @@ REGISTRY_LAYERS: dict[str, set[str]] = {
     "sessions": {"core", "db", "accesslog", "systems"},
     "members": {"core", "db", "accesslog", "organizations", "systems", "sessions"},
     "demo": {"core", "db", "organizations", "systems", "obligations", "questions", "products"},
+    "updates": {
+        "core",
+        "db",
+        "accesslog",
+        "organizations",
+        "systems",
+        "obligations",
+        "questions",
+        "sessions",
+        "members",
+        "schedules",
+    },
 }
 COMPOSITION_MODULES = {"composition", "piccolo_app"}
 

@@ -108,6 +108,21 @@ def notice_missing(document: Document, context: Context) -> Hit | None:
     return Hit(Severity.info, message, fields, source)
 
 
+def notice_deadline(document: Document, context: Context) -> date | None:
+    """The last day to give the notice for a planned control measure, reckoned as `notice_missing`
+    does; None when no such day is ahead of the employer: not a control measure, already in use (the
+    finding says the rest), no go-live planned, or a notice given or excepted."""
+    if not document.get("control_measure") or in_operation(document):
+        return None
+    go_live = day(document.get("go_live_at"))
+    if go_live is None:
+        return None
+    version, _ = _start(document, context)
+    if any(_given(n) is not None or _exception(n) for n in _covering(notices(document, context), version)):
+        return None
+    return shift(go_live, -context.notice_period_days)
+
+
 def notice_late(document: Document, context: Context) -> Hit | None:
     """The first notice for the control measure's start against that start; a later notice, given for
     a change, never makes an earlier start late."""
