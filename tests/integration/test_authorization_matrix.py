@@ -518,8 +518,14 @@ def test_the_matrix_covers_every_route_of_the_app(app: Any) -> None:
         if route.path.startswith(API) and method not in {"OPTIONS", "HEAD"}
     }
     public = {("GET", f"{API}/health"), ("GET", f"{API}/ready")}
-    # The caller's own settings: no object of anyone else to reach (tests/integration/test_members.py).
-    own = {("GET", f"{API}/me/preferences"), ("PATCH", f"{API}/me/preferences")}
+    # The caller's own settings and feed addresses: no object of anyone else to reach
+    # (tests/integration/test_members.py, test_digests.py).
+    own = {
+        ("GET", f"{API}/me/preferences"),
+        ("PATCH", f"{API}/me/preferences"),
+        ("GET", f"{API}/me/feeds"),
+        ("POST", f"{API}/me/feeds/rotate"),
+    }
     covered = {(route.method, API + route.app_path) for route in ROUTES}
     assert declared - public - own == covered
 

@@ -157,7 +157,7 @@ async def test_serve_processes_timers_run_the_recompute_once(
     world: World, caplog: pytest.LogCaptureFixture
 ) -> None:
     """What each `airegistry serve` runs: two timers started together, one recompute between them."""
-    caplog.set_level(logging.INFO, logger="airegistry.findings")
+    caplog.set_level(logging.INFO, logger="airegistry.schedules")
     tasks = [asyncio.create_task(keep_recomputing(DAY, holder=f"host:{n}")) for n in range(2)]
     try:
         for _ in range(200):
@@ -176,4 +176,4 @@ async def test_serve_processes_timers_run_the_recompute_once(
     assert len(started) == 1
 
 
-STARTED = "findings recompute started"
+STARTED = "findings-recompute started"
