@@ -23,7 +23,7 @@ run: $(STAMP)
 	bash scripts/ensure-system-packages.sh
 	$(BIN)/airegistry migrate
 	$(BIN)/airegistry demo
-	$(BIN)/airegistry serve
+	$(BIN)/airegistry serve --mail-sink
 
 # Tests in parallel, one pytest process per core (pytest-xdist); docs/development.md says which target
 # runs what and how long each takes.

@@ -40,6 +40,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve = _command(commands, "serve", "serve the HTTP API and the web pages", "serve:run")
     serve.add_argument("--host", help="address to bind (default AIREG_HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to bind (default AIREG_PORT or 8000)")
+    serve.add_argument(
+        "--mail-sink",
+        action="store_true",
+        help="keep the register's mail on this machine: print each mail and save it under <data dir>/mail "
+        "(make run uses it; nothing is sent)",
+    )
 
     _command(commands, "migrate", "create the database or bring its schema up to date", "migrate:run")
     _command(commands, "worker", "deliver webhooks (the relay alone, without the API)", "worker:run")

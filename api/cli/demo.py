@@ -14,6 +14,7 @@ from api.settings import ApiSettings
 from registry import Actor, Role
 from registry.composition import compose
 from registry.demo import database_is_empty, seed_demo
+from registry.members.service import list_members
 from registry.organizations.service import list_organizations
 from webhooks.outbox import OutboxSink
 
@@ -24,15 +25,19 @@ def run(_: argparse.Namespace) -> int:
     compose(OutboxSink(public_base_url=settings.public_url))
 
     async def seed() -> list[dict[str, Any]]:
+        everyone = Actor(sub="demo", role=Role.platform_admin)
         if await database_is_empty():
             data = await seed_demo()
             print(f"seeded the demo data set: {len(data.organizations)} organizations")
-            return [
+            organizations: list[dict[str, Any]] = [
                 {"id": o.id, "name": o.name, "steward_units": o.steward_units} for o in data.organizations
             ]
-        print("the database already holds data; demo data not added")
-        everyone = Actor(sub="demo", role=Role.platform_admin)
-        return (await list_organizations(everyone))[:5]
+        else:
+            print("the database already holds data; demo data not added")
+            organizations = (await list_organizations(everyone))[:5]
+        for org in organizations:  # the demo's people are members: their tokens are theirs
+            org["members"] = await list_members(everyone, org["id"])
+        return organizations
 
     _print_demo_tokens(asyncio.run(seed()), settings)
     return 0
@@ -50,6 +55,19 @@ def _demo_tokens(organizations: list[dict[str, Any]], settings: ApiSettings) -> 
         ("alle organisationer", "auditor", issuer.issue(role=Role.auditor, sub="demo-revisor")),
     ]
     for org in organizations:
+        if org.get("members"):
+            for member in org["members"]:
+                notes = [part for part in (member["title"], "units" if member["units"] else None) if part]
+                label = member["role"] + (f" ({', '.join(notes)})" if notes else "")
+                token = issuer.issue(
+                    role=Role(member["role"]),
+                    sub=member["sub"],
+                    org=org["id"],
+                    units=member["units"],
+                    name=member["name"],
+                )
+                tokens.append((org["name"], label, token))
+            continue
         short = org["id"][:8]
         tokens.append(
             (
@@ -103,9 +121,9 @@ def _print_demo_tokens(organizations: list[dict[str, Any]], settings: ApiSetting
             link = f"  {base}/organizations/{org['id']}/systems" if org else f"  {base}/organizations"
             print(f"\n{who}\n{link}")
             current = who
-        print(f"  {role:<16} {token}")
+        print(f"  {role:<20} {token}")
         if token in links:
-            print(f"  {'':<16} log ind / log in: {links[token]}")
+            print(f"  {'':<20} log ind / log in: {links[token]}")
     print(f"\nPrøv / try:  curl -H 'Authorization: Bearer <token>' {base}/organizations")
     print(f"Web: åbn et log ind-link / open a login link, e.g. {settings.public_url.rstrip('/')}/login/...")
     print(f"API-dokumentation / API docs: {settings.public_url.rstrip('/')}/schema/openapi.json")

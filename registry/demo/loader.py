@@ -36,6 +36,8 @@ from registry.demo.files import (
     record_entry,
     resolved_systems,
 )
+from registry.members import service as members
+from registry.members.models import MemberFields
 from registry.obligations import apv
 from registry.obligations.models import ReassessmentPatch
 from registry.organizations import service as organizations
@@ -79,6 +81,8 @@ async def _seed_organization(file: str, spec: DemoFile) -> DemoOrganization:
         fields = UnitFields(**unit.model_dump(exclude={"key", "parent", "parent_id"}), parent_id=parent_id)
         ids[unit.key] = (await units.create_unit(admin, org["id"], fields))["id"]
     steward = Actor(sub=f"tr@{spec.domain}", role=Role.steward, org=org["id"])
+    steward_units = [ids[key] for key in spec.steward_units]
+    await _enroll_people(org["id"], spec.domain, steward_units)
     for registration, system in resolved_systems(file, spec, ids):
         stored = await systems.register_system(
             admin, org["id"], registration, system.registration_note, effective_at=system.effective_at
@@ -100,8 +104,32 @@ async def _seed_organization(file: str, spec: DemoFile) -> DemoOrganization:
                 await _complete_apv(admin, org["id"], system_id, rev.apv_completed)
         for question in system.questions:
             await _ask(steward, admin, system_id, question)
-    steward_units = [ids[key] for key in spec.steward_units]
     return DemoOrganization(id=org["id"], name=org["name"], unit_ids=ids, steward_units=steward_units)
+
+
+DEMO_PEOPLE = (
+    # (local part of the address, name, role, title, limited to the file's steward_units)
+    ("hr", "HR", "employer_admin", None, False),
+    ("tr", "Tillidsrepræsentant", "steward", "TR", False),
+    ("tr-enhed", "Tillidsrepræsentant for enheden", "steward", "TR", True),
+    ("amr", "Arbejdsmiljørepræsentant", "steward", "AMR", False),
+    ("revisor", "Revisor", "auditor", None, False),
+)
+
+
+async def _enroll_people(org_id: str, domain: str, steward_units: list[str]) -> None:
+    """The demo's people as members, before the story starts: their digests and feeds then tell it."""
+    for local, name, role, title, limited in DEMO_PEOPLE:
+        if limited and not steward_units:
+            continue
+        fields = MemberFields(
+            email=f"{local}@{domain}",
+            name=name,
+            role=role,
+            title=title,
+            units=steward_units if limited else None,
+        )
+        await members.enroll_member(org_id, fields, created_by=PLATFORM_ADMIN.sub)
 
 
 async def _record(admin: Actor, system_id: str, records: list[DemoRecord], version: int | None) -> None:

@@ -130,6 +130,38 @@ def _event(kind: EventType, org_id: str, member: dict[str, Any]) -> Event:
     )
 
 
+async def _add(key: uuid.UUID, fields: MemberFields, *, created_by: str) -> dict[str, Any]:
+    """Insert the member (in the caller's transaction); 409 when the `sub` is a member already."""
+    sub = fields.sub or str(fields.email).lower()
+    if await Member.exists().where((Member.organization == key) & (Member.sub == sub)):
+        raise Conflict("This person is already a member of the organization.")
+    now = utcnow()
+    member_id = uuid.uuid4()
+    audit.note(organization_id=str(key), resource_id=str(member_id))
+    await Member.insert(
+        Member(
+            id=member_id,
+            organization=key,
+            sub=sub,
+            email=str(fields.email).lower(),  # found again by address, whatever its case
+            name=fields.name,
+            role=fields.role,
+            units=json.dumps(fields.units) if fields.units is not None else None,
+            title=fields.title,
+            language=fields.language,
+            created_at=now,
+            created_by=created_by,
+            updated_at=now,
+            last_login_at=None,
+            feed_secret=new_secret(),
+            unsubscribe_secret=new_secret(),
+        )
+    )
+    row = await Member.select().where(Member.id == member_id).first()
+    assert row is not None
+    return member_view(row)
+
+
 async def invite_member(
     actor: Actor, org_id: str, fields: MemberFields, *, link_ttl_seconds: int, compose: Compose
 ) -> dict[str, Any]:
@@ -137,37 +169,22 @@ async def invite_member(
     key = await _managed(actor, org_id)
     _check_role(fields.role)
     await _check_units(org_id, fields.role, fields.units)
-    sub = fields.sub or str(fields.email).lower()
-    now = utcnow()
-    member_id = uuid.uuid4()
-    audit.note(organization_id=org_id, resource_id=str(member_id))
     async with write_transaction(Member._meta.db):
-        if await Member.exists().where((Member.organization == key) & (Member.sub == sub)):
-            raise Conflict("This person is already a member of the organization.")
-        await Member.insert(
-            Member(
-                id=member_id,
-                organization=key,
-                sub=sub,
-                email=str(fields.email).lower(),  # found again by address, whatever its case
-                name=fields.name,
-                role=fields.role,
-                units=json.dumps(fields.units) if fields.units is not None else None,
-                title=fields.title,
-                language=fields.language,
-                created_at=now,
-                created_by=actor.sub,
-                updated_at=now,
-                last_login_at=None,
-                feed_secret=new_secret(),
-                unsubscribe_secret=new_secret(),
-            )
-        )
-        row = await Member.select().where(Member.id == member_id).first()
-        assert row is not None
-        member = member_view(row)
+        member = await _add(key, fields, created_by=actor.sub)
         token = await issue_login_link(member_actor(member), ttl_seconds=link_ttl_seconds)
         await queue_mail(compose(member, token))
+        await emit(_event(EventType.member_invited, org_id, member))
+    return member
+
+
+async def enroll_member(org_id: str, fields: MemberFields, *, created_by: str) -> dict[str, Any]:
+    """Add a member without an invitation (the demo's people, who log in by the links `airegistry
+    demo` prints)."""
+    key = uuid.UUID(org_id)
+    _check_role(fields.role)
+    await _check_units(org_id, fields.role, fields.units)
+    async with write_transaction(Member._meta.db):
+        member = await _add(key, fields, created_by=created_by)
         await emit(_event(EventType.member_invited, org_id, member))
     return member
 
@@ -366,6 +383,7 @@ async def record_login(actor: Actor) -> None:
 
 __all__ = [
     "digest_of",
+    "enroll_member",
     "get_preferences",
     "invite_member",
     "list_members",

@@ -48,7 +48,14 @@ def test_demo_seeds_an_empty_database_once_and_prints_a_token_per_role(tmp_path:
     first = airegistry(tmp_path, "demo")
     assert first.returncode == 0, first.stderr
     assert "seeded the demo data set" in first.stdout
-    for role in ("platform_admin", "employer_admin", "steward (units)", "steward", "auditor"):
+    for role in (
+        "platform_admin",
+        "employer_admin",
+        "steward (TR)",
+        "steward (TR, units)",
+        "steward (AMR)",
+        "auditor",
+    ):
         assert f"  {role} " in first.stdout, role
     assert "Fjordby Kommune" in first.stdout
     second = airegistry(tmp_path, "demo").stdout

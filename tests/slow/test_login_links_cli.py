@@ -111,5 +111,5 @@ def test_demo_prints_a_login_link_next_to_each_token(tmp_path: Path) -> None:
         assert "log ind / log in: http://127.0.0.1:8000/login/" in follows, lines[i]
         links += 1
     assert len(stored_link_hashes(tmp_path)) == links
-    for role in ("employer_admin", "steward", "steward (units)", "auditor"):
+    for role in ("employer_admin", "steward (TR)", "steward (TR, units)", "steward (AMR)", "auditor"):
         assert f"  {role} " in run.stdout
