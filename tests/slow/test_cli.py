@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import email
 import json
 import os
 import socket
@@ -10,12 +11,14 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import time
 from datetime import UTC, datetime, timedelta
+from email.policy import default as default_policy
 from pathlib import Path
 
 from api.auth import TokenVerifier
 from api.settings import ApiSettings
-from tests.support.processes import run_cli
+from tests.support.processes import free_port, run_cli
 
 BIN = Path(sys.executable).parent
 UNKNOWN = "6b1f1f9e-2b7e-4f5d-9a0e-1c2d3e4f5a6b"
@@ -61,6 +64,65 @@ def test_demo_seeds_an_empty_database_once_and_prints_a_token_per_role(tmp_path:
     second = airegistry(tmp_path, "demo").stdout
     assert "demo data not added" in second
     assert "employer_admin" in second
+
+
+def test_digest_send_sends_what_is_due_and_nothing_else(tmp_path: Path) -> None:
+    assert airegistry(tmp_path, "migrate").returncode == 0
+    assert airegistry(tmp_path, "demo").returncode == 0
+    with sqlite3.connect(tmp_path / "data" / "registry.db") as db:
+        # The demo's stewards get a weekly digest unless they chose otherwise; no one else gets one.
+        [(stewards,)] = db.execute("SELECT count(*) FROM member WHERE role = 'steward'").fetchall()
+    assert stewards >= 10
+    first = airegistry(tmp_path, "digest", "send")
+    assert first.returncode == 0, first.stderr
+    assert f"digests: {stewards} sent, 0 quiet" in first.stdout
+    again = airegistry(tmp_path, "digest", "send")
+    assert "digests: 0 sent, 0 quiet, 0 organization(s)" in again.stdout
+    with sqlite3.connect(tmp_path / "data" / "registry.db") as db:
+        [(digests,)] = db.execute("SELECT count(*) FROM mail_message WHERE kind = 'digest'").fetchall()
+        [(result,)] = db.execute("SELECT result FROM scheduled_run WHERE name = 'digests'").fetchall()
+    assert digests == stewards
+    assert result == "0 sent, 0 quiet, 0 organization(s)"  # the served rounds count from the last one
+
+
+def test_serve_with_a_mail_sink_prints_the_mail_and_keeps_it(tmp_path: Path) -> None:
+    """What `make run` does: the demo's stewards' first digests arrive in the sink at once."""
+    assert airegistry(tmp_path, "migrate").returncode == 0
+    assert airegistry(tmp_path, "demo").returncode == 0
+    port = free_port()
+    env = {
+        **os.environ,
+        "AIREG_DATA_DIR": str(tmp_path / "data"),
+        "AIREG_PUBLIC_URL": f"http://127.0.0.1:{port}",
+    }
+    env.pop("AIREG_DATABASE_URL", None)
+    env.pop("AIREG_SMTP_HOST", None)
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        serve = subprocess.Popen(
+            [str(BIN / "airegistry"), "serve", "--port", str(port), "--mail-sink"],
+            cwd=tmp_path,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        kept = tmp_path / "data" / "mail"
+        while "mail to tr@fjordby-kommune.dk" not in log.read_text():
+            assert serve.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.2)
+    finally:
+        serve.terminate()
+        serve.wait(timeout=30)
+    printed = log.read_text()
+    assert "mail: kept on this machine and printed here" in printed
+    assert "mail to tr@fjordby-kommune.dk: Ugens nyt fra AI-registret hos Fjordby Kommune" in printed
+    assert f"    http://127.0.0.1:{port}/systems/" in printed
+    message = email.message_from_bytes(sorted(kept.glob("*.eml"))[0].read_bytes(), policy=default_policy)
+    assert message["Subject"].startswith("Ugens nyt fra AI-registret hos ")
+    assert message["List-Unsubscribe"].startswith(f"<http://127.0.0.1:{port}/unsubscribe/")
 
 
 def test_access_log_export_and_offline_verification_from_the_command_line(tmp_path: Path) -> None:

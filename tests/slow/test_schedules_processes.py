@@ -8,8 +8,10 @@ from pathlib import Path
 
 from tests.support.processes import ProcessGroup, prepare_data_dir, scratch_env
 
-STARTED = "findings recompute started"
-FINISHED = "findings recomputed:"
+STARTED = "findings-recompute started"
+FINISHED = "findings-recompute done:"
+DIGESTS_STARTED = "digests started"
+DIGESTS_FINISHED = "digests done:"
 
 
 def test_serve_processes_recompute_once_and_not_again_after_a_restart(
@@ -26,8 +28,13 @@ def test_serve_processes_recompute_once_and_not_again_after_a_restart(
         while not any(FINISHED in s.log_path.read_text() for s in first):
             assert time.monotonic() < deadline, "no serve process recomputed the findings"
             time.sleep(0.1)
+        while not any(DIGESTS_FINISHED in s.log_path.read_text() for s in first):
+            assert time.monotonic() < deadline, "no serve process ran the digest round"
+            time.sleep(0.1)
         time.sleep(1)  # both timers have looked by now
         assert sum(s.log_path.read_text().count(STARTED) for s in first) == 1
+        # The hourly digest round too: one process of the two.
+        assert sum(s.log_path.read_text().count(DIGESTS_STARTED) for s in first) == 1
         for service in first:
             service.kill()
 
