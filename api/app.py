@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import gc
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -52,7 +50,7 @@ from api.controllers import (
 from api.errors import NO_STORE, problem_details_plugin
 from api.mails import digests
 from api.pages import PageSettings, UnmatchedAddressPages, pages_router
-from api.runtime import AccessLogRuntime
+from api.runtime import AccessLogRuntime, task_running
 from api.settings import ApiSettings
 from registry import Actor
 from registry.accesslog.settings import AccessLogSettings
@@ -151,13 +149,8 @@ def _in_background(
         if not start:
             yield
             return
-        task = asyncio.get_running_loop().create_task(start(), name=name)
-        try:
+        async with task_running(name, start()):
             yield
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
 
     return running
 

@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +20,18 @@ log = logging.getLogger("airegistry.accesslog")
 PRUNE_EVERY_SECONDS = 24 * 3600
 POLL_SECONDS = 10
 """How often the task looks whether enough entries wait for a signature (one indexed max(seq))."""
+
+
+@contextlib.asynccontextmanager
+async def task_running(name: str, work: Coroutine[Any, Any, None]) -> AsyncIterator[None]:
+    """Runs `work` as a task while the block runs; cancels it and waits for it at the end."""
+    task = asyncio.get_running_loop().create_task(work, name=name)
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 @dataclass
@@ -103,13 +115,10 @@ class AccessLogRuntime:
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
-        task = asyncio.get_running_loop().create_task(self.keep_signing(), name="access-log-checkpoints")
         try:
-            yield
+            async with task_running("access-log-checkpoints", self.keep_signing()):
+                yield
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
             with contextlib.suppress(Exception):
                 await self.checkpoint()  # the last entries before shutdown get a signature
             await self.writer.close()

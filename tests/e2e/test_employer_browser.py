@@ -10,6 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import feedparser
+import icalendar
 import pytest
 
 from tests.e2e.axe_check import assert_accessible
@@ -316,6 +318,25 @@ def test_the_members_page_and_the_preferences(
     member.select_option("#preferences-digest", "daily")
     submit(member, "#preferences button[type=submit]", 303)
     assert member.locator("#preferences-saved").count() == 1
+    # Their secret feeds: shown, replaced in one click, the old addresses gone, the new ones valid.
+    old_atom = member.locator("#feed-atom").get_attribute("href")
+    submit(member, "#rotate-feeds button", 303)
+    assert member.locator("#feeds-rotated").count() == 1
+    assert_no_sideways_scrolling(member, f"preferences with new feed addresses ({lang})")
+    assert_accessible(member, f"preferences with new feed addresses ({lang})")
+    new_atom = member.locator("#feed-atom").get_attribute("href")
+    assert new_atom is not None
+    assert old_atom is not None
+    assert new_atom != old_atom
+    assert (member.locator("#feed-calendar").get_attribute("href") or "").startswith("webcal://")
+    fetch = member.context.request
+    assert fetch.get(old_atom).status == 404
+    atom = fetch.get(new_atom)
+    assert atom.status == 200
+    assert feedparser.parse(atom.body()).bozo == 0
+    calendar = fetch.get(member.locator("#feed-calendar").inner_text())
+    assert calendar.status == 200
+    assert icalendar.Calendar.from_ical(calendar.body())["VERSION"] == "2.0"
     submit(page, f"tr[data-member-id='{member_id}'] form.member-remove button", 303)
     assert address not in api_members(server, org)
 
