@@ -68,6 +68,8 @@ bench: $(TEST_STAMP)
 	$(BIN)/python tests/bench/bench_findings.py
 	$(BIN)/python tests/bench/bench_webhooks.py
 	$(BIN)/python tests/bench/bench_pages.py
+	$(BIN)/python tests/bench/bench_import.py
+	$(BIN)/python tests/bench/bench_digests.py
 
 # Webhook fault injection, about 26 minutes.
 bench-faults: $(TEST_STAMP)
