@@ -117,6 +117,7 @@ AUDITED: dict[str, tuple[str, str]] = {
     "pageImport": ("read", "import_page"),
     "pageImportSystems": ("import", "system"),
 }
+RESOURCE_ID_CHARS = 100  # access_log.resource_id
 UNAUDITED = re.compile(r"^(/api/v1/health|/api/v1/ready|/schema)(/|$)")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
@@ -147,7 +148,9 @@ def _resource_id(params: dict[str, Any], resource_type: str | None) -> str | Non
         "member_id",
     ):
         if param in params:
-            return str(params[param])
+            # As the address gave it (a public feed address can give anything): at most the column's
+            # 100 characters, so one odd address cannot fail the batch of entries it is written in.
+            return str(params[param])[:RESOURCE_ID_CHARS]
     if resource_type == "organization" and "org_id" in params:
         return str(params["org_id"])
     return None

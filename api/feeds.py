@@ -4,6 +4,7 @@ Google Calendar subscribe to by its address."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -16,6 +17,15 @@ from api.mails import change_line, deadline_line, finding_text
 from registry.clock import WORKPLACE_ZONE
 from registry.updates.activity import Activity, AnswerNews, FindingNews, SystemNews
 from registry.updates.deadlines import Deadline
+
+# Characters XML 1.0 (and so Atom) cannot hold, which a pasted text may carry (a vertical tab from a word
+# processor): dropped from what the feeds show. The calendar drops them too.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _text(value: str) -> str:
+    return NOT_XML.sub("", value)
+
 
 FEED_DAYS = 60
 """The Atom feed holds the changes of this many days (at most FEED_ENTRIES of them)."""
@@ -104,7 +114,7 @@ def atom_feed(
     )
     feed = FeedGenerator()
     feed.id(f"urn:uuid:{member['id']}")
-    feed.title(t("feed.title", organization=activity.organization_name))
+    feed.title(_text(t("feed.title", organization=activity.organization_name)))
     feed.subtitle(t("feed.subtitle", days=FEED_DAYS))
     feed.author({"name": t("feed.author")})
     feed.link(href=f"{base}/", rel="alternate")
@@ -114,11 +124,11 @@ def atom_feed(
     for entry in reversed(entries):  # feedgen puts each new entry first
         item = feed.add_entry()
         item.id(f"{base}/feeds/entries/{entry['id']}")
-        item.title(entry["title"])
+        item.title(_text(entry["title"]))
         item.updated(entry["at"])
         item.published(entry["at"])
         item.link(href=entry["link"], rel="alternate")
-        item.summary(entry["text"])
+        item.summary(_text(entry["text"]))
     document: bytes = feed.atom_str(pretty=True)
     return document
 
@@ -137,7 +147,7 @@ def calendar(
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", t("calendar.name", organization=organization))
+    cal.add("x-wr-calname", _text(t("calendar.name", organization=organization)))
     cal.add("x-wr-caldesc", t("calendar.description"))
     cal.add("refresh-interval", timedelta(hours=6), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", "PT6H")
@@ -150,7 +160,7 @@ def calendar(
         event.add("dtstamp", now)
         event.add("dtstart", deadline.day)
         event.add("dtend", deadline.day + timedelta(days=1))
-        event.add("summary", deadline_line(t, deadline, today))
+        event.add("summary", _text(deadline_line(t, deadline, today)))
         event.add("description", f"{t(f'calendar.kind.{deadline.kind}')}\n{link}")
         event.add("url", link)
         event.add("transp", "TRANSPARENT")  # a deadline does not make anyone busy

@@ -18,6 +18,12 @@ from registry.updates.deadlines import Deadline
 from registry.updates.digests import Digest
 
 
+def _one_line(text: str) -> str:
+    """A subject holds no line break (the outbox refuses one): a name written over two lines is kept on
+    one."""
+    return " ".join(text.split())
+
+
 def _html(paragraphs: list[str], link: str, button: str) -> str:
     body = "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
     return (
@@ -42,7 +48,7 @@ def invitation_mail(
     text = "\n\n".join([*paragraphs, link, t("mail.invitation.footer")])
     return Mail(
         to=member["email"],
-        subject=t("mail.invitation.subject", organization=organization),
+        subject=_one_line(t("mail.invitation.subject", organization=organization)),
         text=text,
         html=_html([*paragraphs, t("mail.invitation.footer")], link, t("mail.invitation.button")),
         language=lang,
@@ -82,7 +88,7 @@ def login_link_mail(
     text = "\n\n".join([*paragraphs, link, t("mail.link.footer")])
     return Mail(
         to=member["email"],
-        subject=t("mail.link.subject", organization=organization),
+        subject=_one_line(t("mail.link.subject", organization=organization)),
         text=text,
         html=_html([*paragraphs, t("mail.link.footer")], link, t("mail.invitation.button")),
         language=lang,
@@ -234,7 +240,7 @@ def digest_mail(digest: Digest, *, public_url: str) -> Mail:
     )
     return Mail(
         to=member["email"],
-        subject=t(f"mail.digest.subject.{digest.period}", organization=view.organization_name),
+        subject=_one_line(t(f"mail.digest.subject.{digest.period}", organization=view.organization_name)),
         text="\n\n".join(text_parts),
         html=html,
         language=lang,

@@ -28,6 +28,7 @@ from webhooks.tables import MailMessage
 
 log = logging.getLogger("airegistry.mail")
 CLAIM = 100  # messages one pass sends (over one connection)
+CHUNK = 10  # messages sent between two marks in the database
 INSERT_ROWS = 200  # rows per INSERT (SQLite allows 32,766 values; a mail has 12)
 
 
@@ -129,12 +130,18 @@ class MailRelay:
             else self.settings.smtp_retry_every_seconds
         )
 
+    def _lease_us(self, now_us: int) -> int:
+        """Until when a chunk's mails are this process's: long enough for each to take the whole
+        timeout, and to connect once more."""
+        return now_us + int(self.settings.smtp_timeout_seconds * (CHUNK + 2) * 1_000_000)
+
     async def send_due(self) -> int:
-        """Send what is due; returns how many were sent."""
+        """Send what is due; returns how many were sent. The pass's mails go in chunks over one
+        connection; each chunk's sent mails are marked before the next starts (a process that dies
+        mid-chunk may send up to a chunk twice, never none), and the rest's lease is renewed."""
         if not self.settings.smtp_host:
             return 0
         now_us = to_micros(utcnow())
-        lease = now_us + int(self.settings.smtp_timeout_seconds * 4 * 1_000_000)
         async with write_transaction(MailMessage._meta.db):
             due = await (
                 MailMessage.select()
@@ -147,50 +154,68 @@ class MailRelay:
                 .limit(CLAIM)
             )
             if due:
-                await MailMessage.update({MailMessage.lease_us: lease}).where(
+                await MailMessage.update({MailMessage.lease_us: self._lease_us(now_us)}).where(
                     MailMessage.id.is_in([row["id"] for row in due])
                 )
-        outcomes = await asyncio.to_thread(self._send_all, due)
-        sent = [row["id"] for row, failure in zip(due, outcomes, strict=True) if failure is None]
-        # Marked once per pass: a process that dies mid-pass may send up to a pass's mails twice, never
-        # none (their lease lapses and the next pass takes them again).
-        if sent:
-            await MailMessage.update(
-                {
-                    MailMessage.status: "sent",
-                    MailMessage.attempts: MailMessage.attempts + 1,
-                    MailMessage.sent_at: utcnow(),
-                    MailMessage.lease_us: None,
-                    MailMessage.last_error: None,
-                }
-            ).where(MailMessage.id.is_in(sent))
-        for row, failure in zip(due, outcomes, strict=True):
-            if failure is not None:
-                await self._failed(row, failure)
-        return len(sent)
-
-    def _send_all(self, rows: list[dict[str, Any]]) -> list[Exception | None]:
-        """In a worker thread: the pass's mails over one connection, opened again after a failure;
-        what became of each (None: the server took it)."""
-        outcomes: list[Exception | None] = []
+        sent_count = 0
         client: smtplib.SMTP | None = None
         try:
-            for row in rows:
-                try:
-                    if client is None:
-                        client = self._connect()
-                    client.send_message(build_message(row, self.settings.smtp_from))
-                except (OSError, smtplib.SMTPException) as exc:
-                    if client is not None:
-                        self._close(client)
-                        client = None
-                    outcomes.append(exc)
-                    continue
-                outcomes.append(None)
+            for start in range(0, len(due), CHUNK):
+                chunk, rest = due[start : start + CHUNK], due[start + CHUNK :]
+                if start:
+                    lease = self._lease_us(to_micros(utcnow()))
+                    await MailMessage.update({MailMessage.lease_us: lease}).where(
+                        MailMessage.id.is_in([row["id"] for row in chunk + rest])
+                    )
+                client, outcomes, unreachable = await asyncio.to_thread(self._send_chunk, client, chunk)
+                sent = [row["id"] for row, failure in zip(chunk, outcomes, strict=True) if failure is None]
+                if sent:
+                    await MailMessage.update(
+                        {
+                            MailMessage.status: "sent",
+                            MailMessage.attempts: MailMessage.attempts + 1,
+                            MailMessage.sent_at: utcnow(),
+                            MailMessage.lease_us: None,
+                            MailMessage.last_error: None,
+                        }
+                    ).where(MailMessage.id.is_in(sent))
+                    sent_count += len(sent)
+                for row, failure in zip(chunk, outcomes, strict=True):
+                    if failure is not None:
+                        await self._failed(row, failure)
+                if unreachable is not None:
+                    # The server cannot be reached: the rest of the pass would fail the same way.
+                    for row in rest:
+                        await self._failed(row, unreachable)
+                    break
         finally:
             if client is not None:
+                await asyncio.to_thread(self._close, client)
+        return sent_count
+
+    def _send_chunk(
+        self, client: smtplib.SMTP | None, rows: list[dict[str, Any]]
+    ) -> tuple[smtplib.SMTP | None, list[Exception | None], Exception | None]:
+        """In a worker thread: the chunk's mails over the connection (opened when there is none, and
+        again after a failure); the connection left open, what became of each mail (None: the server
+        took it), and the error when the server could not be reached at all."""
+        outcomes: list[Exception | None] = []
+        for row in rows:
+            if client is None:
+                try:
+                    client = self._connect()
+                except Exception as exc:  # any failure to connect is reported per mail
+                    outcomes.extend([exc] * (len(rows) - len(outcomes)))
+                    return None, outcomes, exc
+            try:
+                client.send_message(build_message(row, self.settings.smtp_from))
+            except Exception as exc:  # one mail's failure is that mail's, not the pass's
                 self._close(client)
-        return outcomes
+                client = None
+                outcomes.append(exc)
+                continue
+            outcomes.append(None)
+        return client, outcomes, None
 
     async def _failed(self, row: dict[str, Any], exc: Exception) -> None:
         attempts = row["attempts"] + 1

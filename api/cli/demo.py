@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from datetime import timedelta
 from typing import Any
 
 from api.auth import TokenIssuer, TokenVerifier
 from api.cli.database import require_database
+from api.mails import digests
 from api.pages.links import issue_login_url
 from api.pages.settings import PageSettings
 from api.settings import ApiSettings
 from registry import Actor, Role
+from registry.clock import utcnow
 from registry.composition import compose
 from registry.demo import database_is_empty, seed_demo
 from registry.members.service import list_members
 from registry.organizations.service import list_organizations
+from registry.updates.digests import send_digests
 from webhooks.outbox import OutboxSink
 
 
@@ -29,6 +33,10 @@ def run(_: argparse.Namespace) -> int:
         if await database_is_empty():
             data = await seed_demo()
             print(f"seeded the demo data set: {len(data.organizations)} organizations")
+            # The demo's stewards hear the story at once: their first digests go to the outbox now
+            # (nothing else is being saved into the database just seeded, so no margin is needed).
+            done = await send_digests(utcnow(), digests(settings.public_url), settle=timedelta(0))
+            print(f"the stewards' first digests: {done.sent} in the outbox; `airegistry serve` sends them")
             organizations: list[dict[str, Any]] = [
                 {"id": o.id, "name": o.name, "steward_units": o.steward_units} for o in data.organizations
             ]

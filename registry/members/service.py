@@ -298,6 +298,9 @@ async def update_preferences(
                 "Unknown digest.", problems=[FieldProblem("digest", "must be none, daily or weekly")]
             )
         values[Member.digest] = digest
+        if digest_of(row) == "none" and digest != "none":
+            # Turned on again: the next digest reaches one period back, not back to the last one.
+            values[Member.digest_until] = None
     if language is not None:
         values[Member.language] = language
     await Member.update(values).where(Member.id == row["id"])
@@ -326,11 +329,19 @@ async def own_feed_secret(actor: Actor, *, rotate: bool = False) -> tuple[str, s
     """The caller's member id and the secret of their feeds' addresses, made on first use; `rotate`
     replaces it, so the addresses given before stop working at once."""
     row = await _own_membership(actor)
-    secret = row["feed_secret"]
-    if rotate or not secret:
-        secret = new_secret()
-        await Member.update({Member.feed_secret: secret}).where(Member.id == row["id"])
-    return str(row["id"]), secret
+    if rotate:
+        await Member.update({Member.feed_secret: new_secret()}).where(Member.id == row["id"])
+    elif not row["feed_secret"]:
+        # Made on first use; of two first requests at once, the first one's secret stands.
+        await Member.update({Member.feed_secret: new_secret()}).where(
+            (Member.id == row["id"]) & Member.feed_secret.is_null()
+        )
+    else:
+        return str(row["id"]), str(row["feed_secret"])
+    stored = await Member.select(Member.feed_secret).where(Member.id == row["id"]).first()
+    if stored is None:
+        raise NotFound("You are not a member of an organization.")
+    return str(row["id"]), str(stored["feed_secret"])
 
 
 REQUEST_PAUSE_SECONDS = 120

@@ -138,7 +138,7 @@ async def run(organizations: int, smtp_port: int) -> dict[str, Any]:
     from registry.composition import compose
     from registry.db.migrate import migrate
     from registry.members.tables import Member
-    from registry.updates.digests import send_digests
+    from registry.updates.digests import SETTLE, send_digests
     from webhooks.mail import MailRelay, build_message
     from webhooks.outbox import OutboxSink
     from webhooks.settings import MailSettings
@@ -154,7 +154,8 @@ async def run(organizations: int, smtp_port: int) -> dict[str, Any]:
 
     # Memory: half the organizations' members first, then all of them.
     half = set(org_ids[: len(org_ids) // 2])
-    now = utcnow()
+    # Rounds a little later than the changes (a digest leaves SETTLE for changes still being saved).
+    now = utcnow() + SETTLE + timedelta(seconds=1)
     await Member.update({Member.digest_until: now}).where(
         Member.organization.is_in(list(set(org_ids) - half))
     )
@@ -165,7 +166,7 @@ async def run(organizations: int, smtp_port: int) -> dict[str, Any]:
     await MailMessage.delete(force=True)
     before = _peak_mb()
     started = time.perf_counter()
-    full = await send_digests(utcnow(), compose_mail)
+    full = await send_digests(now, compose_mail)
     round_s = time.perf_counter() - started
     full_peak = _peak_mb() - before
     mails = await MailMessage.count()

@@ -6,12 +6,13 @@ and icalendar, and rotating them."""
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
 import feedparser
 import icalendar
+import pytest
 
 from api.mails import digests
 from api.settings import ApiSettings
@@ -19,7 +20,7 @@ from registry.access import Actor, Role
 from registry.accesslog.tables import AccessLogEntry
 from registry.clock import utcnow, workplace_today
 from registry.members.tables import Member
-from registry.updates.digests import send_digests
+from registry.updates.digests import SETTLE, DigestsFailed, send_digests
 from tests.support.mail import Inbox, relay
 from tests.support.pages import OpenBrowser, form_value
 from tests.support.world import API, World, system_body
@@ -27,6 +28,12 @@ from webhooks.tables import MailMessage
 
 PUBLIC = "http://register.test"
 TINA = "tina.holm@kommune.example"
+
+
+def soon() -> datetime:
+    """A round's time a few seconds after the changes it covers are saved: a digest covers up to
+    SETTLE before its round (a change still being saved comes in the next one)."""
+    return utcnow() + SETTLE + timedelta(seconds=1)
 
 
 def body_of(message: EmailMessage) -> str:
@@ -124,7 +131,7 @@ async def test_a_unit_limited_stewards_weekly_digest_holds_what_she_may_see(
 ) -> None:
     inbox, port = smtp
     facts = await setup(world)
-    done = await send_digests(utcnow(), digests(PUBLIC))
+    done = await send_digests(soon(), digests(PUBLIC))
     # Tina (weekly by default for a steward) gets one; the world's auditors chose none.
     assert (done.sent, done.quiet) == (1, 0)
     assert await relay(port).send_due() == 1
@@ -153,7 +160,7 @@ async def test_a_unit_limited_stewards_weekly_digest_holds_what_she_may_see(
     assert "revisionen af APV'en skal være færdig senest" in text
     # The notice deadline (go-live less 42 days) and the planned go-live, within 8 weeks.
     assert "sidste frist for varsling er" in text
-    assert "GPS i hjemmeplejens biler: planlagt taget i brug" in text
+    assert "GPS i hjemmeplejens biler: skal efter planen tages i brug" in text
     # Her own question's answer, not the other steward's.
     assert "»Hvem ser køretiderne?« \N{EN DASH} svar: »Kun planlæggerne.«" in text
     assert "Svar til en anden" not in text
@@ -164,10 +171,10 @@ async def test_a_unit_limited_stewards_weekly_digest_holds_what_she_may_see(
     assert "GPS i hjemmeplejens biler" in html.get_content()
 
     # Not due again until a week has passed: a second round now sends nothing.
-    again = await send_digests(utcnow(), digests(PUBLIC))
+    again = await send_digests(soon(), digests(PUBLIC))
     assert (again.due, again.sent) == (0, 0)
     # A quiet week: due, but nothing happened, so no mail (and the week counts as covered).
-    quiet = await send_digests(utcnow() + timedelta(days=7, minutes=1), digests(PUBLIC))
+    quiet = await send_digests(soon() + timedelta(days=7, minutes=1), digests(PUBLIC))
     assert (quiet.due, quiet.sent, quiet.quiet) == (1, 0, 1)
     assert await MailMessage.count().where(MailMessage.kind == "digest") == 1
 
@@ -181,22 +188,22 @@ async def test_a_daily_digest_in_english_and_no_digest_for_none(
         f"{API}/me/preferences", json={"digest": "daily", "language": "en"}, headers=facts["headers"]
     )
     assert r.status_code == 200, r.text
-    done = await send_digests(utcnow(), digests(PUBLIC))
+    done = await send_digests(soon(), digests(PUBLIC))
     assert done.sent == 1
     await relay(port).send_due()
     [message] = inbox.messages
-    assert message["Subject"] == "Today's news from the AI register at Organisation 0"
+    assert message["Subject"] == "News from the last 24 hours in the AI register at Organisation 0"
     assert message["Content-Language"] == "en"
     assert "material change: the system went into use" in body_of(message)
     # Changed to none: due no more.
     await world.client.patch(f"{API}/me/preferences", json={"digest": "none"}, headers=facts["headers"])
-    later = await send_digests(utcnow() + timedelta(days=2), digests(PUBLIC))
+    later = await send_digests(soon() + timedelta(days=2), digests(PUBLIC))
     assert (later.due, later.sent) == (0, 0)
 
 
 async def test_two_rounds_at_once_send_each_digest_once(world: World) -> None:
     await setup(world)
-    now = utcnow()
+    now = soon()
     rounds = await asyncio.gather(*(send_digests(now, digests(PUBLIC)) for _ in range(3)))
     assert sum(r.sent for r in rounds) == 1
     assert await MailMessage.count().where(MailMessage.kind == "digest") == 1
@@ -207,7 +214,7 @@ async def test_unsubscribing_from_the_mail_stops_the_digests(
 ) -> None:
     inbox, port = smtp
     facts = await setup(world)
-    await send_digests(utcnow(), digests(PUBLIC))
+    await send_digests(soon(), digests(PUBLIC))
     await relay(port).send_due()
     address = inbox.messages[0]["List-Unsubscribe"].strip("<>")
     path = address.removeprefix(PUBLIC)
@@ -291,7 +298,9 @@ async def test_the_secret_feeds_validate_and_rotating_them_revokes_the_old_addre
     assert notice.decoded("DTSTART") == notice_day
     assert notice.decoded("DTEND") == notice_day + timedelta(days=1)
     [planned] = [
-        e for s, e in by_summary.items() if s.startswith("GPS i hjemmeplejens biler: planlagt taget i brug")
+        e
+        for s, e in by_summary.items()
+        if s.startswith("GPS i hjemmeplejens biler: skal efter planen tages i brug")
     ]
     assert planned.decoded("DTSTART") == go_live
     [apv] = [
@@ -362,7 +371,87 @@ async def test_a_member_from_before_digests_gets_an_unsubscribe_address(world: W
     await Member.update({Member.unsubscribe_secret: None, Member.feed_secret: None}).where(
         Member.id == facts["tina"]["id"]
     )
-    assert (await send_digests(utcnow(), digests(PUBLIC))).sent == 1
+    assert (await send_digests(soon(), digests(PUBLIC))).sent == 1
     [row] = await MailMessage.select(MailMessage.unsubscribe).where(MailMessage.kind == "digest")
     assert row["unsubscribe"].startswith(f"{PUBLIC}/unsubscribe/{facts['tina']['id']}/")
     assert (await world.client.get(f"{API}/me/feeds", headers=facts["headers"])).status_code == 200
+
+
+async def test_a_change_still_being_saved_comes_in_the_next_digest(world: World) -> None:
+    await setup(world)
+    # A round right after the changes covers up to SETTLE before it: they are not in this digest...
+    first = await send_digests(utcnow(), digests(PUBLIC))
+    assert (first.due, first.sent, first.quiet) == (1, 0, 1)
+    # ...but in the next one, a week on.
+    later = await send_digests(utcnow() + timedelta(days=7, minutes=10), digests(PUBLIC))
+    assert later.sent == 1
+    [row] = await MailMessage.select(MailMessage.text).where(MailMessage.kind == "digest")
+    assert "GPS i hjemmeplejens biler" in row["text"]
+
+
+async def test_turning_the_digest_on_again_reaches_one_period_back(world: World) -> None:
+    facts = await setup(world)
+    await send_digests(soon(), digests(PUBLIC))
+    await world.client.patch(f"{API}/me/preferences", json={"digest": "none"}, headers=facts["headers"])
+    await world.client.patch(f"{API}/me/preferences", json={"digest": "weekly"}, headers=facts["headers"])
+    [row] = await Member.select(Member.digest_until).where(Member.id == facts["tina"]["id"])
+    assert row["digest_until"] is None
+
+
+async def test_an_organization_whose_digests_fail_does_not_stop_the_others(world: World) -> None:
+    """A name over two lines (which a subject cannot hold) is put on one; and if an organization's
+    digests still cannot be made, the others' are sent and the round says which failed."""
+    facts = await setup(world)
+    r = await world.client.patch(
+        f"{API}/organizations/{world.orgs[0]}",
+        json={"name": "Organisation\nnul"},
+        headers={**world.headers("employer_admin", 0), "If-Match": "*"},
+    )
+    assert r.status_code == 200, r.text
+    other = await world.client.post(
+        f"{API}/organizations/{world.orgs[1]}/members",
+        json={"email": "tr@org1.example", "name": "TR 1", "role": "steward"},
+        headers=world.headers("employer_admin", 1),
+    )
+    assert other.status_code == 201
+    await world.client.patch(
+        f"{API}/systems/{world.systems[1]}",
+        json={"affected_headcount": 33},
+        headers={**world.headers("employer_admin", 1), "If-Match": '"1"'},
+    )
+
+    def failing(digest: Any) -> Any:
+        if digest.member["id"] == facts["tina"]["id"]:
+            raise RuntimeError("this organization's mail cannot be made")
+        return digests(PUBLIC)(digest)
+
+    with pytest.raises(DigestsFailed) as failed:
+        await send_digests(soon(), failing)
+    assert failed.value.organizations == [world.orgs[0]]
+    assert failed.value.done.sent == 1
+    [row] = await MailMessage.select(MailMessage.recipient).where(MailMessage.kind == "digest")
+    assert row["recipient"] == "tr@org1.example"
+    # The failed organization's digest is due still, and the next round sends it.
+    again = await send_digests(soon(), digests(PUBLIC))
+    assert again.sent == 1
+    [subject] = await MailMessage.select(MailMessage.subject).where(MailMessage.recipient == TINA)
+    assert subject["subject"] == "Ugens nyt fra AI-registret hos Organisation nul"
+
+
+async def test_a_feed_shows_a_text_with_characters_xml_cannot_hold(
+    world: World, settings: ApiSettings
+) -> None:
+    facts = await setup(world)
+    admin = world.headers("employer_admin", 0)
+    etag = (await world.client.get(f"{API}/systems/{world.systems[0]}", headers=admin)).headers["etag"]
+    r = await world.client.patch(
+        f"{API}/systems/{world.systems[0]}",
+        json={"purpose": "Planlægger\u000bruter"},
+        headers={**admin, "If-Match": etag},
+        params={"change_note": "Kopieret\u000bfra Word"},
+    )
+    assert r.status_code == 200, r.text
+    feeds = (await world.client.get(f"{API}/me/feeds", headers=facts["headers"])).json()
+    atom = await world.client.get(feeds["atom"].removeprefix(settings.public_url))
+    assert atom.status_code == 200
+    assert feedparser.parse(atom.content).bozo == 0
