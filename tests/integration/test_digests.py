@@ -455,3 +455,24 @@ async def test_a_feed_shows_a_text_with_characters_xml_cannot_hold(
     atom = await world.client.get(feeds["atom"].removeprefix(settings.public_url))
     assert atom.status_code == 200
     assert feedparser.parse(atom.content).bozo == 0
+
+
+async def test_odd_feed_and_unsubscribe_addresses_find_nothing(world: World, browser: OpenBrowser) -> None:
+    client = await browser()
+    long_id = "x" * 300
+    for path in (
+        "/feeds/not-a-uuid/secret/changes.atom",
+        f"/feeds/{world.members[0]}/wrong/deadlines.ics",
+        f"/feeds/{long_id}/{long_id}/changes.atom",
+        "/unsubscribe/not-a-uuid/secret",
+        f"/unsubscribe/{long_id}/{long_id}",
+    ):
+        r = await client.get(path)
+        assert r.status_code == 404, path
+    r = await client.post(f"/unsubscribe/{world.members[0]}/wrong")
+    assert r.status_code == 404
+    entries = await AccessLogEntry.select(AccessLogEntry.resource_id).where(
+        AccessLogEntry.resource_id.like("xxx%")
+    )
+    assert entries
+    assert {len(row["resource_id"]) for row in entries} == {100}
