@@ -99,7 +99,8 @@ def login_link_mail(
 @dataclass
 class _Section:
     heading: str
-    items: list[tuple[str, str | None]] = field(default_factory=list)  # (line, link)
+    # (the system's name, the rest of the line, the system's page): the name is the link in HTML
+    items: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def _fields(t: Translator, names: tuple[str, ...]) -> str:
@@ -159,35 +160,48 @@ def digest_sections(digest: Digest, public_url: str) -> list[_Section]:
     def page(system_id: str) -> str:
         return f"{base}/systems/{system_id}"
 
+    def item(system_id: str, name: str, line: str) -> tuple[str, str, str]:
+        head, tail = (name, line[len(name) :]) if line.startswith(name) else (line, "")
+        return head, tail, page(system_id)
+
     sections = [
-        _Section(t("mail.digest.registered"), [(c.system_name, page(c.system_id)) for c in view.registered]),
-        _Section(t("mail.digest.changed"), [(_summary_line(t, c), page(c.system_id)) for c in view.changed]),
-        _Section(t("mail.digest.retired"), [(c.system_name, page(c.system_id)) for c in view.retired]),
+        _Section(
+            t("mail.digest.registered"),
+            [item(c.system_id, c.system_name, c.system_name) for c in view.registered],
+        ),
+        _Section(
+            t("mail.digest.changed"),
+            [item(c.system_id, c.system_name, _summary_line(t, c)) for c in view.changed],
+        ),
+        _Section(
+            t("mail.digest.retired"), [item(c.system_id, c.system_name, c.system_name) for c in view.retired]
+        ),
         _Section(
             t("mail.digest.findings_opened"),
-            [(_finding_line(t, f), page(f.system_id)) for f in view.findings_opened],
+            [item(f.system_id, f.system_name, _finding_line(t, f)) for f in view.findings_opened],
         ),
         _Section(
             t("mail.digest.findings_resolved"),
-            [(_finding_line(t, f), page(f.system_id)) for f in view.findings_resolved],
+            [item(f.system_id, f.system_name, _finding_line(t, f)) for f in view.findings_resolved],
         ),
         _Section(
             t("mail.digest.answers"),
             [
-                (
+                item(
+                    a.system_id,
+                    a.system_name,
                     t("mail.digest.answer", system=a.system_name, question=a.question, answer=a.answer),
-                    page(a.system_id),
                 )
                 for a in view.answers
             ],
         ),
         _Section(
             t("mail.digest.apv"),
-            [(deadline_line(t, d, view.today), page(d.system_id)) for d in view.apv_due],
+            [item(d.system_id, d.system_name, deadline_line(t, d, view.today)) for d in view.apv_due],
         ),
         _Section(
             t("mail.digest.plans"),
-            [(deadline_line(t, d, view.today), page(d.system_id)) for d in view.plans],
+            [item(d.system_id, d.system_name, deadline_line(t, d, view.today)) for d in view.plans],
         ),
     ]
     return [section for section in sections if section.items]
@@ -217,17 +231,16 @@ def digest_mail(digest: Digest, *, public_url: str) -> Mail:
     text_parts = list(intro)
     for section in sections:
         lines = [section.heading, "-" * len(section.heading)]
-        for line, link in section.items:
-            lines.append(f"- {line}")
-            if link:
-                lines.append(f"  {link}")
+        for head, tail, link in section.items:
+            lines.append(f"- {head}{tail}")
+            lines.append(f"  {link}")
         text_parts.append("\n".join(lines))
     text_parts.append(footer)
     html_sections = "".join(
         f'<h2 style="font-size: 1.1em">{escape(section.heading)}</h2><ul>'
         + "".join(
-            f'<li><a href="{escape(link)}">{escape(line)}</a></li>' if link else f"<li>{escape(line)}</li>"
-            for line, link in section.items
+            f'<li><a href="{escape(link)}">{escape(head)}</a>{escape(tail)}</li>'
+            for head, tail, link in section.items
         )
         + "</ul>"
         for section in sections
