@@ -6,7 +6,7 @@ import ipaddress
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from registry.paths import default_data_dir
@@ -25,7 +25,8 @@ class ApiSettings(BaseSettings):
     host: str = Field(default="127.0.0.1", description="Address `airegistry serve` binds.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `airegistry serve` binds.")
     public_url: str = Field(
-        default="http://127.0.0.1:8000", description="Where users reach the API (used in printed links)."
+        default="",
+        description="Where users reach the API (printed links, mail). Unset: http://127.0.0.1 on AIREG_PORT.",
     )
     max_body_bytes: int = Field(default=1_048_576, ge=1024, description="Larger request bodies get 413.")
     request_header_timeout_seconds: float = Field(
@@ -63,6 +64,12 @@ class ApiSettings(BaseSettings):
     jwt_default_ttl_seconds: int = Field(
         default=8 * 3600, ge=60, description="Lifetime of tokens minted by `airegistry token issue`."
     )
+
+    @model_validator(mode="after")
+    def _public_url_follows_the_port(self) -> ApiSettings:
+        if not self.public_url:
+            self.public_url = f"http://127.0.0.1:{self.port}"
+        return self
 
     @field_validator("forwarded_allow_ips")
     @classmethod

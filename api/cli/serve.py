@@ -19,6 +19,9 @@ def run(args: argparse.Namespace) -> int:
     database = require_database()
     settings = ApiSettings()
     host, port = args.host or settings.host, args.port or settings.port
+    if args.port:
+        # The served app reads its settings again: its links (without AIREG_PUBLIC_URL) follow --port.
+        os.environ["AIREG_PORT"] = str(port)
     # uvicorn believes X-Forwarded-For from 127.0.0.1 unless told otherwise: without trusted proxies,
     # proxy headers are off, so a client on this host cannot put another address in the access log.
     proxies: dict[str, Any] = (

@@ -13,7 +13,7 @@ from litestar.params import FromPath
 from api.feeds import FEED_DAYS, atom_feed, calendar
 from api.i18n import translator
 from api.pages.config import config_of
-from api.pages.rendering import language_of, render_page
+from api.pages.rendering import LANGUAGE_COOKIE, language_of, render_page
 from registry.accesslog import context as audit
 from registry.clock import utcnow
 from registry.members.service import member_by_secret, member_view
@@ -91,7 +91,9 @@ class FeedPageController(Controller):
 async def _unsubscribe_page(
     request: Request[Any, Any, Any], member: dict[str, Any] | None, *, done: bool
 ) -> Response[Any]:
-    t = translator(language_of(request))
+    # In the member's language, unless the reader chose one on this site.
+    lang = member["language"] if member and LANGUAGE_COOKIE not in request.cookies else language_of(request)
+    t = translator(lang)
     organization = ""
     if member is not None:
         audit.note(organization_id=member["organization_id"], resource_id=member["id"])
@@ -105,6 +107,7 @@ async def _unsubscribe_page(
         organization=organization,
         done=done,
         action=request.url.path,
+        lang=lang,
     )
 
 

@@ -83,11 +83,13 @@ def render_page(
     back_to: str | None = None,
     nav: str | None = None,
     headers: Mapping[str, str] | None = None,
+    lang: str | None = None,
     **context: Any,
 ) -> Response[str]:
     """The page `template` in the reader's language. `back_to` is the page the language switch
-    returns to (default: this one); `nav` the menu item the page belongs to."""
-    lang = language_of(request)
+    returns to (default: this one); `nav` the menu item the page belongs to; `lang` a language other
+    than the reader's choice (a page for one member, who has not chosen one here, in theirs)."""
+    lang = lang or language_of(request)
     other = other_language(lang)
     auth = auth_of(request)
     actor = actor_of(request)

@@ -15,6 +15,7 @@ import icalendar
 import pytest
 
 from api.mails import digests
+from api.pages.security import LANGUAGE_COOKIE
 from api.settings import ApiSettings
 from registry.access import Actor, Role
 from registry.accesslog.tables import AccessLogEntry
@@ -476,3 +477,17 @@ async def test_odd_feed_and_unsubscribe_addresses_find_nothing(world: World, bro
     )
     assert entries
     assert {len(row["resource_id"]) for row in entries} == {100}
+
+
+async def test_the_unsubscribe_page_speaks_the_members_language(world: World, browser: OpenBrowser) -> None:
+    facts = await setup(world)
+    await world.client.patch(f"{API}/me/preferences", json={"language": "en"}, headers=facts["headers"])
+    [row] = await Member.select(Member.unsubscribe_secret).where(Member.id == facts["tina"]["id"])
+    path = f"/unsubscribe/{facts['tina']['id']}/{row['unsubscribe_secret']}"
+    page = await (await browser()).get(path)
+    assert '<html lang="en"' in page.text
+    assert "Do you want to stop the summaries from the AI register at Organisation 0" in page.text
+    # A reader who chose Danish on this site gets Danish.
+    danish = await browser()
+    danish.cookies.set(LANGUAGE_COOKIE, "da")
+    assert "Vil du afmelde oversigterne" in (await danish.get(path)).text
