@@ -29,7 +29,7 @@ FEED_HEADERS: Final = {
 }
 
 
-async def _feed(request: Request[Any, Any, Any], member_id: FromPath[str], secret: FromPath[str]) -> Feed:
+async def _feed(request: Request[Any, Any, Any], member_id: str, secret: str) -> Feed:
     found = await member_feed(member_id, secret, utcnow(), days=FEED_DAYS)
     if found is None:
         raise NotFoundException("No feed at this address.")
