@@ -46,12 +46,6 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 async def _seed(organizations: int, rng: random.Random) -> list[str]:
     from registry import Actor, Role
     from registry.clock import utcnow
@@ -264,7 +258,9 @@ def main() -> int:
         os.environ["AIREG_DATA_DIR"] = scratch
         os.environ.pop("AIREG_DATABASE_URL", None)
         sys.path.insert(0, str(ROOT))
-        port = _free_port()
+        from tests.bench.processes import free_port
+
+        port = free_port()
         # An SMTP server that takes and discards every mail, in a process of its own.
         server = subprocess.Popen(
             [

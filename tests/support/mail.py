@@ -4,7 +4,6 @@ that sends the outbox to it."""
 from __future__ import annotations
 
 import email
-import socket
 from collections.abc import Iterator
 from email.message import EmailMessage
 from email.policy import default as default_policy
@@ -13,6 +12,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
+from tests.support.processes import free_port
 from webhooks.mail import MailRelay
 from webhooks.settings import MailSettings
 
@@ -28,12 +28,6 @@ class Inbox:
         self.messages.append(email.message_from_bytes(envelope.content, policy=default_policy))  # type: ignore[arg-type]
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
@@ -59,3 +53,6 @@ def relay(port: int, **settings: Any) -> MailRelay:
             **settings,
         )
     )
+
+
+__all__ = ["Inbox", "free_port", "relay", "smtp"]
